@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Starts or stops the local backing services on loopback: Redis, PostgreSQL 15 + pgvector, the S3 endpoint.
+#   deploy/local/infra.sh up|down|status
+# State lives in $STORELENS_STATE_DIR (default tmp/stack). Both directions are idempotent.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DIR=${STORELENS_STATE_DIR:-$ROOT/tmp/stack}
+PGBIN=/usr/lib/postgresql/15/bin
+REDIS_PORT=${REDIS_PORT:-6379}; PG_PORT=${PG_PORT:-5432}; S3_PORT=${S3_PORT:-9000}
+DB=${PG_DB:-storelens}
+mkdir -p "$DIR"
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+up() {
+  bash "$ROOT/deploy/local/install.sh" >/dev/null
+  # Redis (noeviction: BullMQ must never lose keys)
+  if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    mkdir -p "$DIR/redis"
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DIR/redis" --save '' --appendonly no \
+      --maxmemory-policy noeviction --daemonize yes --pidfile "$DIR/redis.pid" --logfile "$DIR/redis.log"
+  fi
+  # PostgreSQL (throwaway cluster under the state dir)
+  if [ ! -f "$DIR/pg/data/PG_VERSION" ]; then
+    mkdir -p "$DIR/pg"; [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$DIR/pg"
+    [ "$(id -u)" = 0 ] && chmod o+x "$DIR" "$(dirname "$DIR")" 2>/dev/null || true
+    as_pg $PGBIN/initdb -D "$DIR/pg/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if ! as_pg $PGBIN/pg_ctl -D "$DIR/pg/data" status >/dev/null 2>&1; then
+    as_pg $PGBIN/pg_ctl -D "$DIR/pg/data" -l "$DIR/pg/log" -w start \
+      -o "-p $PG_PORT -k $DIR/pg -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" >/dev/null
+  fi
+  psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "select 1 from pg_database where datname='$DB'" | grep -q 1 \
+    || psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "create database $DB"
+  psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$DB" -qc 'create extension if not exists vector' 2>&1 | grep -v NOTICE || true
+  # S3 endpoint
+  if ! curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/"; then
+    mkdir -p "$DIR/s3"
+    (cd "$ROOT" && nohup node_modules/.bin/tsx deploy/local/s3-server.ts "$DIR/s3" "$S3_PORT" >"$DIR/s3.log" 2>&1 & echo $! >"$DIR/s3.pid")
+    for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/" && break; sleep 0.2; done
+  fi
+  status
+}
+
+down() {
+  if [ -f "$DIR/s3.pid" ]; then kill "$(cat "$DIR/s3.pid")" 2>/dev/null || true; rm -f "$DIR/s3.pid"; fi
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  if [ -f "$DIR/pg/data/PG_VERSION" ]; then as_pg $PGBIN/pg_ctl -D "$DIR/pg/data" -m fast -w stop >/dev/null 2>&1 || true; fi
+  echo "infra: stopped"
+}
+
+status() {
+  local r p s
+  r=$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null || echo down)
+  p=$(pg_isready -h 127.0.0.1 -p "$PG_PORT" >/dev/null 2>&1 && echo up || echo down)
+  s=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$S3_PORT/" 2>/dev/null || true)
+  echo "infra: redis=$r postgres=$p s3=$([ "$s" = 200 ] && echo up || echo down) (state $DIR)"
+}
+
+case "${1:-status}" in up) up ;; down) down ;; status) status ;; *) echo "usage: $0 up|down|status" >&2; exit 2 ;; esac

@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The repository root: the nearest folder above this file that holds nx.json. */
+export function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'nx.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+  return dir;
+}
+
+const int = (def: number) => z.coerce.number().int().default(def);
+const num = (def: number) => z.coerce.number().default(def);
+
+const EnvSchema = z.object({
+  STORELENS_ASSETS: z.string().optional(),
+  STORELENS_MODEL_CACHE: z.string().optional(),
+  STORELENS_MODEL_DOWNLOAD: z.enum(['0', '1']).default('1'),
+  STORELENS_ORT_THREADS: int(1),
+  STORELENS_DETECT_THRESHOLD: num(0.9),
+  STORELENS_MIN_FACE: int(20),
+  STORELENS_MATCH_THRESHOLD: num(0.42),
+  STORELENS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  STORELENS_MAX_PIXELS: int(50_000_000),
+  STORELENS_STATE_DIR: z.string().optional(),
+  // platform
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/storelens'),
+  S3_ENDPOINT: z.string().default('http://127.0.0.1:9000'),
+  S3_ACCESS_KEY: z.string().default('S3RVER'),
+  S3_SECRET_KEY: z.string().default('S3RVER'),
+  S3_BUCKET: z.string().default('storelens'),
+  S3_REGION: z.string().default('us-east-1'),
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: int(8080),
+  PUBLIC_BASE_URL: z.string().optional(),
+  WORKER_CONCURRENCY: int(1),
+  MAX_UPLOAD_BYTES: int(200 * 1024 * 1024),
+});
+
+export interface StoreLensConfig {
+  root: string;
+  assetsDir: string;
+  logLevel: z.infer<typeof EnvSchema>['STORELENS_LOG_LEVEL'];
+  stateDir: string;
+  models: { cacheDir: string; allowDownload: boolean; threads: number };
+  vision: { detectThreshold: number; minFaceSize: number; maxPixels: number; matchThreshold: number };
+  redis: { url: string };
+  database: { url: string };
+  s3: { endpoint: string; accessKey: string; secretKey: string; bucket: string; region: string };
+  api: { host: string; port: number; publicBaseUrl: string; maxUploadBytes: number };
+  worker: { concurrency: number };
+}
+
+/** Reads and validates the environment once; the only place that reads process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${issues}`);
+  }
+  const e = parsed.data;
+  const root = repoRoot();
+  return {
+    root,
+    assetsDir: path.resolve(root, e.STORELENS_ASSETS ?? '../shared'),
+    logLevel: e.STORELENS_LOG_LEVEL,
+    stateDir: path.resolve(root, e.STORELENS_STATE_DIR ?? 'tmp/stack'),
+    models: {
+      cacheDir: e.STORELENS_MODEL_CACHE ?? path.join(homedir(), '.cache', 'storelens', 'models'),
+      allowDownload: e.STORELENS_MODEL_DOWNLOAD === '1',
+      threads: e.STORELENS_ORT_THREADS,
+    },
+    vision: {
+      detectThreshold: e.STORELENS_DETECT_THRESHOLD,
+      minFaceSize: e.STORELENS_MIN_FACE,
+      maxPixels: e.STORELENS_MAX_PIXELS,
+      matchThreshold: e.STORELENS_MATCH_THRESHOLD,
+    },
+    redis: { url: e.REDIS_URL },
+    database: { url: e.DATABASE_URL },
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      accessKey: e.S3_ACCESS_KEY,
+      secretKey: e.S3_SECRET_KEY,
+      bucket: e.S3_BUCKET,
+      region: e.S3_REGION,
+    },
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${e.API_HOST}:${e.API_PORT}`,
+      maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    },
+    worker: { concurrency: e.WORKER_CONCURRENCY },
+  };
+}
+
+let cached: StoreLensConfig | undefined;
+/** The process-wide configuration, read at first use. */
+export function config(): StoreLensConfig {
+  return (cached ??= loadConfig());
+}
