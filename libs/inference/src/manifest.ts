@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '@storelens/config';
+
+export type ModelRole = 'detector' | 'embedder' | 'ageGender' | 'emotion';
+
+export interface ModelEntry {
+  file: string;
+  /** `file stem @ first 8 hex of sha256`: stamped on every result the model makes */
+  id: string;
+  sha256: string;
+  bytes: number;
+  origin: string;
+  url: string | null;
+  licence: string;
+  input: string;
+  preprocess: string;
+}
+
+export type ModelManifest = Record<ModelRole, ModelEntry>;
+
+let manifest: ModelManifest | undefined;
+/** The model manifest, `models/manifest.json`. */
+export function modelManifest(): ModelManifest {
+  if (!manifest) {
+    const raw = JSON.parse(readFileSync(path.join(repoRoot(), 'models', 'manifest.json'), 'utf8'));
+    manifest = raw.models as ModelManifest;
+  }
+  return manifest;
+}

@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { config } from '@storelens/config';
+import type { ModelEntry } from './manifest';
+
+export class ModelNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelNotFoundError';
+  }
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export interface ResolverOptions {
+  cacheDir: string;
+  assetsDir: string;
+  allowDownload: boolean;
+  fetchImpl?: typeof fetch;
+}
+
+/**
+ * Finds a model file: the local cache, then `<assets>/models`, then its public URL (downloaded into the cache).
+ * Every candidate must match the manifest's sha256; a mismatch is reported, never used.
+ */
+export class ModelResolver {
+  private readonly verified = new Map<string, Promise<string>>();
+
+  constructor(private readonly opts: ResolverOptions = ModelResolver.defaults()) {}
+
+  static defaults(): ResolverOptions {
+    const c = config();
+    return { cacheDir: c.models.cacheDir, assetsDir: c.assetsDir, allowDownload: c.models.allowDownload };
+  }
+
+  /** The verified path of the model file; memoised, so the hash is checked once per process. */
+  resolve(entry: ModelEntry): Promise<string> {
+    let p = this.verified.get(entry.sha256);
+    if (!p) {
+      p = this.find(entry);
+      this.verified.set(entry.sha256, p);
+      p.catch(() => this.verified.delete(entry.sha256));
+    }
+    return p;
+  }
+
+  private async find(entry: ModelEntry): Promise<string> {
+    const tried: string[] = [];
+    const candidates = [path.join(this.opts.cacheDir, entry.file), path.join(this.opts.assetsDir, 'models', entry.file)];
+    for (const file of candidates) {
+      if (!existsSync(file)) {
+        tried.push(`${file} (missing)`);
+        continue;
+      }
+      const digest = await sha256Of(file);
+      if (digest === entry.sha256) return file;
+      tried.push(`${file} (sha256 ${digest.slice(0, 12)}…, expected ${entry.sha256.slice(0, 12)}…)`);
+    }
+    if (entry.url && this.opts.allowDownload) {
+      try {
+        return await this.download(entry);
+      } catch (err) {
+        tried.push(`${entry.url} (${err instanceof Error ? err.message : String(err)})`);
+      }
+    } else {
+      tried.push(entry.url ? `${entry.url} (downloads disabled)` : 'no public download URL for this file');
+    }
+    throw new ModelNotFoundError(`model ${entry.file} not found; looked in: ${tried.join('; ')}`);
+  }
+
+  private async download(entry: ModelEntry): Promise<string> {
+    const res = await (this.opts.fetchImpl ?? fetch)(entry.url as string, { signal: AbortSignal.timeout(60_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const body = Buffer.from(await res.arrayBuffer());
+    const digest = createHash('sha256').update(body).digest('hex');
+    if (digest !== entry.sha256) throw new Error(`downloaded sha256 ${digest.slice(0, 12)}… does not match`);
+    await mkdir(this.opts.cacheDir, { recursive: true });
+    const target = path.join(this.opts.cacheDir, entry.file);
+    const tmp = `${target}.${process.pid}.part`;
+    await writeFile(tmp, body);
+    await rename(tmp, target);
+    if ((await stat(target)).size !== entry.bytes) throw new Error('size mismatch after download');
+    return target;
+  }
+}

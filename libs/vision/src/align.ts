@@ -1,0 +1,115 @@
+import type { Affine, Point, RgbImage } from './types';
+
+/** The ArcFace 5-point template for a 112x112 crop (eyes, nose tip, mouth corners). */
+export const ARCFACE_TEMPLATE_112: Point[] = [
+  [38.2946, 51.6963],
+  [73.5318, 51.5014],
+  [56.0252, 71.7366],
+  [41.5493, 92.3655],
+  [70.7299, 92.2041],
+];
+
+/**
+ * Least-squares similarity transform (rotation, uniform scale, translation; never a reflection) taking
+ * `src` points onto `dst` points. In 2-D this closed form equals Umeyama's estimate without reflection.
+ */
+export function similarityTransform(src: Point[], dst: Point[]): Affine {
+  if (src.length !== dst.length || src.length < 2) {
+    throw new RangeError(`need at least two matching point pairs, got ${src.length} and ${dst.length}`);
+  }
+  const n = src.length;
+  let [sx, sy, dx, dy] = [0, 0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    sx += src[i][0];
+    sy += src[i][1];
+    dx += dst[i][0];
+    dy += dst[i][1];
+  }
+  [sx, sy, dx, dy] = [sx / n, sy / n, dx / n, dy / n];
+  let [num1, num2, den] = [0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    const px = src[i][0] - sx;
+    const py = src[i][1] - sy;
+    const qx = dst[i][0] - dx;
+    const qy = dst[i][1] - dy;
+    num1 += px * qx + py * qy;
+    num2 += px * qy - py * qx;
+    den += px * px + py * py;
+  }
+  if (den === 0) throw new RangeError('source points are all the same point');
+  const a = num1 / den;
+  const b = num2 / den;
+  return [a, -b, dx - (a * sx - b * sy), b, a, dy - (b * sx + a * sy)];
+}
+
+export function applyAffine(m: Affine, [x, y]: Point): Point {
+  return [m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5]];
+}
+
+export function invertAffine(m: Affine): Affine {
+  const det = m[0] * m[4] - m[1] * m[3];
+  if (Math.abs(det) < 1e-12) throw new RangeError('affine transform is not invertible');
+  const [a, b, c, d] = [m[4] / det, -m[1] / det, -m[3] / det, m[0] / det];
+  return [a, b, -(a * m[2] + b * m[5]), c, d, -(c * m[2] + d * m[5])];
+}
+
+/** Bilinear read of one channel at a fractional position; outside the image reads as 0. */
+function sample(img: RgbImage, x: number, y: number, out: Float64Array, weight: number): void {
+  const { data, width, height } = img;
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  const fx = x - x0;
+  const fy = y - y0;
+  for (let j = 0; j < 2; j++) {
+    const yy = y0 + j;
+    if (yy < 0 || yy >= height) continue;
+    const wy = j === 0 ? 1 - fy : fy;
+    for (let i = 0; i < 2; i++) {
+      const xx = x0 + i;
+      if (xx < 0 || xx >= width) continue;
+      const w = weight * wy * (i === 0 ? 1 - fx : fx);
+      if (w === 0) continue;
+      const p = (yy * width + xx) * 3;
+      out[0] += w * data[p];
+      out[1] += w * data[p + 1];
+      out[2] += w * data[p + 2];
+    }
+  }
+}
+
+/**
+ * Renders the output image whose pixel (u, v) shows source position inverse(m)(u, v), as cv2.warpAffine does.
+ * When the warp shrinks the source, each output pixel averages n x n bilinear samples over its footprint,
+ * so a face that is large in the photo gives the same crop as a small one (no aliasing).
+ */
+export function warpAffine(img: RgbImage, m: Affine, outWidth: number, outHeight: number): RgbImage {
+  const inv = invertAffine(m);
+  const shrink = Math.sqrt(Math.abs(inv[0] * inv[4] - inv[1] * inv[3]));
+  const n = Math.min(8, Math.max(1, Math.ceil(shrink - 1e-6)));
+  const out = new Uint8Array(outWidth * outHeight * 3);
+  const acc = new Float64Array(3);
+  const w = 1 / (n * n);
+  for (let v = 0; v < outHeight; v++) {
+    for (let u = 0; u < outWidth; u++) {
+      acc.fill(0);
+      for (let sj = 0; sj < n; sj++) {
+        const vv = n === 1 ? v : v - 0.5 + (sj + 0.5) / n;
+        for (let si = 0; si < n; si++) {
+          const uu = n === 1 ? u : u - 0.5 + (si + 0.5) / n;
+          sample(img, inv[0] * uu + inv[1] * vv + inv[2], inv[3] * uu + inv[4] * vv + inv[5], acc, w);
+        }
+      }
+      const p = (v * outWidth + u) * 3;
+      out[p] = Math.round(acc[0]);
+      out[p + 1] = Math.round(acc[1]);
+      out[p + 2] = Math.round(acc[2]);
+    }
+  }
+  return { data: out, width: outWidth, height: outHeight };
+}
+
+/** The 112x112 face crop aligned to the ArcFace template, which the embedding model expects. */
+export function alignFace(img: RgbImage, landmarks: Point[], size = 112): RgbImage {
+  const template = ARCFACE_TEMPLATE_112.map(([x, y]) => [(x * size) / 112, (y * size) / 112] as Point);
+  return warpAffine(img, similarityTransform(landmarks, template), size, size);
+}

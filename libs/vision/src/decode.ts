@@ -1,0 +1,75 @@
+import sharp from 'sharp';
+import type { RgbImage } from './types';
+
+/** Why an input could not be used as an image; `reason` is safe to show to the user. */
+export class ImageDecodeError extends Error {
+  constructor(
+    readonly reason: 'empty' | 'not-an-image' | 'corrupt' | 'too-large',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ImageDecodeError';
+  }
+}
+
+export interface DecodeOptions {
+  /** Refuse images with more pixels than this before decoding them (decompression bombs). */
+  maxPixels?: number;
+}
+
+export const DEFAULT_MAX_PIXELS = 50_000_000;
+
+const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif', 'bmp']);
+
+/**
+ * Decodes JPEG, PNG (8/16-bit, with or without alpha), WebP, GIF (first frame), TIFF to 8-bit RGB with the EXIF
+ * orientation applied. The header is read first so that a huge image is refused before any pixel is allocated.
+ */
+export async function decodeImage(input: Buffer, opts: DecodeOptions = {}): Promise<RgbImage> {
+  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (input.length === 0) throw new ImageDecodeError('empty', 'empty file');
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(input, { limitInputPixels: false, pages: 1 }).metadata();
+  } catch {
+    throw new ImageDecodeError('not-an-image', 'not a supported image (JPEG, PNG, WebP, GIF, TIFF)');
+  }
+  if (!meta.format || !SUPPORTED.has(meta.format) || !meta.width || !meta.height) {
+    throw new ImageDecodeError('not-an-image', `not a supported image (format ${meta.format ?? 'unknown'})`);
+  }
+  const pixels = meta.width * (meta.pageHeight ?? meta.height);
+  if (pixels > maxPixels) {
+    throw new ImageDecodeError(
+      'too-large',
+      `image is ${meta.width}x${meta.pageHeight ?? meta.height} (${(pixels / 1e6).toFixed(0)} MP), over the ${(maxPixels / 1e6).toFixed(0)} MP limit`,
+    );
+  }
+  try {
+    const { data, info } = await sharp(input, { limitInputPixels: maxPixels, pages: 1, failOn: 'truncated' })
+      .rotate()
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`unexpected channel count ${info.channels}`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+  } catch (err) {
+    const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new ImageDecodeError('corrupt', `corrupt or truncated ${meta.format} image: ${detail}`);
+  }
+}
+
+/** Resizes an RGB image with sharp (anti-aliased), used to bring a frame to the detector's input size. */
+export async function resizeRgb(img: RgbImage, width: number, height: number): Promise<RgbImage> {
+  if (width === img.width && height === img.height) return img;
+  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(width, height, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+}
+
+/** Encodes an RGB image as JPEG. */
+export async function encodeJpeg(img: RgbImage, quality = 90): Promise<Buffer> {
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality }).toBuffer();
+}
