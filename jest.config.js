@@ -3,11 +3,13 @@ const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.base.json');
 
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/jest.environment.js',
   roots: ['<rootDir>/libs', '<rootDir>/services'],
   testMatch: ['**/*.spec.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json', isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json' }] },
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
+  // Starts Redis, Postgres and the S3 endpoint when they are down; three TCP probes when they are up.
+  globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
   testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -5,3 +5,4 @@ export * from './align';
 export * from './crop';
 export * from './decode';
 export * from './annotate';
+export * from './synthetic';

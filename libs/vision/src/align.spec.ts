@@ -1,0 +1,84 @@
+import { alignFace, applyAffine, ARCFACE_TEMPLATE_112, invertAffine, similarityTransform, warpAffine } from './align';
+import { squareCrop, toNchwNormalized, toNhwcFloat } from './crop';
+import type { Affine, Point, RgbImage } from './types';
+
+const gradient = (w: number, h: number): RgbImage => {
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([x % 256, y % 256, 128], (y * w + x) * 3);
+  return { data, width: w, height: h };
+};
+
+describe('similarityTransform', () => {
+  it('recovers a known rotation, scale and translation exactly', () => {
+    const angle = 0.3;
+    const s = 1.7;
+    const m: Affine = [s * Math.cos(angle), -s * Math.sin(angle), 12, s * Math.sin(angle), s * Math.cos(angle), -4];
+    const src: Point[] = [[10, 10], [50, 12], [30, 40], [15, 60], [45, 62]];
+    const dst = src.map((p) => applyAffine(m, p));
+    const est = similarityTransform(src, dst);
+    est.forEach((v, i) => expect(v).toBeCloseTo(m[i], 9));
+  });
+
+  it('never reflects, even when the target is a mirror image', () => {
+    const src: Point[] = [[0, 0], [10, 0], [5, 8]];
+    const mirrored: Point[] = src.map(([x, y]) => [-x, y]);
+    const m = similarityTransform(src, mirrored);
+    expect(m[0] * m[4] - m[1] * m[3]).toBeGreaterThanOrEqual(0);
+  });
+
+  it('maps landmarks on the template onto the template', () => {
+    const m = similarityTransform(ARCFACE_TEMPLATE_112, ARCFACE_TEMPLATE_112);
+    [1, 0, 0, 0, 1, 0].forEach((v, i) => expect(m[i]).toBeCloseTo(v, 9));
+  });
+
+  it('rejects degenerate input', () => {
+    expect(() => similarityTransform([[1, 1]], [[1, 1]])).toThrow(RangeError);
+    expect(() => similarityTransform([[1, 1], [1, 1]], [[0, 0], [1, 1]])).toThrow(/same point/);
+  });
+
+  it('inverts an affine transform', () => {
+    const m: Affine = [2, 0.5, 3, -0.5, 2, 7];
+    const p = applyAffine(invertAffine(m), applyAffine(m, [4, 9]));
+    expect(p[0]).toBeCloseTo(4);
+    expect(p[1]).toBeCloseTo(9);
+  });
+});
+
+describe('warpAffine and crops', () => {
+  it('copies pixels through the identity and pads outside with zeros', () => {
+    const img = gradient(8, 8);
+    const same = warpAffine(img, [1, 0, 0, 0, 1, 0], 8, 8);
+    expect(Array.from(same.data)).toEqual(Array.from(img.data));
+    const shifted = warpAffine(img, [1, 0, 4, 0, 1, 0], 8, 8); // output x = input x + 4
+    expect(Array.from(shifted.data.subarray(0, 3))).toEqual([0, 0, 0]);
+    expect(Array.from(shifted.data.subarray(4 * 3, 4 * 3 + 3))).toEqual([0, 0, 128]);
+  });
+
+  it('aligns a face so its landmarks land on the template', () => {
+    // A synthetic image where each landmark is a bright dot; after alignment the dots sit on the template.
+    const img: RgbImage = { data: new Uint8Array(400 * 400 * 3), width: 400, height: 400 };
+    const lm: Point[] = ARCFACE_TEMPLATE_112.map(([x, y]) => [Math.round(100 + x * 2), Math.round(80 + y * 2)]);
+    for (const [x, y] of lm)
+      for (let dy = -3; dy <= 3; dy++)
+        for (let dx = -3; dx <= 3; dx++) img.data.fill(255, ((y + dy) * 400 + x + dx) * 3, ((y + dy) * 400 + x + dx) * 3 + 3);
+    const out = alignFace(img, lm);
+    for (const [x, y] of ARCFACE_TEMPLATE_112) expect(out.data[(Math.round(y) * 112 + Math.round(x)) * 3]).toBeGreaterThan(100);
+  });
+
+  it('square crops a box, zero-padding past the image edge', () => {
+    const img = gradient(100, 100);
+    const crop = squareCrop(img, { x: 80, y: 40, width: 40, height: 20 }, 1, 40);
+    expect(crop.width).toBe(40);
+    // the crop spans x 80..120, y 30..70: its right half is outside the image
+    expect(Array.from(crop.data.subarray((20 * 40 + 39) * 3, (20 * 40 + 39) * 3 + 3))).toEqual([0, 0, 0]);
+    expect(crop.data[(20 * 40 + 5) * 3]).toBe(85);
+    expect(crop.data[(20 * 40 + 5) * 3 + 1]).toBe(50);
+  });
+
+  it('lays out tensors as NHWC raw and NCHW normalised', () => {
+    const c: RgbImage = { data: new Uint8Array([255, 0, 51]), width: 1, height: 1 };
+    expect(Array.from(toNhwcFloat([c, c]))).toEqual([255, 0, 51, 255, 0, 51]);
+    const n = toNchwNormalized(c, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]);
+    expect(Array.from(n).map((v) => Number(v.toFixed(3)))).toEqual([1, -1, -0.6]);
+  });
+});
