@@ -22,14 +22,15 @@ export function annotationSvg(width: number, height: number, faces: FaceLabel[])
     const textWidth = Math.ceil(f.text.length * font * 0.6) + 8;
     const below = y + h + font + 8 <= height;
     const ty = below ? y + h : Math.max(0, y - font - 8);
+    const tx = Math.max(0, Math.min(x, width - textWidth)); // keep the label inside the frame
     const dots = (f.landmarks ?? [])
       .map(([px, py]) => `<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="${stroke}" fill="#facc15"/>`)
       .join('');
     return (
       `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" fill="none" stroke="${colour}" stroke-width="${stroke}"/>` +
       dots +
-      `<rect x="${x.toFixed(1)}" y="${ty.toFixed(1)}" width="${textWidth}" height="${font + 8}" fill="${colour}"/>` +
-      `<text x="${(x + 4).toFixed(1)}" y="${(ty + font + 2).toFixed(1)}" font-family="DejaVu Sans, sans-serif" font-size="${font}" fill="#ffffff">${escapeXml(f.text)}</text>`
+      `<rect x="${tx.toFixed(1)}" y="${ty.toFixed(1)}" width="${textWidth}" height="${font + 8}" fill="${colour}"/>` +
+      `<text x="${(tx + 4).toFixed(1)}" y="${(ty + font + 2).toFixed(1)}" font-family="DejaVu Sans, sans-serif" font-size="${font}" fill="#ffffff">${escapeXml(f.text)}</text>`
     );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;

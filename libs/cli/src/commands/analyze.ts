@@ -138,7 +138,11 @@ export async function analyzeCommand(inputs: string[], pipeline: FacePipeline, o
 }
 
 function printTable(rows: FrameRow[], errors: { file: string; error: string }[], annotate?: string): void {
-  const table = new Table({ head: ['file', 'frame', 'time', 'face', 'who', 'similarity', 'gender', 'age', 'emotion', 'box'] });
+  const plain = !process.stdout.isTTY;
+  const table = new Table({
+    head: ['file', 'frame', 'time', 'face', 'who', 'similarity', 'gender', 'age', 'emotion', 'box'],
+    style: plain ? { head: [], border: [] } : undefined,
+  });
   for (const row of rows) {
     row.faces.forEach((f, i) =>
       table.push([
