@@ -1,0 +1,189 @@
+import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { OnnxSession } from '@storelens/inference';
+import { addBenchCommand } from './command';
+import { fixturesDir } from './images';
+import { registerBenchRow, registeredBenchRows } from './registry';
+import { renderReport } from './report';
+import { runBench } from './run-bench';
+import type { BenchContext, BenchResult, PeerRow, PipelineRow, RawModelsRow } from './types';
+
+// Real models and real fixtures (../shared/fixtures): 2 + 1 + 2 faces.
+const IMAGES = ['scenes/two_people.jpg', 'faces/barack_obama/obama_small.jpg', 'scenes/knn_test_kit_with_rose.jpg'];
+const FACES = 5;
+
+const silentStderr = { isTTY: false, write: () => true };
+
+describe('bench, in process, on three fixtures', () => {
+  let dir: string;
+  let stdout = '';
+  let stray: jest.SpyInstance;
+  let strayCalls = 0;
+  let result: BenchResult;
+  const row = <T>(name: string) => result.rows.find((r) => r.name === name) as T;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'storelens-bench-'));
+    // numbered so that the folder lists them in IMAGES order
+    for (const [i, rel] of IMAGES.entries())
+      await symlink(path.join(fixturesDir(), rel), path.join(dir, `${i}_${path.basename(rel)}`));
+    const program = new Command().exitOverride();
+    addBenchCommand(program, { stdout: (t) => (stdout += t), stdoutIsTty: false, stderr: silentStderr });
+    stray = jest.spyOn(process.stdout, 'write');
+    try {
+      await program.parseAsync(['bench', '--json', '--repeat', '1', '--images', dir], { from: 'user' });
+    } finally {
+      strayCalls = stray.mock.calls.length;
+      stray.mockRestore();
+    }
+    result = JSON.parse(stdout);
+  });
+
+  afterAll(async () => {
+    await OnnxSession.closeAll();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints exactly one JSON object, and nothing else reaches stdout', () => {
+    expect(stdout.endsWith('\n')).toBe(true);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+    expect(strayCalls).toBe(0);
+  });
+
+  it('has the machine, the counts and the rows in order', () => {
+    expect(result.machine).toEqual(
+      expect.objectContaining({
+        cpu: expect.any(String),
+        cores: expect.any(Number),
+        memGiB: expect.any(Number),
+        node: process.version,
+        onnxruntime: '1.30.0',
+        os: expect.any(String),
+      }),
+    );
+    expect(result.images).toBe(3);
+    expect(result.faces).toBe(FACES);
+    expect(result.rows.map((r) => [r.name, r.peer])).toEqual([
+      ['pipeline', false],
+      ['raw-models', false],
+      ['@vladmandic/human', true],
+    ]);
+  });
+
+  it('replays the model inputs of every face the pipeline found', () => {
+    const raw = row<RawModelsRow>('raw-models');
+    expect(raw.faces).toBe(row<PipelineRow>('pipeline').faces);
+    expect(raw.models.embedder.calls).toBe(FACES); // the embedder's graph takes one face per call
+    for (const m of ['embedder', 'ageGender', 'emotion'] as const) {
+      expect(Number.isInteger(raw.models[m].rowsPerFace)).toBe(true);
+      expect(raw.models[m].rowsPerFace).toBeGreaterThanOrEqual(1);
+    }
+    expect(raw.models.detector.rowsPerFace).toBeNull();
+    // two_people (1126x661) is searched at two scales; the others fit in one 640 input
+    expect(raw.perImage.map((p) => p.detectorInputs.length)).toEqual([2, 1, 1]);
+    expect(raw.models.detector.calls).toBe(4);
+  });
+
+  it('gives positive rates, and the pipeline is slower than its models alone', () => {
+    for (const r of result.rows) {
+      expect(r.imagesPerSec).toBeGreaterThan(0);
+      expect(r.facesPerSec).toBeGreaterThan(0);
+      expect((r.msPerImage * r.imagesPerSec) / 1000).toBeCloseTo(1, 2); // both from one timing
+      expect(r.ratioToPipeline).toBeGreaterThan(0);
+    }
+    const pipeline = row<PipelineRow>('pipeline');
+    const raw = row<RawModelsRow>('raw-models');
+    expect(pipeline.ratioToPipeline).toBe(1);
+    expect(pipeline.msPerImage).toBeGreaterThan(raw.msPerImage);
+    expect(raw.pipelineOverRaw).toBeGreaterThan(1);
+  });
+
+  it('splits the pipeline into stages that add up, each at least its model time', () => {
+    const pipeline = row<PipelineRow>('pipeline');
+    const stages = Object.fromEntries(pipeline.stages.map((s) => [s.stage, s]));
+    expect(Object.keys(stages)).toEqual(['decode', 'detect', 'alignEmbed', 'attributes', 'match', 'other']);
+    const total = pipeline.stages.reduce((a, s) => a + s.msPerImage, 0);
+    expect(total).toBeCloseTo(pipeline.msPerImage, 0);
+    for (const s of ['detect', 'alignEmbed', 'attributes']) {
+      expect(stages[s].modelMsPerImage).toBeGreaterThan(0);
+      expect(stages[s].msPerImage).toBeGreaterThan(stages[s].modelMsPerImage * 0.9); // same work, timed apart
+    }
+    expect(stages.decode.modelMsPerImage).toBe(0);
+  });
+
+  it('measures the peer on the same images and compares face counts', () => {
+    const peer = row<PeerRow>('@vladmandic/human');
+    expect(peer.pipelineFaces).toBe(FACES);
+    expect(peer.faces).toBeGreaterThan(0);
+    expect(peer.perImage.map((p) => p.faces)).toEqual([2, 1, 2]);
+    expect(peer.backend).toBe('wasm');
+  });
+
+  it('times every model on a 640x480 frame next to INFRA.md', () => {
+    const ref = row<RawModelsRow>('raw-models').reference640x480;
+    expect(ref.map((r) => [r.model, r.input])).toEqual([
+      ['detector', '1x3x480x640'],
+      ['embedder', '1x3x112x112'],
+      ['ageGender', '1x112x112x3'],
+      ['emotion', '1x112x112x3'],
+    ]);
+    expect(ref.map((r) => r.infraMs2Threads)).toEqual([7.1, 2.9, 1.1, 1.0]);
+    for (const r of ref) {
+      expect(r.measuredMs1Thread).toBeGreaterThan(0);
+      expect(r.measuredMs2Threads).toBeGreaterThan(0);
+    }
+  });
+
+  it('renders the same result as readable tables', () => {
+    const text = renderReport(result);
+    expect(text).not.toContain('\u001b['); // no colour codes unless asked
+    for (const s of [
+      'images/s',
+      'faces/s',
+      'ms/image',
+      'ms/face',
+      'raw-models',
+      '@vladmandic/human (peer)',
+      'align + embed',
+      'INFRA.md 2 threads',
+      '7.10',
+    ]) {
+      expect(text).toContain(s);
+    }
+  });
+
+  it('adds a registered row (the platform hook) before the peer, with the same images', async () => {
+    let seen: BenchContext | undefined;
+    const unregister = registerBenchRow(async (ctx) => {
+      seen = ctx;
+      return {
+        name: 'platform',
+        peer: false,
+        imagesPerSec: 5,
+        facesPerSec: 10,
+        msPerImage: 200,
+        msPerFace: 100,
+        faces: ctx.pipelineFaces,
+      };
+    });
+    const skipped = registerBenchRow(async () => null); // e.g. services not running
+    try {
+      const files = IMAGES.slice(0, 2).map((rel) => path.join(fixturesDir(), rel));
+      const r = await runBench({ repeat: 1, peer: false, images: await imagesOf(files) });
+      expect(r.rows.map((x) => x.name)).toEqual(['pipeline', 'raw-models', 'platform']);
+      expect(seen).toEqual({ files, repeat: 1, pipelineFaces: 3 });
+      const platform = r.rows[2];
+      expect(platform.ratioToPipeline).toBeCloseTo(200 / r.rows[0].msPerImage, 2);
+    } finally {
+      unregister();
+      skipped();
+    }
+    expect(registeredBenchRows()).toHaveLength(0);
+  });
+});
+
+async function imagesOf(files: string[]) {
+  return Promise.all(files.map(async (file) => ({ file, name: path.basename(file), bytes: await readFile(file) })));
+}

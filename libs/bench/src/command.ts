@@ -1,0 +1,79 @@
+import { Presets, SingleBar } from 'cli-progress';
+import { InvalidArgumentError, type Command } from 'commander';
+import { renderReport } from './report';
+import { DEFAULT_REPEAT, runBench, type BenchProgress } from './run-bench';
+
+const MAX_REPEAT = 50;
+
+function repeatArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_REPEAT)
+    throw new InvalidArgumentError(`repeat must be a whole number from 1 to ${MAX_REPEAT}`);
+  return n;
+}
+
+/** Where logs and the progress bar go (process.stderr). */
+export interface LogStream {
+  isTTY?: boolean;
+  write(text: string): boolean;
+}
+
+/** A bar on stderr, only on a terminal: piped stderr stays a clean log. */
+function progressBar(stream: LogStream): BenchProgress | undefined {
+  if (!stream.isTTY) return undefined;
+  const bar = new SingleBar(
+    {
+      format: ' {bar} {value}/{total} | {step}',
+      hideCursor: true,
+      clearOnComplete: true,
+      stream: stream as NodeJS.WriteStream,
+    },
+    Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    start: (total) => {
+      bar.start(total, 0, { step: '' });
+      started = true;
+    },
+    tick: (step) => bar.increment(1, { step }),
+    stop: () => {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+}
+
+export interface BenchCommandIo {
+  stdout: (text: string) => void;
+  /** whether stdout is a terminal (coloured tables) */
+  stdoutIsTty: boolean;
+  stderr: LogStream;
+}
+
+const defaultIo = (): BenchCommandIo => ({
+  stdout: (text) => process.stdout.write(text),
+  stdoutIsTty: Boolean(process.stdout.isTTY),
+  stderr: process.stderr,
+});
+
+/** `storelens bench`: registered on the CLI through `extraCommands`. */
+export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo()): void {
+  program
+    .command('bench')
+    .description('speed of the pipeline, of its models alone, and of @vladmandic/human on the same images')
+    .option('--json', 'print one JSON object on stdout (and nothing else there)')
+    .option('--repeat <n>', 'timed passes over the images per row, after one warm-up pass', repeatArg, DEFAULT_REPEAT)
+    .option('--no-peer', 'skip @vladmandic/human')
+    .option('--images <dir>', 'bench the images in this folder instead of the fixture set')
+    .action(async (o: { json?: boolean; repeat: number; peer: boolean; images?: string }) => {
+      const result = await runBench({
+        repeat: o.repeat,
+        peer: o.peer,
+        imagesDir: o.images,
+        progress: progressBar(io.stderr),
+        log: (line) => io.stderr.write(`${line}\n`),
+      });
+      io.stdout(o.json ? `${JSON.stringify(result)}\n` : `${renderReport(result, { color: io.stdoutIsTty })}\n`);
+    });
+}

@@ -1,0 +1,221 @@
+import Table from 'cli-table3';
+import type { BenchResult, BenchRow, PeerRow, PipelineRow, RawModelsRow, StageName } from './types';
+
+const STAGE_LABELS: Record<StageName, string> = {
+  decode: 'decode (sharp)',
+  detect: 'detect',
+  alignEmbed: 'align + embed',
+  attributes: 'age/gender + emotion',
+  match: 'assemble results',
+  other: 'other (between stages)',
+};
+
+/** Few digits for big numbers, more for small ones: enough to compare, not more than the noise. */
+export function fmt(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
+  const a = Math.abs(v);
+  return v.toFixed(a >= 100 ? 0 : a >= 10 ? 1 : 2);
+}
+
+export interface ReportOptions {
+  /** colour the table heads and borders (for a terminal) */
+  color?: boolean;
+}
+
+type TableOptions = NonNullable<ConstructorParameters<typeof Table>[0]>;
+type MakeTable = (options: TableOptions) => Table.Table;
+
+/** cli-table3's default colours, or none: escape codes in a piped report are noise. */
+const tables =
+  (color: boolean): MakeTable =>
+  (options) =>
+    new Table(color ? options : { ...options, style: { head: [], border: [] } });
+
+const times = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(2)}x`);
+const percent = (part: number, whole: number) => (whole > 0 ? `${Math.round((100 * part) / whole)}%` : '-');
+
+export function pipelineRow(result: BenchResult): PipelineRow {
+  const row = result.rows.find((r) => r.name === 'pipeline');
+  if (!row) throw new Error('bench result has no pipeline row');
+  return row as PipelineRow;
+}
+
+export function rawModelsRow(result: BenchResult): RawModelsRow {
+  const row = result.rows.find((r) => r.name === 'raw-models');
+  if (!row) throw new Error('bench result has no raw-models row');
+  return row as RawModelsRow;
+}
+
+/** Rows from the bench's own peer run (a registered row may say `peer: true` without the per-image detail). */
+const peerRows = (result: BenchResult) =>
+  result.rows.filter((r): r is PeerRow => r.peer && Array.isArray(r.perImage) && typeof r.pipelineFaces === 'number');
+
+function rowsTable(result: BenchResult, table: MakeTable): string {
+  const t = table({
+    head: ['row', 'images/s', 'faces/s', 'ms/image', 'ms/face', 'faces', 'time vs pipeline'],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  for (const r of result.rows) {
+    t.push([
+      r.peer ? `${r.name} (peer)` : r.name,
+      fmt(r.imagesPerSec),
+      fmt(r.facesPerSec),
+      fmt(r.msPerImage),
+      fmt(r.msPerFace),
+      r.faces,
+      times(r.ratioToPipeline),
+    ]);
+  }
+  return t.toString();
+}
+
+function stagesTable(result: BenchResult, table: MakeTable): string {
+  const p = pipelineRow(result);
+  const t = table({
+    head: [
+      'stage',
+      'ms/image',
+      'ms/face',
+      'model ms/image',
+      'overhead ms/image',
+      'overhead x model',
+      'share of pipeline',
+    ],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  for (const s of p.stages) {
+    t.push([
+      STAGE_LABELS[s.stage],
+      fmt(s.msPerImage),
+      fmt(s.msPerFace),
+      s.modelMsPerImage > 0 ? fmt(s.modelMsPerImage) : '-',
+      fmt(s.overheadMsPerImage),
+      s.modelMsPerImage > 0 ? times(s.msPerImage / s.modelMsPerImage) : '-',
+      percent(s.msPerImage, p.msPerImage),
+    ]);
+  }
+  const model = p.stages.reduce((a, s) => a + s.modelMsPerImage, 0);
+  t.push([
+    'total',
+    fmt(p.msPerImage),
+    fmt(p.msPerFace),
+    fmt(model),
+    fmt(p.msPerImage - model),
+    times(p.msPerImage / model),
+    '100%',
+  ]);
+  return t.toString();
+}
+
+function referenceTable(result: BenchResult, table: MakeTable): string {
+  const raw = rawModelsRow(result);
+  const t = table({
+    head: [
+      'model (640x480 frame, batch 1)',
+      'input',
+      'measured 1 thread',
+      'INFRA.md 1 thread',
+      'measured 2 threads',
+      'INFRA.md 2 threads',
+    ],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right'],
+  });
+  const total = { m1: 0, m2: 0, i2: 0 };
+  for (const r of raw.reference640x480) {
+    t.push([
+      r.modelId,
+      r.input,
+      fmt(r.measuredMs1Thread),
+      fmt(r.infraMs1Thread),
+      fmt(r.measuredMs2Threads),
+      fmt(r.infraMs2Threads),
+    ]);
+    total.m1 += r.measuredMs1Thread ?? 0;
+    total.m2 += r.measuredMs2Threads ?? 0;
+    total.i2 += r.infraMs2Threads ?? 0;
+  }
+  t.push(['one frame, one face (ms)', '', fmt(total.m1), '', fmt(total.m2), fmt(total.i2)]);
+  return t.toString();
+}
+
+function perImageTable(result: BenchResult, table: MakeTable): string {
+  const p = pipelineRow(result);
+  const raw = rawModelsRow(result);
+  const peers = peerRows(result);
+  const t = table({
+    head: [
+      'image',
+      'size',
+      'faces',
+      ...peers.map((r) => `faces ${r.name}`),
+      'pipeline ms',
+      'raw ms',
+      ...peers.map((r) => `${r.name} ms`),
+      'detector inputs',
+    ],
+  });
+  p.perImage.forEach((img, i) => {
+    t.push([
+      img.file,
+      `${img.width}x${img.height}`,
+      img.faces,
+      ...peers.map((r) => r.perImage[i]?.faces ?? '-'),
+      fmt(img.ms),
+      fmt(raw.perImage[i]?.ms),
+      ...peers.map((r) => fmt(r.perImage[i]?.ms)),
+      raw.perImage[i]?.detectorInputs.map((d) => d.split('x').slice(2).reverse().join('x')).join(' + ') ?? '',
+    ]);
+  });
+  return t.toString();
+}
+
+function summary(result: BenchResult): string[] {
+  const p = pipelineRow(result);
+  const raw = rawModelsRow(result);
+  const lines = [
+    `pipeline / raw-models = ${times(raw.pipelineOverRaw)}: ${percent(p.msPerImage - raw.msPerImage, p.msPerImage)} of the pipeline's time is spent outside the models.`,
+  ];
+  if (raw.detectorScales.length > 1) {
+    const [first, detail] = raw.detectorScales;
+    lines.push(
+      `detector: ${fmt(first.msPerImage)} ms/image at the first scale (${first.calls} images), ${fmt(detail.msPerImage)} ms/image at the detail scale (${detail.calls} images).`,
+    );
+  }
+  const multi = Object.values(raw.models).filter((m) => (m.rowsPerFace ?? 1) > 1);
+  for (const m of multi)
+    lines.push(`${m.modelId} runs ${m.rowsPerFace} input rows per face (e.g. the crop and its mirror image).`);
+  for (const r of peerRows(result)) {
+    lines.push(
+      `${r.name} ${r.version} (${r.backend}${r.simd ? ' simd' : ''}) found ${r.faces} faces, StoreLens ${r.pipelineFaces}.`,
+    );
+  }
+  const notes = result.rows.filter((r): r is BenchRow & { note: string } => typeof r.note === 'string');
+  for (const r of notes) lines.push(`${r.name}: ${r.note}`);
+  return lines;
+}
+
+/** The human-readable report: rows, stages, per-image detail and the INFRA.md cross-check. */
+export function renderReport(result: BenchResult, opts: ReportOptions = {}): string {
+  const table = tables(Boolean(opts.color));
+  const m = result.machine;
+  const p = pipelineRow(result);
+  const passes = p.repeat === 1 ? 'one timed pass' : `median of ${p.repeat} timed passes`;
+  return [
+    `StoreLens bench: ${result.images} images, ${result.faces} faces; ${passes} per row after one warm-up pass`,
+    `machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}, node ${m.node}, onnxruntime-node ${m.onnxruntime}, ` +
+      `${m.ortThreads} ORT thread(s) per model, load average ${m.loadAverage} at start`,
+    '',
+    rowsTable(result, table),
+    ...summary(result),
+    '',
+    'Where the pipeline spends its time (model ms: the raw-models row on the same tensors)',
+    stagesTable(result, table),
+    '',
+    'Per image (median ms)',
+    perImageTable(result, table),
+    '',
+    `This machine against INFRA.md "Raw model speed on this machine" (the rows above use ${m.ortThreads} thread${m.ortThreads === 1 ? '' : 's'})`,
+    referenceTable(result, table),
+    'The 2-thread column needs both cores free: any other load on the machine shows there first.',
+  ].join('\n');
+}

@@ -1,0 +1,21 @@
+import { median, perItem, perSecond, round } from './stats';
+
+describe('bench statistics', () => {
+  it('takes the median of odd and even counts without reordering the input', () => {
+    const xs = [5, 1, 3];
+    expect(median(xs)).toBe(3);
+    expect(xs).toEqual([5, 1, 3]);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(() => median([])).toThrow(RangeError);
+  });
+
+  it('turns counts and milliseconds into rates, with no division by zero', () => {
+    expect(perSecond(15, 1500)).toBe(10);
+    expect(perSecond(0, 1500)).toBe(0);
+    expect(perSecond(3, 0)).toBe(0);
+    expect(perItem(100, 4)).toBe(25);
+    expect(perItem(100, 0)).toBeNull();
+    expect(round(1.23456)).toBe(1.23);
+    expect(round(1.23456, 3)).toBe(1.235);
+  });
+});

@@ -1,0 +1,24 @@
+/** Small pure helpers for turning repeated timings into the numbers the bench reports. */
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('median of no values');
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** count per second for `count` items done in `ms` milliseconds (0 when nothing was done). */
+export function perSecond(count: number, ms: number): number {
+  return count > 0 && ms > 0 ? (count * 1000) / ms : 0;
+}
+
+/** ms per item, or null when there are no items (e.g. ms per face when no face was found). */
+export function perItem(ms: number, count: number): number | null {
+  return count > 0 ? ms / count : null;
+}
+
+/** Rounds for output: the bench's timings are not meaningful beyond 0.01 ms. */
+export function round(v: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}

@@ -1,0 +1,122 @@
+/** What `storelens bench` measures and prints; the `--json` output is one `BenchResult`. */
+
+/** One line of the comparison: how fast something turns the bench images into described faces. */
+export interface BenchRow {
+  /** `pipeline`, `raw-models`, `platform` or the peer's package name */
+  name: string;
+  /** true for another project's library measured for comparison */
+  peer: boolean;
+  imagesPerSec: number;
+  /** faces this row found per second (0 when it found none) */
+  facesPerSec: number;
+  msPerImage: number;
+  /** null when the row found no face */
+  msPerFace: number | null;
+  /** faces this row found in one pass over the images */
+  faces: number;
+  /** this row's time per image / the pipeline's (below 1 is faster); set by the bench */
+  ratioToPipeline?: number;
+  /** anything the row wants a reader to know, shown under the table */
+  note?: string;
+  [extra: string]: unknown;
+}
+
+export type StageName = 'decode' | 'detect' | 'alignEmbed' | 'attributes' | 'match' | 'other';
+
+/** One pipeline stage next to the model time inside it. */
+export interface StageStat {
+  stage: StageName;
+  msPerImage: number;
+  msPerFace: number | null;
+  /** time the stage's models take on their own (raw-models row), per image */
+  modelMsPerImage: number;
+  /** msPerImage - modelMsPerImage: the pipeline's own work (resizing, cropping, tensor copies, decoding) */
+  overheadMsPerImage: number;
+}
+
+/**
+ * One model on a 640x480 frame with one face, at 1 and 2 intra-op threads, next to INFRA.md's "Raw model speed on
+ * this machine" (null where a number is missing: INFRA.md did not measure it, or the frame had no face).
+ */
+export interface ReferenceStat {
+  model: 'detector' | 'embedder' | 'ageGender' | 'emotion';
+  modelId: string;
+  input: string;
+  /** median ms per call at batch 1 */
+  measuredMs1Thread: number | null;
+  measuredMs2Threads: number | null;
+  infraMs1Thread: number | null;
+  infraMs2Threads: number | null;
+}
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memGiB: number;
+  node: string;
+  onnxruntime: string;
+  os: string;
+  /** ONNX Runtime intra-op threads per session (STORELENS_ORT_THREADS) */
+  ortThreads: number;
+  /** 1-minute load average when the bench started: other work on the machine skews every row */
+  loadAverage: number;
+}
+
+export interface BenchResult {
+  machine: MachineInfo;
+  images: number;
+  /** faces the pipeline found in one pass */
+  faces: number;
+  rows: BenchRow[];
+}
+
+/** What a registered row provider gets: the same images and repetitions as the in-process rows. */
+export interface BenchContext {
+  /** absolute paths of the images, in bench order */
+  files: readonly string[];
+  repeat: number;
+  /** faces the pipeline found in one pass over `files`, to compare against */
+  pipelineFaces: number;
+}
+
+/** The in-process FacePipeline, with per-stage times. */
+export interface PipelineRow extends BenchRow {
+  name: 'pipeline';
+  repeat: number;
+  stages: StageStat[];
+  perImage: { file: string; width: number; height: number; faces: number; ms: number }[];
+}
+
+export interface ModelStat {
+  modelId: string;
+  /** model calls in one pass over the images */
+  calls: number;
+  /** input rows per face for the per-face models (2 when a crop runs with its mirror image); null for the detector */
+  rowsPerFace: number | null;
+  msPerImage: number;
+  msPerCall: number;
+}
+
+/** The pipeline's models alone, replaying the pipeline's own input tensors: the floor it is measured against. */
+export interface RawModelsRow extends BenchRow {
+  name: 'raw-models';
+  /** pipeline ms per image / raw ms per image */
+  pipelineOverRaw: number;
+  models: Record<ReferenceStat['model'], ModelStat>;
+  /** the detector's time split by input scale (large images are searched twice) */
+  detectorScales: { scale: string; calls: number; msPerImage: number }[];
+  reference640x480: ReferenceStat[];
+  perImage: { file: string; detectorInputs: string[]; ms: number }[];
+}
+
+/** Another library on the same images. */
+export interface PeerRow extends BenchRow {
+  peer: true;
+  /** faces StoreLens's pipeline found in the same images */
+  pipelineFaces: number;
+  version: string;
+  backend: string;
+  simd: boolean;
+  loadMs: number;
+  perImage: { file: string; faces: number; ms: number }[];
+}
