@@ -31,6 +31,21 @@ app.unshift(async (ctx: any, next: () => Promise<void>) => {
   await next();
 });
 
+// s3rver deletes the keys of one DeleteObjects request in parallel, and each delete then removes its folder if it
+// looks empty: two deletes in one folder race on that cleanup and the request fails with 500 (ENOENT/ENOTEMPTY).
+// The objects themselves are already gone at that point, so the cleanup's errors are safe to ignore.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const store = (server as any).store as { deleteObject: (bucket: string, key: string) => Promise<void> };
+const deleteObject = store.deleteObject.bind(store);
+store.deleteObject = async (bucket, key) => {
+  try {
+    await deleteObject(bucket, key);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTEMPTY') throw err;
+  }
+};
+
 server.run().then(
   () => console.log(`s3 endpoint on http://127.0.0.1:${port} (${dir})`),
   (err: Error) => {

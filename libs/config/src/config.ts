@@ -31,6 +31,11 @@ const EnvSchema = z.object({
   // platform
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/storelens'),
+  DATABASE_POOL_SIZE: int(10),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('storelens'),
   S3_ENDPOINT: z.string().default('http://127.0.0.1:9000'),
   S3_ACCESS_KEY: z.string().default('S3RVER'),
   S3_SECRET_KEY: z.string().default('S3RVER'),
@@ -51,7 +56,9 @@ export interface StoreLensConfig {
   models: { cacheDir: string; allowDownload: boolean; threads: number };
   vision: { detectThreshold: number; minFaceSize: number; maxPixels: number; matchThreshold: number };
   redis: { url: string };
-  database: { url: string };
+  /** BullMQ key prefix: keeps StoreLens queues apart from anything else sharing the Redis. */
+  queue: { prefix: string };
+  database: { url: string; poolSize: number };
   s3: { endpoint: string; accessKey: string; secretKey: string; bucket: string; region: string };
   api: { host: string; port: number; publicBaseUrl: string; maxUploadBytes: number };
   worker: { concurrency: number };
@@ -83,7 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       matchThreshold: e.STORELENS_MATCH_THRESHOLD,
     },
     redis: { url: e.REDIS_URL },
-    database: { url: e.DATABASE_URL },
+    queue: { prefix: e.QUEUE_PREFIX },
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     s3: {
       endpoint: e.S3_ENDPOINT,
       accessKey: e.S3_ACCESS_KEY,

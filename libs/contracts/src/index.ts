@@ -1,0 +1,4 @@
+export * from './domain';
+export * from './events';
+export * from './jobs';
+export * from './queues';

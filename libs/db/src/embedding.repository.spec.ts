@@ -1,0 +1,193 @@
+import { nearestQuery } from './repositories';
+import {
+  cosineDistance,
+  detection,
+  migratedTestDatabase,
+  near,
+  randomVector,
+  repositories,
+  seedTenant,
+  type MigratedDatabase,
+  type Repositories,
+} from './test-support';
+
+let t: MigratedDatabase;
+let r: Repositories;
+beforeAll(async () => {
+  t = await migratedTestDatabase();
+  r = repositories(t.dataSource);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+/** n faces with random vectors on one frame of a fresh tenant. */
+async function tenantWithFaces(n: number, modelId = 'mfn') {
+  const s = await seedTenant(r);
+  const faces = await r.faces.saveDetections(
+    s.tenant.id,
+    s.frame.id,
+    Array.from({ length: n }, (_, i) => detection(i + 1)),
+    'yunet',
+  );
+  const vectors = new Map<string, number[]>();
+  for (const face of faces) {
+    const v = randomVector();
+    vectors.set(face.id, v);
+    await r.embeddings.upsert(s.tenant.id, face.id, v, modelId);
+  }
+  return { ...s, faces, vectors };
+}
+
+describe('EmbeddingRepository (real Postgres + pgvector)', () => {
+  it('returns the closest vectors first, with cosine distances, matching an exact search', async () => {
+    const s = await tenantWithFaces(200);
+    const target = s.faces[123]!;
+    const query = near(s.vectors.get(target.id)!, 0.05);
+
+    const found = await r.embeddings.nearest(s.tenant.id, query, 5);
+    const exact = [...s.vectors]
+      .map(([faceId, v]) => ({ faceId, d: cosineDistance(query, v) }))
+      .sort((a, b) => a.d - b.d);
+
+    expect(found[0]?.faceId).toBe(target.id);
+    expect(found.map((n) => n.faceId)).toEqual(exact.slice(0, 5).map((e) => e.faceId));
+    found.forEach((n, i) => {
+      expect(n.distance).toBeCloseTo(exact[i]!.d, 4);
+      expect(n.similarity).toBeCloseTo(1 - exact[i]!.d, 4);
+    });
+  });
+
+  it("only sees the asking tenant's vectors, and still finds k of them among many of other tenants", async () => {
+    const small = await tenantWithFaces(3);
+    await tenantWithFaces(300); // a large neighbour crowding the shared index
+    const found = await r.embeddings.nearest(small.tenant.id, randomVector(), 3);
+    expect(found.map((n) => n.faceId).sort()).toEqual(small.faces.map((f) => f.id).sort());
+  });
+
+  it('with identityOnly, matches enrolled faces of live identities only and names the identity', async () => {
+    const s = await tenantWithFaces(6);
+    const [f0, f1, f2] = s.faces;
+    const ada = await r.identities.create(s.tenant.id, { name: 'Ada', category: 'member' });
+    const bob = await r.identities.create(s.tenant.id, { name: 'Bob', category: 'watchlist' });
+    await r.identities.enrolFace(s.tenant.id, ada.id, f0!.id);
+    await r.identities.enrolFace(s.tenant.id, bob.id, f1!.id);
+
+    const query = near(s.vectors.get(f2!.id)!, 0.01); // closest to a face that is not enrolled
+    const found = await r.embeddings.nearest(s.tenant.id, query, 5, { identityOnly: true });
+    expect(found.map((n) => [n.faceId, n.identityId]).sort()).toEqual(
+      [
+        [f0!.id, ada.id],
+        [f1!.id, bob.id],
+      ].sort(),
+    );
+
+    await r.identities.softDelete(s.tenant.id, bob.id);
+    const afterDelete = await r.embeddings.nearest(s.tenant.id, query, 5, { identityOnly: true });
+    expect(afterDelete.map((n) => n.identityId)).toEqual([ada.id]);
+  });
+
+  it('filters by model and can leave out the query face itself', async () => {
+    const s = await tenantWithFaces(4, 'mfn-v1');
+    const [f0, f1] = s.faces;
+    await r.embeddings.upsert(s.tenant.id, f1!.id, s.vectors.get(f1!.id)!, 'mfn-v2');
+
+    const own = s.vectors.get(f0!.id)!;
+    expect((await r.embeddings.nearest(s.tenant.id, own, 1))[0]?.faceId).toBe(f0!.id);
+    const others = await r.embeddings.nearest(s.tenant.id, own, 10, { modelId: 'mfn-v1', excludeFaceId: f0!.id });
+    expect(others.map((n) => n.faceId)).not.toContain(f0!.id);
+    expect(others.map((n) => n.faceId)).not.toContain(f1!.id);
+    expect(others).toHaveLength(2);
+  });
+
+  it('purging an identity removes its faces and their vectors, and nothing else', async () => {
+    const s = await tenantWithFaces(5);
+    const [f0, f1, f2] = s.faces;
+    const ada = await r.identities.create(s.tenant.id, { name: 'Ada', category: 'member' });
+    await r.identities.enrolFace(s.tenant.id, ada.id, f0!.id); // reference image
+    await r.faces.recordDecision(s.tenant.id, f1!.id, { identityId: ada.id, similarity: 0.8, visitorId: null }); // a sighting
+
+    await r.identities.purge(s.tenant.id, ada.id);
+    for (const gone of [f0!, f1!]) {
+      expect(await r.embeddings.get(s.tenant.id, gone.id)).toBeNull();
+      expect(await r.faces.get(s.tenant.id, gone.id)).toBeNull();
+    }
+    expect(await r.embeddings.get(s.tenant.id, f2!.id)).not.toBeNull();
+    expect(await r.embeddings.nearest(s.tenant.id, s.vectors.get(f0!.id)!, 10)).toHaveLength(3);
+  });
+
+  describe('with a tenant large enough for the index to pay off (2000 vectors, analysed)', () => {
+    let big: Awaited<ReturnType<typeof seedTenant>>;
+    let small: Awaited<ReturnType<typeof tenantWithFaces>>;
+
+    beforeAll(async () => {
+      big = await seedTenant(r);
+      const faces = await r.faces.saveDetections(
+        big.tenant.id,
+        big.frame.id,
+        Array.from({ length: 2000 }, (_, i) => detection(i + 1)),
+        'yunet',
+      );
+      // one statement instead of 2000 upserts, to keep the test fast
+      const rows = faces.map((f) => `('${f.id}', '${big.tenant.id}', '[${randomVector().join(',')}]', 'mfn')`);
+      await t.dataSource.query(
+        `INSERT INTO face_embeddings (face_id, tenant_id, embedding, model_id) VALUES ${rows.join(', ')}`,
+      );
+      small = await tenantWithFaces(5);
+      await t.dataSource.query('ANALYZE');
+    });
+
+    async function explain(sql: string, params: unknown[], settings: string[]): Promise<string> {
+      return t.dataSource.transaction(async (m) => {
+        for (const s of settings) await m.query(`SET LOCAL ${s}`);
+        const rows: { 'QUERY PLAN': string }[] = await m.query(`EXPLAIN ${sql}`, params);
+        return rows.map((row) => row['QUERY PLAN']).join('\n');
+      });
+    }
+
+    it('searches through the HNSW index (EXPLAIN with enable_seqscan=off)', async () => {
+      const { sql, params } = nearestQuery(big.tenant.id, randomVector(), 10, { modelId: 'mfn' });
+      expect(await explain(sql, params, ['enable_seqscan = off'])).toMatch(
+        /Index Scan using face_embeddings_embedding_hnsw_idx/,
+      );
+    });
+
+    it('keeps the gallery query index-compatible (the planner searches a small gallery exactly instead)', async () => {
+      // With few enrolled faces, reading the gallery and sorting beats walking the shared index; with sorting
+      // disabled the plan shows the operator and operator class still match the index.
+      const { sql, params } = nearestQuery(big.tenant.id, randomVector(), 10, { identityOnly: true });
+      expect(await explain(sql, params, ['enable_seqscan = off', 'enable_sort = off'])).toMatch(
+        /face_embeddings_embedding_hnsw_idx/,
+      );
+    });
+
+    it('needs the iterative scan for a small tenant when the planner walks the shared index', async () => {
+      const { sql, params } = nearestQuery(small.tenant.id, randomVector(), 5);
+      const run = (iterative: string) =>
+        t.dataSource.transaction(async (m) => {
+          // force the index path, as the planner chooses for tenants of moderate size
+          for (const s of ['enable_seqscan = off', 'enable_sort = off', `hnsw.iterative_scan = ${iterative}`])
+            await m.query(`SET LOCAL ${s}`);
+          return (await m.query(sql, params)) as unknown[];
+        });
+      expect((await run('off')).length).toBeLessThan(5); // the 40 nearest candidates are mostly the big tenant's
+      expect(await run('strict_order')).toHaveLength(5);
+    });
+
+    it('finds the closest face of the large tenant', async () => {
+      const [probe] = await r.faces.listByFrame(big.tenant.id, big.frame.id);
+      const stored = await r.embeddings.get(big.tenant.id, probe!.id);
+      const found = await r.embeddings.nearest(big.tenant.id, near(stored!.embedding, 0.02), 3, { modelId: 'mfn' });
+      expect(found[0]?.faceId).toBe(probe!.id);
+      expect(found).toHaveLength(3);
+    });
+  });
+
+  it('rejects vectors of the wrong size, non-finite values and the zero vector before querying', async () => {
+    const s = await seedTenant(r);
+    await expect(r.embeddings.nearest(s.tenant.id, randomVector(64), 1)).rejects.toThrow(/128/);
+    await expect(r.embeddings.nearest(s.tenant.id, [...randomVector(127), NaN], 1)).rejects.toThrow(/non-finite/);
+    await expect(r.embeddings.nearest(s.tenant.id, new Array(128).fill(0), 1)).rejects.toThrow(/zero/);
+    await expect(r.embeddings.nearest(s.tenant.id, randomVector(), 0)).rejects.toThrow(/k must/);
+  });
+});

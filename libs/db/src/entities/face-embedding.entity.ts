@@ -1,0 +1,27 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/** Dimensions of the recognition embedding (MobileFaceNet); the column type fixes it. */
+export const EMBEDDING_DIMENSIONS = 128;
+
+/** A face's recognition vector (pgvector), searched by cosine distance through an HNSW index. */
+@Entity('face_embeddings')
+export class FaceEmbedding {
+  @PrimaryColumn({ type: 'uuid' })
+  faceId!: string;
+
+  @Column({ type: 'uuid' })
+  tenantId!: string;
+
+  @Column({ type: 'vector', length: EMBEDDING_DIMENSIONS })
+  embedding!: number[];
+
+  /** The model that computed the vector: vectors of different models must never be compared. */
+  @Column({ type: 'text' })
+  modelId!: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1795826300000 } from './1795826300000-initial-schema';
+
+/** Every migration in order. Listed, not globbed, so they load the same under ts-jest, tsx and compiled JS. */
+export const migrations = [InitialSchema1795826300000];

@@ -1,0 +1,271 @@
+import {
+  detection,
+  migratedTestDatabase,
+  randomUUID,
+  randomVector,
+  repositories,
+  seedTenant,
+  sha256,
+  type MigratedDatabase,
+  type Repositories,
+} from './test-support';
+
+let t: MigratedDatabase;
+let r: Repositories;
+beforeAll(async () => {
+  t = await migratedTestDatabase();
+  r = repositories(t.dataSource);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const count = async (table: string, where = 'true', params: unknown[] = []) =>
+  Number((await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params))[0].n);
+
+describe('TenantRepository (real Postgres)', () => {
+  it('issues an API key that verifies to its tenant, stores only its hash, and stops verifying once revoked', async () => {
+    const tenant = await r.tenants.create('Acme');
+    const { apiKey, key } = await r.tenants.issueApiKey(tenant.id, 'camera bridge');
+
+    expect((await r.tenants.verifyApiKey(key))?.tenantId).toBe(tenant.id);
+    expect(await count('api_keys', 'key_hash = $1', [sha256(key)])).toBe(1);
+    expect(await count('api_keys', `key_hash = $1 OR prefix = $1`, [key])).toBe(0);
+
+    expect(await r.tenants.verifyApiKey(`${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`)).toBeNull();
+    expect(await r.tenants.verifyApiKey('slk_nothing')).toBeNull();
+
+    const other = await r.tenants.create('Other');
+    expect(await r.tenants.revokeApiKey(other.id, apiKey.id)).toBe(false); // not theirs to revoke
+    expect(await r.tenants.revokeApiKey(tenant.id, apiKey.id)).toBe(true);
+    expect(await r.tenants.verifyApiKey(key)).toBeNull();
+    expect(await r.tenants.revokeApiKey(tenant.id, apiKey.id)).toBe(false);
+  });
+});
+
+describe('tenant isolation', () => {
+  it('never returns or changes tenant A rows when asked as tenant B', async () => {
+    const a = await seedTenant(r, 'A');
+    const b = await seedTenant(r, 'B');
+    const identity = await r.identities.create(a.tenant.id, { name: 'Ada', category: 'member' });
+    const [face] = await r.faces.saveDetections(a.tenant.id, a.frame.id, [detection(0)], 'yunet');
+
+    expect(await r.stores.get(b.tenant.id, a.store.id)).toBeNull();
+    expect(await r.cameras.get(b.tenant.id, a.camera.id)).toBeNull();
+    expect(await r.media.get(b.tenant.id, a.media.id)).toBeNull();
+    expect(await r.frames.get(b.tenant.id, a.frame.id)).toBeNull();
+    expect(await r.faces.get(b.tenant.id, face!.id)).toBeNull();
+    expect(await r.identities.get(b.tenant.id, identity.id)).toBeNull();
+    expect((await r.stores.list(b.tenant.id)).map((s) => s.id)).toEqual([b.store.id]);
+    expect((await r.media.list(b.tenant.id)).map((m) => m.id)).toEqual([b.media.id]);
+    expect(await r.identities.list(b.tenant.id)).toEqual([]);
+
+    expect(await r.media.setStatus(b.tenant.id, a.media.id, 'failed', 'nope')).toBe(false);
+    expect((await r.media.get(a.tenant.id, a.media.id))?.status).toBe('queued');
+    expect(await r.identities.softDelete(b.tenant.id, identity.id)).toBe(false);
+    expect(await r.identities.purge(b.tenant.id, identity.id)).toBeNull();
+    expect(await r.identities.get(a.tenant.id, identity.id)).not.toBeNull();
+  });
+
+  it('refuses to link a row of tenant B to a parent of tenant A (composite foreign keys)', async () => {
+    const a = await seedTenant(r, 'A');
+    const b = await seedTenant(r, 'B');
+    const identityA = await r.identities.create(a.tenant.id, { name: 'Ada', category: 'staff' });
+    const [faceA] = await r.faces.saveDetections(a.tenant.id, a.frame.id, [detection(0)], 'yunet');
+    const [faceB] = await r.faces.saveDetections(b.tenant.id, b.frame.id, [detection(0)], 'yunet');
+
+    await expect(r.cameras.create(b.tenant.id, { storeId: a.store.id, name: 'x', role: 'floor' })).rejects.toThrow(
+      /foreign key/,
+    );
+    await expect(r.frames.upsert(b.tenant.id, { ...a.frame, mediaId: a.media.id, index: 7 })).rejects.toThrow(
+      /foreign key/,
+    );
+    // the same (media, index) as A's existing frame: the conflict path must not update A's row either
+    await expect(r.frames.upsert(b.tenant.id, { ...a.frame, objectKey: 'hijack' })).rejects.toThrow(/another tenant/);
+    expect((await r.frames.get(a.tenant.id, a.frame.id))?.objectKey).toBe(a.frame.objectKey);
+    await expect(r.faces.saveDetections(b.tenant.id, a.frame.id, [detection(0)], 'yunet')).rejects.toThrow(
+      /another tenant/,
+    );
+    await expect(r.embeddings.upsert(b.tenant.id, faceA!.id, randomVector(), 'mfn')).rejects.toThrow(/foreign key/);
+    await expect(r.identities.enrolFace(b.tenant.id, identityA.id, faceB!.id)).rejects.toThrow(/foreign key/);
+    await expect(
+      r.faces.recordDecision(b.tenant.id, faceB!.id, { identityId: identityA.id, similarity: 0.9, visitorId: null }),
+    ).rejects.toThrow(/foreign key/);
+  });
+
+  it('deleting a tenant removes everything it owns and nothing of other tenants', async () => {
+    const a = await seedTenant(r, 'A');
+    const b = await seedTenant(r, 'B');
+    for (const s of [a, b]) {
+      const [face] = await r.faces.saveDetections(s.tenant.id, s.frame.id, [detection(0)], 'yunet');
+      await r.embeddings.upsert(s.tenant.id, face!.id, randomVector(), 'mfn');
+      const identity = await r.identities.create(s.tenant.id, { name: 'x', category: 'member' });
+      await r.identities.enrolFace(s.tenant.id, identity.id, face!.id);
+      await r.tenants.issueApiKey(s.tenant.id, 'k');
+    }
+    expect(await r.tenants.remove(a.tenant.id)).toBe(true);
+    for (const table of [
+      'api_keys',
+      'stores',
+      'cameras',
+      'media',
+      'frames',
+      'faces',
+      'identities',
+      'identity_faces',
+      'face_embeddings',
+    ]) {
+      expect({ table, n: await count(table, 'tenant_id = $1', [a.tenant.id]) }).toEqual({ table, n: 0 });
+      expect({ table, n: await count(table, 'tenant_id = $1', [b.tenant.id]) }).toEqual({ table, n: 1 });
+    }
+  });
+});
+
+describe('idempotent writes (replayed jobs)', () => {
+  it('upserting the same frames again keeps one row per (media, index) with the same ids and keeps its status', async () => {
+    const s = await seedTenant(r);
+    const frames = [1, 2, 3].map((index) => ({
+      mediaId: s.media.id,
+      index,
+      timeMs: index * 500,
+      capturedAt: new Date(s.media.capturedAt.getTime() + index * 500),
+      objectKey: `k/${index}`,
+      width: 640,
+      height: 480,
+    }));
+    const first = await r.frames.upsertMany(s.tenant.id, frames);
+    await r.frames.setStatus(s.tenant.id, first[0]!.id, 'done');
+    const again = await r.frames.upsertMany(s.tenant.id, frames);
+
+    expect(again.map((f) => f.id)).toEqual(first.map((f) => f.id));
+    expect(again[0]?.status).toBe('done');
+    expect((await r.frames.listByMedia(s.tenant.id, s.media.id)).map((f) => f.index)).toEqual([0, 1, 2, 3]);
+  });
+
+  it("saving a frame's detections again updates in place (embeddings stay attached) and drops faces no longer detected", async () => {
+    const s = await seedTenant(r);
+    const first = await r.faces.saveDetections(
+      s.tenant.id,
+      s.frame.id,
+      [detection(0), detection(1), detection(2)],
+      'yunet',
+    );
+    await r.embeddings.upsert(s.tenant.id, first[0]!.id, randomVector(), 'mfn');
+    await r.embeddings.upsert(s.tenant.id, first[2]!.id, randomVector(), 'mfn');
+
+    const again = await r.faces.saveDetections(
+      s.tenant.id,
+      s.frame.id,
+      [detection(0, 'crop/0'), detection(1)],
+      'yunet',
+    );
+    expect(again.map((f) => f.id)).toEqual(first.slice(0, 2).map((f) => f.id));
+    expect(again[0]).toMatchObject({
+      cropKey: 'crop/0',
+      faceIndex: 0,
+      landmarks: detection(0).landmarks,
+      boxX: 0,
+      boxW: 50,
+    });
+    expect(await r.embeddings.get(s.tenant.id, first[0]!.id)).not.toBeNull();
+    expect(await r.faces.get(s.tenant.id, first[2]!.id)).toBeNull();
+    expect(await r.embeddings.get(s.tenant.id, first[2]!.id)).toBeNull(); // cascaded with its face
+  });
+
+  it('upserting an embedding again replaces the vector and model, leaving one row', async () => {
+    const s = await seedTenant(r);
+    const [face] = await r.faces.saveDetections(s.tenant.id, s.frame.id, [detection(0)], 'yunet');
+    const v1 = randomVector();
+    const v2 = randomVector();
+    await r.embeddings.upsert(s.tenant.id, face!.id, v1, 'mfn-v1');
+    await r.embeddings.upsert(s.tenant.id, face!.id, v2, 'mfn-v2');
+
+    const stored = await r.embeddings.get(s.tenant.id, face!.id);
+    expect(stored?.modelId).toBe('mfn-v2');
+    expect(stored?.embedding).toHaveLength(128);
+    stored?.embedding.forEach((x, i) => expect(x).toBeCloseTo(v2[i]!, 5));
+    expect(await count('face_embeddings', 'face_id = $1', [face!.id])).toBe(1);
+    await expect(r.embeddings.upsert(s.tenant.id, face!.id, v1.slice(1), 'mfn')).rejects.toThrow(/128 dimensions/);
+  });
+
+  it('enrolling the same face twice leaves one link, and the face is attributed to the identity', async () => {
+    const s = await seedTenant(r);
+    const identity = await r.identities.create(s.tenant.id, { name: 'Ada', category: 'member', externalRef: 'crm-1' });
+    const [face] = await r.faces.saveDetections(s.tenant.id, s.frame.id, [detection(0)], 'yunet');
+    await r.identities.enrolFace(s.tenant.id, identity.id, face!.id);
+    await r.identities.enrolFace(s.tenant.id, identity.id, face!.id);
+
+    expect(await r.identities.listEnrolledFaceIds(s.tenant.id, identity.id)).toEqual([face!.id]);
+    expect((await r.faces.get(s.tenant.id, face!.id))?.identityId).toBe(identity.id);
+  });
+
+  it('records attributes and decisions on a face, and reports an unknown face as not updated', async () => {
+    const s = await seedTenant(r);
+    const [face] = await r.faces.saveDetections(s.tenant.id, s.frame.id, [detection(0)], 'yunet');
+    const attrs = {
+      age: 31.5,
+      gender: 'female' as const,
+      genderConfidence: 0.93,
+      emotion: 'happy',
+      emotionScores: { happy: 0.8, neutral: 0.2 },
+      modelId: 'faceapi',
+    };
+    expect(await r.faces.setAttributes(s.tenant.id, face!.id, attrs)).toBe(true);
+    const visitorId = randomUUID();
+    expect(await r.faces.recordDecision(s.tenant.id, face!.id, { identityId: null, similarity: 0.21, visitorId })).toBe(
+      true,
+    );
+    expect(await r.faces.get(s.tenant.id, face!.id)).toMatchObject({
+      age: 31.5,
+      gender: 'female',
+      emotionScores: { happy: 0.8, neutral: 0.2 },
+      attributeModelId: 'faceapi',
+      visitorId,
+      identityId: null,
+      decidedAt: expect.any(Date),
+    });
+    expect(await r.faces.setAttributes(s.tenant.id, randomUUID(), attrs)).toBe(false);
+  });
+});
+
+describe('media', () => {
+  it('creates media queued, with a generated id when none is given, and records a failure with its reason', async () => {
+    const s = await seedTenant(r);
+    const media = await r.media.create(s.tenant.id, {
+      cameraId: null, // an enrolment photo
+      kind: 'image',
+      objectKey: 'k',
+      sha256: sha256('photo'),
+      bytes: 1234,
+      mime: 'image/jpeg',
+      capturedAt: new Date(),
+    });
+    expect(media).toMatchObject({ id: expect.any(String), status: 'queued', error: null, bytes: 1234 });
+    expect((await r.media.findBySha256(s.tenant.id, sha256('photo')))?.id).toBe(media.id);
+    expect(await r.media.setStatus(s.tenant.id, media.id, 'failed', 'not an image')).toBe(true);
+    expect(await r.media.get(s.tenant.id, media.id)).toMatchObject({ status: 'failed', error: 'not an image' });
+    expect((await r.media.get(s.tenant.id, s.media.id))?.bytes).toBe(5_000_000_000); // bigint read back as a number
+  });
+});
+
+describe('identities', () => {
+  it('hides a soft-deleted identity and frees its external reference; purge removes it and returns its crops', async () => {
+    const s = await seedTenant(r);
+    const ada = await r.identities.create(s.tenant.id, { name: 'Ada', category: 'staff', externalRef: 'emp-7' });
+    await expect(
+      r.identities.create(s.tenant.id, { name: 'Ada 2', category: 'staff', externalRef: 'emp-7' }),
+    ).rejects.toThrow(/duplicate key/);
+    const [face] = await r.faces.saveDetections(s.tenant.id, s.frame.id, [detection(0, 'crop/ada.jpg')], 'yunet');
+    await r.identities.enrolFace(s.tenant.id, ada.id, face!.id);
+
+    expect(await r.identities.softDelete(s.tenant.id, ada.id)).toBe(true);
+    expect(await r.identities.get(s.tenant.id, ada.id)).toBeNull();
+    expect(await r.identities.findByExternalRef(s.tenant.id, 'emp-7')).toBeNull();
+    const successor = await r.identities.create(s.tenant.id, { name: 'Ada', category: 'staff', externalRef: 'emp-7' });
+    expect((await r.identities.findByExternalRef(s.tenant.id, 'emp-7'))?.id).toBe(successor.id);
+
+    expect(await r.identities.purge(s.tenant.id, ada.id)).toEqual({ cropKeys: ['crop/ada.jpg'] });
+    expect(await count('identities', 'id = $1', [ada.id])).toBe(0);
+    expect(await r.faces.get(s.tenant.id, face!.id)).toBeNull();
+  });
+});

@@ -1,0 +1,116 @@
+import { toSql } from 'pgvector';
+import type { DataSource, Repository } from 'typeorm';
+import { EMBEDDING_DIMENSIONS, FaceEmbedding } from '../entities';
+
+export interface NearestOptions {
+  /** Only enrolled reference faces of live identities (open-set identification). Default: every face. */
+  identityOnly?: boolean;
+  /** Only vectors made by this model. Vectors of different models are not comparable; pass it whenever known. */
+  modelId?: string;
+  /** Leave this face out (the query face itself, when it is already stored). */
+  excludeFaceId?: string;
+}
+
+export interface Neighbour {
+  faceId: string;
+  /** With identityOnly, the enrolled identity; otherwise the identity the face was attributed to, if any. */
+  identityId: string | null;
+  visitorId: string | null;
+  /** Cosine distance, 0 (same direction) to 2 (opposite). */
+  distance: number;
+  /** 1 - distance: cosine similarity. */
+  similarity: number;
+}
+
+/** pgvector's hnsw.ef_search accepts up to 1000, and an HNSW scan cannot return more rows than ef_search. */
+const MAX_K = 1000;
+
+function checkVector(vector: readonly number[]): void {
+  if (vector.length !== EMBEDDING_DIMENSIONS) {
+    throw new RangeError(`embedding must have ${EMBEDDING_DIMENSIONS} dimensions, got ${vector.length}`);
+  }
+  if (!vector.every(Number.isFinite)) throw new RangeError('embedding contains a non-finite value');
+  // cosine distance to a zero vector is undefined (NaN) and would poison any ranking
+  if (vector.every((v) => v === 0)) throw new RangeError('embedding is the zero vector');
+}
+
+/** The SQL of a nearest-neighbour search; exported so tests (and an operator) can EXPLAIN exactly this. */
+export function nearestQuery(
+  tenantId: string,
+  vector: readonly number[],
+  k: number,
+  options: NearestOptions = {},
+): { sql: string; params: unknown[] } {
+  checkVector(vector);
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new RangeError(`k must be an integer in 1..${MAX_K}, got ${k}`);
+  const params: unknown[] = [tenantId, toSql([...vector]), k];
+  const where = ['e.tenant_id = $1'];
+  if (options.modelId !== undefined) where.push(`e.model_id = $${params.push(options.modelId)}`);
+  if (options.excludeFaceId !== undefined) where.push(`e.face_id <> $${params.push(options.excludeFaceId)}`);
+  const gallery = options.identityOnly
+    ? `JOIN identity_faces g ON g.tenant_id = e.tenant_id AND g.face_id = e.face_id
+       JOIN identities i ON i.tenant_id = g.tenant_id AND i.id = g.identity_id AND i.deleted_at IS NULL`
+    : '';
+  const sql = `
+    SELECT e.face_id AS "faceId", ${options.identityOnly ? 'g.identity_id' : 'f.identity_id'} AS "identityId",
+           f.visitor_id AS "visitorId", e.embedding <=> $2::vector AS distance
+    FROM face_embeddings e
+    JOIN faces f ON f.tenant_id = e.tenant_id AND f.id = e.face_id
+    ${gallery}
+    WHERE ${where.join(' AND ')}
+    ORDER BY e.embedding <=> $2::vector
+    LIMIT $3`;
+  return { sql, params };
+}
+
+export class EmbeddingRepository {
+  private readonly embeddings: Repository<FaceEmbedding>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.embeddings = dataSource.getRepository(FaceEmbedding);
+  }
+
+  /**
+   * Stores the face's vector, replacing a previous one (a replayed job, or a new model). Throws when the face is
+   * not the tenant's.
+   */
+  async upsert(tenantId: string, faceId: string, vector: readonly number[], modelId: string): Promise<void> {
+    checkVector(vector);
+    const rows: unknown[] = await this.dataSource.query(
+      `INSERT INTO face_embeddings (face_id, tenant_id, embedding, model_id) VALUES ($1, $2, $3::vector, $4)
+       ON CONFLICT (face_id) DO UPDATE SET embedding = EXCLUDED.embedding, model_id = EXCLUDED.model_id, updated_at = now()
+       WHERE face_embeddings.tenant_id = EXCLUDED.tenant_id
+       RETURNING face_id`,
+      [faceId, tenantId, toSql([...vector]), modelId],
+    );
+    if (rows.length === 0) throw new Error('embedding upsert refused: face belongs to another tenant');
+  }
+
+  async get(tenantId: string, faceId: string): Promise<FaceEmbedding | null> {
+    return this.embeddings.findOneBy({ tenantId, faceId });
+  }
+
+  /**
+   * The k stored faces closest to `vector` by cosine distance, closest first, through the HNSW index (approximate).
+   * The index is shared by all tenants and filters are applied while walking it, so the scan is iterative
+   * (pgvector >= 0.8): it keeps going until k rows pass the filters instead of returning fewer.
+   */
+  async nearest(
+    tenantId: string,
+    vector: readonly number[],
+    k: number,
+    options: NearestOptions = {},
+  ): Promise<Neighbour[]> {
+    const { sql, params } = nearestQuery(tenantId, vector, k, options);
+    const rows: { faceId: string; identityId: string | null; visitorId: string | null; distance: number }[] =
+      await this.dataSource.transaction(async (m) => {
+        // set_config(..., true) is SET LOCAL: the settings end with this transaction and do not leak to the pool.
+        await m.query(
+          `SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', $1, true)`,
+          [String(Math.max(40, k))],
+        );
+        return m.query(sql, params);
+      });
+    return rows.map((r) => ({ ...r, distance: Number(r.distance), similarity: 1 - Number(r.distance) }));
+  }
+}

@@ -1,0 +1,135 @@
+import type { Gender } from '@storelens/contracts';
+import type { DataSource, Repository } from 'typeorm';
+import { Face, type Point } from '../entities';
+
+/** One detector output for a frame, in frame pixels. */
+export interface DetectedFace {
+  box: { x: number; y: number; w: number; h: number };
+  score: number;
+  landmarks: Point[];
+  cropKey: string | null;
+}
+
+export interface FaceAttributes {
+  age: number | null;
+  gender: Gender | null;
+  genderConfidence: number | null;
+  emotion: string | null;
+  emotionScores: Record<string, number> | null;
+  modelId: string;
+}
+
+/** Classification's verdict: an enrolled identity, or an anonymous visitor. */
+export interface FaceDecision {
+  identityId: string | null;
+  similarity: number | null;
+  visitorId: string | null;
+}
+
+const COLUMNS = [
+  'tenant_id',
+  'frame_id',
+  'face_index',
+  'box_x',
+  'box_y',
+  'box_w',
+  'box_h',
+  'score',
+  'landmarks',
+  'crop_key',
+  'detector_model_id',
+];
+
+export class FaceRepository {
+  private readonly faces: Repository<Face>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.faces = dataSource.getRepository(Face);
+  }
+
+  /**
+   * Stores a frame's detections, the i-th detection as face_index i. Running it again for the same frame updates
+   * those rows in place (same ids, so embeddings and decisions stay attached) and removes faces beyond the new
+   * count. Throws when the frame is not the tenant's.
+   */
+  async saveDetections(
+    tenantId: string,
+    frameId: string,
+    detections: readonly DetectedFace[],
+    detectorModelId: string,
+  ): Promise<Face[]> {
+    await this.dataSource.transaction(async (m) => {
+      if (detections.length > 0) {
+        const params: unknown[] = [];
+        const rows = detections.map((d, i) => {
+          const at = params.length;
+          params.push(
+            tenantId,
+            frameId,
+            i,
+            d.box.x,
+            d.box.y,
+            d.box.w,
+            d.box.h,
+            d.score,
+            JSON.stringify(d.landmarks),
+            d.cropKey,
+            detectorModelId,
+          );
+          return `(${COLUMNS.map((_, c) => `$${at + c + 1}`).join(', ')})`;
+        });
+        const returned: unknown[] = await m.query(
+          `INSERT INTO faces (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')}
+           ON CONFLICT (frame_id, face_index) DO UPDATE SET
+             box_x = EXCLUDED.box_x, box_y = EXCLUDED.box_y, box_w = EXCLUDED.box_w, box_h = EXCLUDED.box_h,
+             score = EXCLUDED.score, landmarks = EXCLUDED.landmarks, crop_key = EXCLUDED.crop_key,
+             detector_model_id = EXCLUDED.detector_model_id
+           WHERE faces.tenant_id = EXCLUDED.tenant_id
+           RETURNING id`,
+          params,
+        );
+        if (returned.length !== detections.length)
+          throw new Error('face upsert refused: frame belongs to another tenant');
+      }
+      await m.query(`DELETE FROM faces WHERE tenant_id = $1 AND frame_id = $2 AND face_index >= $3`, [
+        tenantId,
+        frameId,
+        detections.length,
+      ]);
+    });
+    return this.listByFrame(tenantId, frameId);
+  }
+
+  async get(tenantId: string, faceId: string): Promise<Face | null> {
+    return this.faces.findOneBy({ tenantId, id: faceId });
+  }
+
+  async listByFrame(tenantId: string, frameId: string): Promise<Face[]> {
+    return this.faces.find({ where: { tenantId, frameId }, order: { faceIndex: 'ASC' } });
+  }
+
+  /** False when the tenant has no such face. */
+  async setAttributes(tenantId: string, faceId: string, a: FaceAttributes): Promise<boolean> {
+    const result = await this.faces.update(
+      { tenantId, id: faceId },
+      {
+        age: a.age,
+        gender: a.gender,
+        genderConfidence: a.genderConfidence,
+        emotion: a.emotion,
+        emotionScores: a.emotionScores,
+        attributeModelId: a.modelId,
+      },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Records classification's verdict and when it was made. Throws (foreign key) for another tenant's identity. */
+  async recordDecision(tenantId: string, faceId: string, d: FaceDecision): Promise<boolean> {
+    const result = await this.faces.update(
+      { tenantId, id: faceId },
+      { identityId: d.identityId, similarity: d.similarity, visitorId: d.visitorId, decidedAt: new Date() },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+}

@@ -1,0 +1,84 @@
+import type { ProcessingStatus } from '@storelens/contracts';
+import { In, type DataSource, type Repository } from 'typeorm';
+import { Frame } from '../entities';
+
+export interface SampledFrame {
+  mediaId: string;
+  index: number;
+  timeMs: number;
+  capturedAt: Date;
+  objectKey: string;
+  width: number;
+  height: number;
+}
+
+const COLUMNS = ['tenant_id', 'media_id', '"index"', 'time_ms', 'captured_at', 'object_key', 'width', 'height'];
+/** Rows per INSERT: far below Postgres' 65535 bind parameters, large enough for a long video in a few statements. */
+const CHUNK = 1000;
+
+export class FrameRepository {
+  private readonly frames: Repository<Frame>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.frames = dataSource.getRepository(Frame);
+  }
+
+  /** Idempotent by (mediaId, index): see upsertMany. */
+  async upsert(tenantId: string, frame: SampledFrame): Promise<Frame> {
+    const [saved] = await this.upsertMany(tenantId, [frame]);
+    if (!saved) throw new Error('frame upsert returned nothing');
+    return saved;
+  }
+
+  /**
+   * Inserts sampled frames, or updates the ones a previous run of the same ingest job already inserted, so a replay
+   * leaves one row per (mediaId, index) with the same id. A frame's processing status is left as it was.
+   * Throws when a media item is not the tenant's.
+   */
+  async upsertMany(tenantId: string, frames: readonly SampledFrame[]): Promise<Frame[]> {
+    if (frames.length === 0) return [];
+    const ids: string[] = [];
+    await this.dataSource.transaction(async (m) => {
+      for (let start = 0; start < frames.length; start += CHUNK) {
+        const chunk = frames.slice(start, start + CHUNK);
+        const params: unknown[] = [];
+        const rows = chunk.map((f) => {
+          const at = params.length;
+          params.push(tenantId, f.mediaId, f.index, f.timeMs, f.capturedAt, f.objectKey, f.width, f.height);
+          return `(${COLUMNS.map((_, i) => `$${at + i + 1}`).join(', ')})`;
+        });
+        const returned: { id: string }[] = await m.query(
+          `INSERT INTO frames (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')}
+           ON CONFLICT (media_id, "index") DO UPDATE SET
+             time_ms = EXCLUDED.time_ms, captured_at = EXCLUDED.captured_at, object_key = EXCLUDED.object_key,
+             width = EXCLUDED.width, height = EXCLUDED.height
+           WHERE frames.tenant_id = EXCLUDED.tenant_id
+           RETURNING id`,
+          params,
+        );
+        // A conflicting row of another tenant is left alone and returns nothing.
+        if (returned.length !== chunk.length) throw new Error('frame upsert refused: media belongs to another tenant');
+        ids.push(...returned.map((r) => r.id));
+      }
+    });
+    return this.frames.find({ where: { tenantId, id: In(ids) }, order: { mediaId: 'ASC', index: 'ASC' } });
+  }
+
+  async get(tenantId: string, frameId: string): Promise<Frame | null> {
+    return this.frames.findOneBy({ tenantId, id: frameId });
+  }
+
+  async listByMedia(tenantId: string, mediaId: string): Promise<Frame[]> {
+    return this.frames.find({ where: { tenantId, mediaId }, order: { index: 'ASC' } });
+  }
+
+  async setStatus(
+    tenantId: string,
+    frameId: string,
+    status: ProcessingStatus,
+    error: string | null = null,
+  ): Promise<boolean> {
+    const result = await this.frames.update({ tenantId, id: frameId }, { status, error });
+    return (result.affected ?? 0) > 0;
+  }
+}

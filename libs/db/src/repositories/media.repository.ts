@@ -1,0 +1,68 @@
+import type { MediaKind, ProcessingStatus } from '@storelens/contracts';
+import type { DataSource, Repository } from 'typeorm';
+import { Media } from '../entities';
+
+export interface NewMedia {
+  /** Lets the caller build the object key (which contains the id) before the row exists. */
+  id?: string;
+  cameraId: string | null;
+  kind: MediaKind;
+  objectKey: string;
+  sha256: string;
+  bytes: number;
+  mime: string;
+  capturedAt: Date;
+  durationMs?: number | null;
+  expiresAt?: Date | null;
+}
+
+export class MediaRepository {
+  private readonly media: Repository<Media>;
+
+  constructor(dataSource: DataSource) {
+    this.media = dataSource.getRepository(Media);
+  }
+
+  /** Creates the media row in status `queued`. Fails (foreign key) when the camera is not the tenant's. */
+  async create(tenantId: string, input: NewMedia): Promise<Media> {
+    return this.media.save(
+      this.media.create({
+        ...input,
+        tenantId,
+        status: 'queued',
+        error: null,
+        durationMs: input.durationMs ?? null,
+        expiresAt: input.expiresAt ?? null,
+      }),
+    );
+  }
+
+  async get(tenantId: string, mediaId: string): Promise<Media | null> {
+    return this.media.findOneBy({ tenantId, id: mediaId });
+  }
+
+  /** The earliest upload of the same bytes, to answer a repeated upload with the existing media. */
+  async findBySha256(tenantId: string, sha256: string): Promise<Media | null> {
+    return this.media.findOne({ where: { tenantId, sha256 }, order: { createdAt: 'ASC' } });
+  }
+
+  /** Newest first. */
+  async list(tenantId: string, { cameraId, limit = 50 }: { cameraId?: string; limit?: number } = {}): Promise<Media[]> {
+    return this.media.find({
+      where: cameraId ? { tenantId, cameraId } : { tenantId },
+      order: { createdAt: 'DESC' },
+      take: limit,
+    });
+  }
+
+  /** Records a status (and the reason, for `failed`); false when the tenant has no such media. */
+  async setStatus(
+    tenantId: string,
+    mediaId: string,
+    status: ProcessingStatus,
+    error: string | null = null,
+  ): Promise<boolean> {
+    const result = await this.media.update({ tenantId, id: mediaId }, { status, error });
+    return (result.affected ?? 0) > 0;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './connection';
+export * from './errors';
+export * from './queue-worker';
+export * from './queue.service';

@@ -1,0 +1,130 @@
+import { config, createLogger } from '@storelens/config';
+import { jobOptions, parseJob, queueOf, type JobName, type JobOf, type QueueName } from '@storelens/contracts';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createRedisConnection } from './connection';
+import { QueueWorker, type JobHandlers, type QueueWorkerOptions } from './queue-worker';
+
+export interface QueueServiceOptions {
+  /** Defaults to REDIS_URL. */
+  redisUrl?: string;
+  /** BullMQ key prefix; defaults to QUEUE_PREFIX. Tests use a unique one per run. */
+  prefix?: string;
+  /** Default worker concurrency; defaults to WORKER_CONCURRENCY. */
+  concurrency?: number;
+  logger?: Logger;
+}
+
+/** Where a job stands, for status endpoints and tests. */
+export interface JobSnapshot {
+  id: string;
+  name: string;
+  state: string;
+  attemptsMade: number;
+  failedReason: string | undefined;
+  returnValue: unknown;
+}
+
+/**
+ * BullMQ for the rest of StoreLens: typed, validated enqueueing with the options from @storelens/contracts, and
+ * the workers that consume the queues. Holds the Redis connections and closes them.
+ */
+export class QueueService {
+  private readonly redisUrl: string;
+  private readonly prefix: string;
+  private readonly concurrency: number;
+  private readonly logger: Logger;
+  /** One connection shared by all producer-side Queue objects. */
+  private readonly producer: Redis;
+  private readonly queues = new Map<QueueName, Queue>();
+  private readonly workers = new Set<QueueWorker<QueueName>>();
+
+  constructor(options: QueueServiceOptions = {}) {
+    const c = config();
+    this.redisUrl = options.redisUrl ?? c.redis.url;
+    this.prefix = options.prefix ?? c.queue.prefix;
+    this.concurrency = options.concurrency ?? c.worker.concurrency;
+    this.logger = options.logger ?? createLogger('queue');
+    this.producer = createRedisConnection(this.redisUrl, 'producer');
+    this.producer.on('error', (err) => this.logger.error({ err }, 'redis producer connection error'));
+  }
+
+  /**
+   * Validates the payload and adds the job with its standard options; resolves once Redis has it. Returns the
+   * jobId, which is the same for the same work: enqueueing it again while the job is kept adds nothing.
+   */
+  async enqueue<N extends JobName>(name: N, payload: JobOf<N>): Promise<string> {
+    const data = parseJob(name, payload);
+    const job = await this.queueFor(queueOf(name)).add(name, data, jobOptions(name, data));
+    return job.id ?? '';
+  }
+
+  /** Adds many jobs of one kind in one round trip (e.g. every frame sampled from a video). */
+  async enqueueMany<N extends JobName>(name: N, payloads: readonly JobOf<N>[]): Promise<string[]> {
+    if (payloads.length === 0) return [];
+    const jobs = payloads.map((p) => {
+      const data = parseJob(name, p);
+      return { name, data, opts: jobOptions(name, data) };
+    });
+    const added = await this.queueFor(queueOf(name)).addBulk(jobs);
+    return added.map((j) => j.id ?? '');
+  }
+
+  /** Starts consuming a queue with one handler per job name on it. The worker is closed by close(). */
+  worker<Q extends QueueName>(queue: Q, handlers: JobHandlers<Q>, options: QueueWorkerOptions = {}): QueueWorker<Q> {
+    const connection = createRedisConnection(this.redisUrl, 'worker');
+    connection.on('error', (err) => this.logger.error({ err, queue }, 'redis worker connection error'));
+    let worker: QueueWorker<Q>;
+    try {
+      worker = new QueueWorker(
+        queue,
+        handlers,
+        { connection, prefix: this.prefix, concurrency: this.concurrency, logger: this.logger },
+        options,
+      );
+    } catch (err) {
+      connection.disconnect(); // e.g. a missing handler: do not leave the connection holding the process open
+      throw err;
+    }
+    this.workers.add(worker as unknown as QueueWorker<QueueName>);
+    return worker;
+  }
+
+  async inspect(queue: QueueName, jobId: string): Promise<JobSnapshot | null> {
+    const job = await this.queueFor(queue).getJob(jobId);
+    if (!job) return null;
+    return {
+      id: job.id ?? jobId,
+      name: job.name,
+      state: await job.getState(),
+      attemptsMade: job.attemptsMade,
+      failedReason: job.failedReason,
+      returnValue: job.returnvalue,
+    };
+  }
+
+  /** Jobs per state (waiting, active, delayed, completed, failed, ...), for health checks and metrics. */
+  async jobCounts(queue: QueueName): Promise<Record<string, number>> {
+    return this.queueFor(queue).getJobCounts();
+  }
+
+  /** Workers first (running jobs finish), then the producer side. */
+  async close(): Promise<void> {
+    await Promise.all([...this.workers].map((w) => w.close()));
+    this.workers.clear();
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+    await this.producer.quit().catch(() => this.producer.disconnect());
+  }
+
+  private queueFor(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.producer, prefix: this.prefix });
+      queue.on('error', (err) => this.logger.error({ err, queue: name }, 'queue error'));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './database';
+export * from './infra';
+export * from './names';
+export * from './wait';
