@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { addBenchCommand } from '@storelens/bench';
+import { addEvalCommands } from './commands/eval';
 
 /** Commands that live in other modules (eval, bench, platform) register themselves here. */
-export const extraCommands: ((program: Command) => void)[] = [];
+export const extraCommands: ((program: Command) => void)[] = [(program) => addBenchCommand(program), addEvalCommands];

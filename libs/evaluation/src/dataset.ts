@@ -7,7 +7,8 @@ import { readCsvTable, type CsvTable } from './csv';
  *
  *   DIR/pairs.csv            file_a,file_b,same          (verification)
  *   DIR/identities/<name>/*  one folder per person       (identification)
- *   DIR/attributes.csv       file,gender,age,emotion[,age_min,age_max]   (demographics)
+ *   DIR/attributes.csv       file,gender,age,emotion[,age_min,age_max]   (demographics; labels.csv is read
+ *                            instead when there is no attributes.csv, as in fixtures/demographics)
  *
  * Each part is optional. Nothing here throws for a bad dataset: missing files are flagged (`exists: false`),
  * bad rows are listed in `issues`, and an unreadable CSV or folder gives `error` instead of rows.
@@ -295,9 +296,16 @@ function parseAge(value: string): number | null | 'bad' {
   return Number.isFinite(n) && n >= 0 && n < 150 ? n : 'bad';
 }
 
-/** Read DIR/attributes.csv. Resolves to null when the file does not exist. */
-export async function readAttributes(dir: string, opts: ReadOptions = {}): Promise<AttributesData | null> {
-  const csv = path.join(dir, 'attributes.csv');
+/**
+ * Read DIR/attributes.csv (or another CSV of the same columns, e.g. fixtures/demographics/labels.csv). Resolves to
+ * null when the file does not exist.
+ */
+export async function readAttributes(
+  dir: string,
+  opts: ReadOptions = {},
+  csvName = 'attributes.csv',
+): Promise<AttributesData | null> {
+  const csv = path.join(dir, csvName);
   const loaded = await loadTable(csv, ['file']);
   if (loaded === null) return null;
   if ('error' in loaded) return { csv, rows: 0, records: [], issues: [], rowsWithBadValues: 0, error: loaded.error };
@@ -367,7 +375,8 @@ export async function readDataset(dir: string): Promise<Dataset> {
   const [pairs, identities, attributes] = await Promise.all([
     readPairs(abs, opts),
     readIdentities(abs),
-    readAttributes(abs, opts),
+    // fixtures/demographics names its attributes file labels.csv (same columns)
+    readAttributes(abs, opts).then((a) => a ?? readAttributes(abs, opts, 'labels.csv')),
   ]);
   return { dir: abs, pairs, identities, attributes };
 }

@@ -24,6 +24,7 @@ import {
   rocAuc,
   selectHeldOut,
   tarAtFar,
+  type AdultGenderStats,
   type AgeGroup,
   type AgeRecord,
   type EmotionRecord,
@@ -61,6 +62,8 @@ export interface EvaluateOptions {
   onProgress?: (done: number, total: number) => void;
   /** Images analysed at the same time. Default 1 (models are usually CPU-bound and not re-entrant). */
   concurrency?: number;
+  /** What the analyser is (model ids, decision thresholds), copied into the result so numbers stay traceable. */
+  analyser?: Record<string, string>;
 }
 
 export const DEFAULT_HELD_OUT_FRACTION = 0.25;
@@ -117,11 +120,22 @@ export interface IdentificationResult {
 }
 
 export interface AttributesResult {
+  /** The labels file read: attributes.csv, or labels.csv when there is no attributes.csv. */
+  file: string;
   genderAccuracy: number | null;
   genderAccuracyBySex: Record<Gender, number | null>;
   genderAccuracyByAgeGroup: Record<AgeGroup, number | null>;
+  /**
+   * Adults (20 and over) per sex, their balanced accuracy and the male − female gap: the figures the gender
+   * decision rule is chosen on (docs/evaluation.md).
+   */
+  genderAdults: AdultGenderStats;
+  /** Per true age group, per true sex. */
+  genderByAgeGroupAndSex: Record<AgeGroup, Record<Gender, Tally>>;
   ageMae: number | null;
   ageRangeHitRate: number | null;
+  /** Predicted age inside the labelled range, per true age group. */
+  ageRangeHitsByAgeGroup: Record<AgeGroup, Tally>;
   emotionAccuracy: number | null;
   counts: {
     rows: number;
@@ -162,6 +176,8 @@ export interface EvaluationResult {
   dataset: string;
   threshold: number;
   heldOutFraction: number;
+  /** EvaluateOptions.analyser, or null. */
+  analyser: Record<string, string> | null;
   /** Every distinct image analysed (shared between sections) and how those analyses ended. */
   files: { analysed: number; faces: number; noFace: number; unreadable: number; missing: number };
   /** Files named by a CSV that do not exist, and files the analyser failed on (relative to the dataset). */
@@ -369,11 +385,19 @@ function attributes(data: AttributesData, outcomes: Map<string, FileOutcome>): A
     Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, f(v as V)])) as Record<K, W>;
   const tally = (t: Tally): Tally => ({ n: t.n, correct: t.correct, accuracy: t.accuracy });
   return {
+    file: path.basename(data.csv),
     genderAccuracy: g.accuracy,
     genderAccuracyBySex: mapRecord(g.bySex, (t) => t.accuracy),
     genderAccuracyByAgeGroup: mapRecord(g.byAgeGroup, (t) => t.accuracy),
+    genderAdults: {
+      bySex: mapRecord(g.adults.bySex, tally),
+      balancedAccuracy: g.adults.balancedAccuracy,
+      gap: g.adults.gap,
+    },
+    genderByAgeGroupAndSex: mapRecord(g.byAgeGroupAndSex, (bySex) => mapRecord(bySex, tally)),
     ageMae: ag.mae,
     ageRangeHitRate: ag.rangeHitRate,
+    ageRangeHitsByAgeGroup: mapRecord(ag.rangeHitsByAgeGroup, tally),
     emotionAccuracy: em.accuracy,
     counts: {
       rows: data.rows,
@@ -465,7 +489,9 @@ export async function evaluateDataset(
   const warnings: string[] = [];
   if (ds.pairs) warnings.push(...issuesToWarnings('pairs.csv', ds.pairs.issues, ds.pairs.error));
   if (ds.identities?.error) warnings.push(ds.identities.error);
-  if (ds.attributes) warnings.push(...issuesToWarnings('attributes.csv', ds.attributes.issues, ds.attributes.error));
+  if (ds.attributes) {
+    warnings.push(...issuesToWarnings(path.basename(ds.attributes.csv), ds.attributes.issues, ds.attributes.error));
+  }
   if (!ds.pairs && !ds.identities && !ds.attributes) {
     warnings.push(`nothing to evaluate in ${ds.dir}: no pairs.csv, identities/ or attributes.csv`);
   }
@@ -480,6 +506,7 @@ export async function evaluateDataset(
     dataset: ds.dir,
     threshold: opts.threshold,
     heldOutFraction,
+    analyser: opts.analyser ? { ...opts.analyser } : null,
     files: { analysed: files.length, faces, noFace, unreadable: unreadable.length, missing: missing.size },
     problems: { missing: [...missing].sort(), unreadable },
     warnings,

@@ -3,3 +3,5 @@ export * from './dataset';
 export * from './metrics';
 export * from './evaluate';
 export * from './report';
+export * from './fairness';
+export * from './fairness-report';

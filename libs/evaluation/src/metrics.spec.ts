@@ -14,6 +14,7 @@ import {
   rocAuc,
   selectHeldOut,
   tarAtFar,
+  ADULT_AGE_GROUPS,
   AGE_GROUPS,
   type IdentifiedFace,
 } from './metrics';
@@ -403,8 +404,27 @@ describe('genderStats', () => {
     expect(Object.keys(g.byAgeGroup)).toEqual([...AGE_GROUPS]);
   });
 
+  it('reads adults (20+) per sex, their balanced accuracy and the male − female gap', () => {
+    const g = genderStats([
+      { truth: 'male', predicted: 'male', ageGroup: '20-29' },
+      { truth: 'male', predicted: 'male', ageGroup: '70+' },
+      { truth: 'female', predicted: 'male', ageGroup: '30-39' },
+      { truth: 'female', predicted: 'female', ageGroup: '60-69' },
+      { truth: 'female', predicted: 'male', ageGroup: '10-19' }, // a child: not in the adult figures
+      { truth: 'male', predicted: 'female', ageGroup: null }, // no age: not in the adult figures
+    ]);
+    expect(g.adults.bySex.male).toEqual({ n: 2, correct: 2, accuracy: 1 });
+    expect(g.adults.bySex.female).toEqual({ n: 2, correct: 1, accuracy: 0.5 });
+    expect(g.adults.balancedAccuracy).toBe(0.75);
+    expect(g.adults.gap).toBe(0.5);
+    expect(g.byAgeGroupAndSex['10-19'].female).toEqual({ n: 1, correct: 0, accuracy: 0 });
+    expect(g.byAgeGroupAndSex['10-19'].male).toEqual({ n: 0, correct: 0, accuracy: null });
+    expect(ADULT_AGE_GROUPS).toEqual(AGE_GROUPS.slice(3));
+  });
+
   it('is null when empty', () => {
     expect(genderStats([]).accuracy).toBeNull();
+    expect(genderStats([]).adults).toMatchObject({ balancedAccuracy: null, gap: null });
   });
 });
 
@@ -428,6 +448,8 @@ describe('ageStats', () => {
     expect(a.maeByAgeGroup['20-29']).toEqual({ n: 2, mae: 6.5 });
     expect(a.maeByAgeGroup['30-39']).toEqual({ n: 1, mae: 3 });
     expect(a.maeByAgeGroup['70+']).toEqual({ n: 0, mae: null });
+    expect(a.rangeHitsByAgeGroup['40-49']).toEqual({ n: 4, correct: 2, accuracy: 0.5 }); // [38, 43] reads as 40.5
+    expect(a.rangeHitsByAgeGroup['20-29']).toEqual({ n: 1, correct: 0, accuracy: 0 });
   });
 
   it('handles open-ended ranges and empty input', () => {

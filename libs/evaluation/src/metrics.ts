@@ -464,7 +464,10 @@ export function openSetIdentification(
 
 export const AGE_GROUPS = ['0-2', '3-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70+'] as const;
 export type AgeGroup = (typeof AGE_GROUPS)[number];
-const AGE_GROUP_STARTS = [0, 3, 10, 20, 30, 40, 50, 60, 70];
+/** First year of each age group, in AGE_GROUPS order. */
+export const AGE_GROUP_STARTS: readonly number[] = [0, 3, 10, 20, 30, 40, 50, 60, 70];
+/** The age groups the gender decision rule is chosen on ("adults": 20 and over; see docs/evaluation.md). */
+export const ADULT_AGE_GROUPS: readonly AgeGroup[] = ['20-29', '30-39', '40-49', '50-59', '60-69', '70+'];
 
 /**
  * The age band of an age in years or of an age range. Bands are whole years: 2.7 is in 0-2 (the person is 2).
@@ -490,17 +493,19 @@ export interface Tally {
   accuracy: number | null;
 }
 
-function emptyTally(): Tally {
+export function emptyTally(): Tally {
   return { n: 0, correct: 0, accuracy: null };
 }
 
-function add(t: Tally, ok: boolean): void {
+/** Counts one outcome into a tally and updates its accuracy. */
+export function addOutcome(t: Tally, ok: boolean): void {
   t.n++;
   if (ok) t.correct++;
   t.accuracy = t.correct / t.n;
 }
 
-function byKey<K extends string, V>(keys: readonly K[], make: () => V): Record<K, V> {
+/** An object with one freshly made value per key, in key order. */
+export function byKey<K extends string, V>(keys: readonly K[], make: () => V): Record<K, V> {
   const out = {} as Record<K, V>;
   for (const k of keys) out[k] = make();
   return out;
@@ -512,11 +517,25 @@ export interface GenderRecord {
   ageGroup?: AgeGroup | null;
 }
 
+/**
+ * Gender accuracy of adults (ADULT_AGE_GROUPS) per sex: the figures the decision rule is chosen on.
+ * `balancedAccuracy` is the mean of the two per-sex accuracies; `gap` is male minus female accuracy (positive: men
+ * are read better). Both null unless each sex has at least one adult.
+ */
+export interface AdultGenderStats {
+  bySex: Record<Gender, Tally>;
+  balancedAccuracy: number | null;
+  gap: number | null;
+}
+
 export interface GenderStats extends Tally {
   /** Keyed by the true sex. */
   bySex: Record<Gender, Tally>;
   /** Keyed by the true age group; records without one count only in the overall and per-sex figures. */
   byAgeGroup: Record<AgeGroup, Tally>;
+  /** Keyed by the true age group, then the true sex. */
+  byAgeGroupAndSex: Record<AgeGroup, Record<Gender, Tally>>;
+  adults: AdultGenderStats;
   /** Predicted label counts (to spot a bias towards one answer). */
   predicted: Record<Gender, number>;
 }
@@ -525,15 +544,30 @@ export function genderStats(records: readonly GenderRecord[]): GenderStats {
   const all = emptyTally();
   const bySex = byKey<Gender, Tally>(['male', 'female'], emptyTally);
   const byAgeGroup = byKey<AgeGroup, Tally>(AGE_GROUPS, emptyTally);
+  const byAgeGroupAndSex = byKey<AgeGroup, Record<Gender, Tally>>(AGE_GROUPS, () =>
+    byKey<Gender, Tally>(['male', 'female'], emptyTally),
+  );
+  const adultBySex = byKey<Gender, Tally>(['male', 'female'], emptyTally);
   const predicted: Record<Gender, number> = { male: 0, female: 0 };
   for (const r of records) {
     const ok = r.truth === r.predicted;
-    add(all, ok);
-    add(bySex[r.truth], ok);
-    if (r.ageGroup) add(byAgeGroup[r.ageGroup], ok);
+    addOutcome(all, ok);
+    addOutcome(bySex[r.truth], ok);
+    if (r.ageGroup) {
+      addOutcome(byAgeGroup[r.ageGroup], ok);
+      addOutcome(byAgeGroupAndSex[r.ageGroup][r.truth], ok);
+      if (ADULT_AGE_GROUPS.includes(r.ageGroup)) addOutcome(adultBySex[r.truth], ok);
+    }
     predicted[r.predicted]++;
   }
-  return { ...all, bySex, byAgeGroup, predicted };
+  const m = adultBySex.male.accuracy;
+  const f = adultBySex.female.accuracy;
+  const adults: AdultGenderStats = {
+    bySex: adultBySex,
+    balancedAccuracy: m !== null && f !== null ? (m + f) / 2 : null,
+    gap: m !== null && f !== null ? m - f : null,
+  };
+  return { ...all, bySex, byAgeGroup, byAgeGroupAndSex, adults, predicted };
 }
 
 export interface AgeRecord {
@@ -558,6 +592,8 @@ export interface AgeStats {
   /** Predictions inside the range: min ≤ predicted < max + 1 (whole years, so 32.6 is inside 25-32). */
   rangeHits: number;
   rangeHitRate: number | null;
+  /** Range hits per true age group (of the range, as ageGroupOf reads it). */
+  rangeHitsByAgeGroup: Record<AgeGroup, Tally>;
 }
 
 /** Whether a predicted age falls in a whole-year range: [25, 32] accepts 25 ≤ predicted < 33. */
@@ -572,6 +608,7 @@ export function ageStats(records: readonly AgeRecord[]): AgeStats {
   let ranged = 0;
   let rangeHits = 0;
   const groups = byKey<AgeGroup, { n: number; sum: number }>(AGE_GROUPS, () => ({ n: 0, sum: 0 }));
+  const rangeHitsByAgeGroup = byKey<AgeGroup, Tally>(AGE_GROUPS, emptyTally);
   for (const r of records) {
     if (!Number.isFinite(r.predicted)) throw new Error(`ageStats: invalid predicted age ${r.predicted}`);
     if (r.age !== null && r.age !== undefined) {
@@ -587,7 +624,10 @@ export function ageStats(records: readonly AgeRecord[]): AgeStats {
     }
     if (r.range) {
       ranged++;
-      if (ageInRange(r.predicted, r.range)) rangeHits++;
+      const hit = ageInRange(r.predicted, r.range);
+      if (hit) rangeHits++;
+      const g = ageGroupOf(r.range);
+      if (g) addOutcome(rangeHitsByAgeGroup[g], hit);
     }
   }
   const maeByAgeGroup = byKey<AgeGroup, { n: number; mae: number | null }>(AGE_GROUPS, () => ({ n: 0, mae: null }));
@@ -600,6 +640,7 @@ export function ageStats(records: readonly AgeRecord[]): AgeStats {
     ranged,
     rangeHits,
     rangeHitRate: ratio(rangeHits, ranged),
+    rangeHitsByAgeGroup,
   };
 }
 
@@ -629,8 +670,8 @@ export function emotionStats(records: readonly EmotionRecord[]): EmotionStats {
   for (const t of EMOTIONS) confusion[t] = Object.fromEntries(columns.map((c) => [c, 0]));
   records.forEach((r, i) => {
     const ok = preds[i] === r.truth;
-    add(all, ok);
-    add(byEmotion[r.truth], ok);
+    addOutcome(all, ok);
+    addOutcome(byEmotion[r.truth], ok);
     confusion[r.truth][preds[i]]++;
   });
   return { ...all, confusion, byEmotion };

@@ -34,7 +34,9 @@ describe('renderReport', () => {
       },
     };
     try {
-      const text = renderReport(await evaluateDataset(dir, analyser, { threshold: 0.5 }));
+      const text = renderReport(
+        await evaluateDataset(dir, analyser, { threshold: 0.5, analyser: { ageGender: 'demo@1' } }),
+      );
       expect(text.includes('\u001b[')).toBe(false); // no colour codes
       expect(text).toContain('Verification (pairs.csv)');
       expect(text).toMatch(/Accuracy @ 0\.5\s*│ 100\.00%/);
@@ -42,6 +44,12 @@ describe('renderReport', () => {
       expect(text).toMatch(/Closed set rank-1, leave-one-out, nearest neighbour\s*│ 100\.00% \(4\/4\)/);
       expect(text).toContain('Gender accuracy');
       expect(text).toMatch(/male\s*│ 0\.00% \(0\/1\)/);
+      expect(text).toContain('Analyser: ageGender demo@1');
+      // adults per sex, balanced accuracy, gap; per age group × sex, with the age range hit rate
+      expect(text).toMatch(/female\s*│ 100\.00% \(1\/1\)\s*│ 100\.00% \(1\/1\)/);
+      expect(text).toMatch(/balanced \(mean of the two\)\s*│\s*│ 50\.00%/);
+      expect(text).toMatch(/gap \(male − female\)\s*│\s*│ -100\.0 points/);
+      expect(text).toMatch(/30-39\s*│ 100\.00% \(1\/1\)\s*│ n\/a\s*│ 100\.00% \(1\/1\)/);
       expect(text).toContain('Emotion confusion matrix (rows: true label, columns: predicted)');
       expect(text).toMatch(/│ sad\s*│ 0\s*│ 0\s*│ 0\s*│ 1\s*│/); // sad predicted happy
       expect(text).toContain('Missing files (1):\n  gone.jpg');

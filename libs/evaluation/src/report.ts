@@ -22,8 +22,15 @@ function tarCell(t: TarAtFar | null): string {
   return `${pct(t.tar)} (threshold ${num(t.threshold)}, FAR reached ${pct(t.far, 3)}${note})`;
 }
 
-function tallyCell(t: Tally): string {
+export function tallyCell(t: Tally): string {
   return t.n === 0 ? 'n/a' : `${pct(t.accuracy)} (${t.correct}/${t.n})`;
+}
+
+/** A difference of two rates in percentage points, with its sign. */
+export function signedPoints(x: number | null | undefined, digits = 1): string {
+  if (x === null || x === undefined) return 'n/a';
+  const v = (x * 100).toFixed(digits);
+  return `${x > 0 ? '+' : ''}${v} points`;
 }
 
 const MAX_LISTED = 10;
@@ -40,6 +47,13 @@ export function renderReport(r: EvaluationResult): string {
   const out: string[] = [];
   const f = r.files;
   out.push(`StoreLens evaluation of ${r.dataset}`);
+  if (r.analyser) {
+    out.push(
+      `Analyser: ${Object.entries(r.analyser)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+  }
   out.push(
     `Default threshold ${r.threshold} · ${f.analysed} images analysed: ${f.faces} with a face, ${f.noFace} without, ` +
       `${f.unreadable} unreadable · ${f.missing} missing files`,
@@ -105,7 +119,7 @@ export function renderReport(r: EvaluationResult): string {
   }
 
   const a = r.attributes;
-  out.push('', 'Attributes (attributes.csv)');
+  out.push('', `Attributes (${a?.file ?? 'attributes.csv'})`);
   if (!a) out.push('  not evaluated (no usable attributes.csv)');
   else {
     const k = a.counts;
@@ -124,11 +138,31 @@ export function renderReport(r: EvaluationResult): string {
     out.push(t.toString());
 
     if (k.gender > 0) {
-      const g = table(['Gender accuracy by', 'Accuracy']);
-      for (const sex of ['male', 'female'] as const) g.push([sex, tallyCell(a.genderBySex[sex])]);
-      for (const grp of AGE_GROUPS) {
-        const n = k.genderByAgeGroup[grp];
-        if (n > 0) g.push([`age ${grp}`, `${pct(a.genderAccuracyByAgeGroup[grp])} (n=${n})`]);
+      const ad = a.genderAdults;
+      const g = table(['Gender accuracy by true sex', 'All ages', 'Adults (20+)']);
+      for (const sex of ['male', 'female'] as const)
+        g.push([sex, tallyCell(a.genderBySex[sex]), tallyCell(ad.bySex[sex])]);
+      g.push(['balanced (mean of the two)', '', pct(ad.balancedAccuracy)]);
+      g.push(['gap (male − female)', '', signedPoints(ad.gap)]);
+      out.push(g.toString());
+    }
+    const groups = AGE_GROUPS.filter((grp) => k.genderByAgeGroup[grp] > 0 || a.ageRangeHitsByAgeGroup[grp].n > 0);
+    if (groups.length > 0) {
+      const g = table(['Age group', 'Gender: both', 'male', 'female', 'Age in range']);
+      for (const grp of groups) {
+        const bySex = a.genderByAgeGroupAndSex[grp];
+        const both: Tally = {
+          n: bySex.male.n + bySex.female.n,
+          correct: bySex.male.correct + bySex.female.correct,
+          accuracy: a.genderAccuracyByAgeGroup[grp],
+        };
+        g.push([
+          grp,
+          tallyCell(both),
+          tallyCell(bySex.male),
+          tallyCell(bySex.female),
+          tallyCell(a.ageRangeHitsByAgeGroup[grp]),
+        ]);
       }
       out.push(g.toString());
     }
