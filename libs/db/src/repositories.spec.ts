@@ -269,3 +269,44 @@ describe('identities', () => {
     expect(await r.faces.get(s.tenant.id, face!.id)).toBeNull();
   });
 });
+
+describe('enrolment media, sampling progress and watchlist alerts', () => {
+  it('links an enrolment photo to its identity and refuses enrolment media without one', async () => {
+    const s = await seedTenant(r);
+    const ada = await r.identities.create(s.tenant.id, { name: 'Ada', category: 'watchlist' });
+    const photo = {
+      cameraId: null,
+      kind: 'image' as const,
+      objectKey: 'k',
+      sha256: sha256('ada'),
+      bytes: 1,
+      mime: 'image/jpeg',
+      capturedAt: new Date(),
+    };
+    const media = await r.media.create(s.tenant.id, { ...photo, purpose: 'enrolment', identityId: ada.id });
+    expect(media).toMatchObject({ purpose: 'enrolment', identityId: ada.id, frameCount: null });
+    await expect(r.media.create(s.tenant.id, { ...photo, purpose: 'enrolment' })).rejects.toThrow(
+      /media_enrolment_identity_check/,
+    );
+    const other = await seedTenant(r, 'B');
+    await expect(
+      r.media.create(other.tenant.id, { ...photo, purpose: 'enrolment', identityId: ada.id }),
+    ).rejects.toThrow(/media_identity_fkey/);
+    expect(await r.media.setFrameCount(s.tenant.id, s.media.id, 12, 10_000)).toBe(true);
+    expect(await r.media.get(s.tenant.id, s.media.id)).toMatchObject({ frameCount: 12, durationMs: 10_000 });
+    expect(await r.media.setFrameCount(other.tenant.id, s.media.id, 1)).toBe(false);
+  });
+
+  it('records a watchlist sighting once per face and only for the tenant', async () => {
+    const s = await seedTenant(r);
+    const eve = await r.identities.create(s.tenant.id, { name: 'Eve', category: 'watchlist' });
+    const [face] = await r.faces.saveDetections(s.tenant.id, s.frame.id, [detection(0)], 'yunet');
+    const alert = { faceId: face!.id, identityId: eve.id, cameraId: s.camera.id, similarity: 0.7, seenAt: new Date() };
+    expect(await r.alerts.record(s.tenant.id, alert)).toBe(true);
+    expect(await r.alerts.record(s.tenant.id, alert)).toBe(false);
+    expect(await r.alerts.list(s.tenant.id)).toHaveLength(1);
+    const other = await seedTenant(r, 'B');
+    expect(await r.alerts.list(other.tenant.id)).toHaveLength(0);
+    expect(await r.alerts.record(other.tenant.id, alert)).toBe(false); // the face already alerted, for its own tenant
+  });
+});

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
 import { entities } from './entities';
+import { migrations } from './migrations';
 import { migratedTestDatabase, type MigratedDatabase } from './test-support';
 
 let t: MigratedDatabase;
@@ -78,11 +79,11 @@ describe('schema (migrations on a fresh Postgres database)', () => {
     expect(rows).toEqual([]);
   });
 
-  it('reverts cleanly and applies again', async () => {
+  it('reverts every migration cleanly and applies them again', async () => {
     const ds = createDataSource(t.db.url, { poolSize: 1 });
     await ds.initialize();
     try {
-      await ds.undoLastMigration();
+      for (let i = 0; i < migrations.length; i++) await ds.undoLastMigration();
       expect([...(await columns(ds)).keys()].filter((k) => tables.includes(k.split('.')[0] ?? ''))).toEqual([]);
       expect(await ds.showMigrations()).toBe(true);
       await ds.runMigrations();

@@ -14,6 +14,7 @@ import {
   MediaRepository,
   StoreRepository,
   TenantRepository,
+  AlertRepository,
 } from './repositories';
 
 export interface MigratedDatabase {
@@ -47,6 +48,7 @@ export function repositories(dataSource: DataSource) {
     faces: new FaceRepository(dataSource),
     identities: new IdentityRepository(dataSource),
     embeddings: new EmbeddingRepository(dataSource),
+    alerts: new AlertRepository(dataSource),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;

@@ -1,3 +1,4 @@
+import { Alert } from './alert.entity';
 import { ApiKey } from './api-key.entity';
 import { Camera } from './camera.entity';
 import { FaceEmbedding } from './face-embedding.entity';
@@ -9,9 +10,22 @@ import { Media } from './media.entity';
 import { Store } from './store.entity';
 import { Tenant } from './tenant.entity';
 
-export { ApiKey, Camera, Face, FaceEmbedding, Frame, Identity, IdentityFace, Media, Store, Tenant };
+export { Alert, ApiKey, Camera, Face, FaceEmbedding, Frame, Identity, IdentityFace, Media, Store, Tenant };
 export { EMBEDDING_DIMENSIONS } from './face-embedding.entity';
 export type { Point } from './face.entity';
+export type { MediaPurpose } from './media.entity';
 
 /** Every entity; the schema itself is defined by the migrations in ../migrations. */
-export const entities = [Tenant, ApiKey, Store, Camera, Media, Frame, Face, Identity, IdentityFace, FaceEmbedding];
+export const entities = [
+  Tenant,
+  ApiKey,
+  Store,
+  Camera,
+  Media,
+  Frame,
+  Face,
+  Identity,
+  IdentityFace,
+  FaceEmbedding,
+  Alert,
+];

@@ -1,4 +1,6 @@
 import type { MediaKind, ProcessingStatus } from '@storelens/contracts';
+
+export type MediaPurpose = 'analysis' | 'enrolment';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /** bigint comes back from pg as a string; byte counts stay far below 2^53. */
@@ -39,6 +41,18 @@ export class Media {
 
   @Column({ type: 'text' })
   mime!: string;
+
+  /** `enrolment`: a photo of an identity, whose one face joins the gallery instead of being identified. */
+  @Column({ type: 'text', default: 'analysis' })
+  purpose!: MediaPurpose;
+
+  /** The identity an enrolment photo is for; null for camera media. */
+  @Column({ type: 'uuid', nullable: true })
+  identityId!: string | null;
+
+  /** How many frames were sampled; null until sampling has finished. */
+  @Column({ type: 'integer', nullable: true })
+  frameCount!: number | null;
 
   /** When the media was recorded (a video's start). */
   @Column({ type: 'timestamptz' })

@@ -6,3 +6,4 @@ export * from './identity.repository';
 export * from './media.repository';
 export * from './store.repository';
 export * from './tenant.repository';
+export * from './alert.repository';

@@ -1,6 +1,6 @@
 import type { MediaKind, ProcessingStatus } from '@storelens/contracts';
 import type { DataSource, Repository } from 'typeorm';
-import { Media } from '../entities';
+import { Media, type MediaPurpose } from '../entities';
 
 export interface NewMedia {
   /** Lets the caller build the object key (which contains the id) before the row exists. */
@@ -14,6 +14,9 @@ export interface NewMedia {
   capturedAt: Date;
   durationMs?: number | null;
   expiresAt?: Date | null;
+  /** An enrolment photo names the identity it enrols; camera media leaves both out. */
+  purpose?: MediaPurpose;
+  identityId?: string | null;
 }
 
 export class MediaRepository {
@@ -32,6 +35,9 @@ export class MediaRepository {
         status: 'queued',
         error: null,
         durationMs: input.durationMs ?? null,
+        purpose: input.purpose ?? 'analysis',
+        identityId: input.identityId ?? null,
+        frameCount: null,
         expiresAt: input.expiresAt ?? null,
       }),
     );
@@ -63,6 +69,20 @@ export class MediaRepository {
     error: string | null = null,
   ): Promise<boolean> {
     const result = await this.media.update({ tenantId, id: mediaId }, { status, error });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Records that sampling has finished with this many frames (idempotent: a replay writes the same number). */
+  async setFrameCount(
+    tenantId: string,
+    mediaId: string,
+    frameCount: number,
+    durationMs?: number | null,
+  ): Promise<boolean> {
+    const result = await this.media.update(
+      { tenantId, id: mediaId },
+      durationMs === undefined ? { frameCount } : { frameCount, durationMs },
+    );
     return (result.affected ?? 0) > 0;
   }
 }
