@@ -45,7 +45,18 @@ const EnvSchema = z.object({
   API_PORT: int(8080),
   PUBLIC_BASE_URL: z.string().optional(),
   WORKER_CONCURRENCY: int(1),
+  WORKER_LOCK_MS: int(15_000),
   MAX_UPLOAD_BYTES: int(200 * 1024 * 1024),
+  /** this process's own HTTP port (API, or health and metrics for a worker); 0 picks a free one */
+  SERVICE_PORT: int(0),
+  INGEST_URL: z.string().default('http://127.0.0.1:8081'),
+  ANALYTICS_URL: z.string().default('http://127.0.0.1:8082'),
+  /** signs the browser links to annotated frames; set a long random value in production */
+  STORELENS_URL_SECRET: z.string().min(16).default('storelens-local-development-secret'),
+  /** days until an upload, its frames and its faces are deleted (biometric data is kept no longer than needed) */
+  RETENTION_DAYS: num(30),
+  CLASSIFY_MARGIN: num(0.05),
+  VISITOR_THRESHOLD: num(0.5),
 });
 
 export interface StoreLensConfig {
@@ -61,7 +72,10 @@ export interface StoreLensConfig {
   database: { url: string; poolSize: number };
   s3: { endpoint: string; accessKey: string; secretKey: string; bucket: string; region: string };
   api: { host: string; port: number; publicBaseUrl: string; maxUploadBytes: number };
-  worker: { concurrency: number };
+  worker: { concurrency: number; lockDurationMs: number };
+  service: { port: number; ingestUrl: string; analyticsUrl: string; urlSecret: string };
+  retention: { days: number };
+  classification: { threshold: number; margin: number; visitorThreshold: number };
 }
 
 /** Reads and validates the environment once; the only place that reads process.env. */
@@ -105,7 +119,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${e.API_HOST}:${e.API_PORT}`,
       maxUploadBytes: e.MAX_UPLOAD_BYTES,
     },
-    worker: { concurrency: e.WORKER_CONCURRENCY },
+    worker: { concurrency: e.WORKER_CONCURRENCY, lockDurationMs: e.WORKER_LOCK_MS },
+    service: {
+      port: e.SERVICE_PORT,
+      ingestUrl: e.INGEST_URL,
+      analyticsUrl: e.ANALYTICS_URL,
+      urlSecret: e.STORELENS_URL_SECRET,
+    },
+    retention: { days: e.RETENTION_DAYS },
+    classification: {
+      threshold: e.STORELENS_MATCH_THRESHOLD,
+      margin: e.CLASSIFY_MARGIN,
+      visitorThreshold: e.VISITOR_THRESHOLD,
+    },
   };
 }
 

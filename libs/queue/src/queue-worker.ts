@@ -51,6 +51,12 @@ export interface QueueWorkerOptions {
   /** Jobs processed at once by this worker; defaults to WORKER_CONCURRENCY from the configuration. */
   concurrency?: number;
   /**
+   * How long a job stays locked to a worker that stopped renewing it (a crashed process) before another worker
+   * takes it over; defaults to WORKER_LOCK_MS. Shorter means faster recovery, but a handler must never block the
+   * event loop for this long.
+   */
+  lockDurationMs?: number;
+  /**
    * Called once per job that failed for good (not for attempts that will be retried), e.g. to mark media failed.
    * Not called for a job BullMQ fails because it stalled too often (a crashed worker): BullMQ announces that only
    * through QueueEvents, so a sweep of long-`processing` rows must catch those.
@@ -63,6 +69,7 @@ export interface QueueWorkerDeps {
   connection: Redis;
   prefix: string;
   concurrency: number;
+  lockDurationMs: number;
   logger: Logger;
 }
 
@@ -105,6 +112,9 @@ export class QueueWorker<Q extends QueueName> {
       connection: deps.connection,
       prefix: deps.prefix,
       concurrency: options.concurrency ?? deps.concurrency,
+      lockDuration: options.lockDurationMs ?? deps.lockDurationMs,
+      // check for jobs whose lock ran out twice per lock period
+      stalledInterval: Math.max(1000, Math.floor((options.lockDurationMs ?? deps.lockDurationMs) / 2)),
     });
     this.worker.on('failed', (job, err) => this.handleFailed(job, err));
     // Without a listener an 'error' event (e.g. Redis unreachable) would crash the process.

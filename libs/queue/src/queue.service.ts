@@ -13,6 +13,8 @@ export interface QueueServiceOptions {
   prefix?: string;
   /** Default worker concurrency; defaults to WORKER_CONCURRENCY. */
   concurrency?: number;
+  /** Worker lock duration; defaults to WORKER_LOCK_MS. */
+  lockDurationMs?: number;
   logger?: Logger;
 }
 
@@ -34,6 +36,7 @@ export class QueueService {
   private readonly redisUrl: string;
   private readonly prefix: string;
   private readonly concurrency: number;
+  private readonly lockDurationMs: number;
   private readonly logger: Logger;
   /** One connection shared by all producer-side Queue objects. */
   private readonly producer: Redis;
@@ -45,6 +48,7 @@ export class QueueService {
     this.redisUrl = options.redisUrl ?? c.redis.url;
     this.prefix = options.prefix ?? c.queue.prefix;
     this.concurrency = options.concurrency ?? c.worker.concurrency;
+    this.lockDurationMs = options.lockDurationMs ?? c.worker.lockDurationMs;
     this.logger = options.logger ?? createLogger('queue');
     this.producer = createRedisConnection(this.redisUrl, 'producer');
     this.producer.on('error', (err) => this.logger.error({ err }, 'redis producer connection error'));
@@ -80,7 +84,13 @@ export class QueueService {
       worker = new QueueWorker(
         queue,
         handlers,
-        { connection, prefix: this.prefix, concurrency: this.concurrency, logger: this.logger },
+        {
+          connection,
+          prefix: this.prefix,
+          concurrency: this.concurrency,
+          lockDurationMs: this.lockDurationMs,
+          logger: this.logger,
+        },
         options,
       );
     } catch (err) {

@@ -1,0 +1,117 @@
+import { Global, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { config, type StoreLensConfig } from '@storelens/config';
+import {
+  AlertRepository,
+  CameraRepository,
+  createDataSource,
+  EmbeddingRepository,
+  FaceRepository,
+  FrameRepository,
+  IdentityRepository,
+  MediaRepository,
+  StoreRepository,
+  TenantRepository,
+} from '@storelens/db';
+import { QueueService } from '@storelens/queue';
+import { ObjectStore } from '@storelens/storage';
+import { ApiKeyGuard } from './auth';
+import { HealthController } from './health.controller';
+import { Metrics } from './metrics';
+import { CONFIG, SERVICE_NAME } from './tokens';
+
+const repositories = [
+  TenantRepository,
+  StoreRepository,
+  CameraRepository,
+  MediaRepository,
+  FrameRepository,
+  FaceRepository,
+  IdentityRepository,
+  EmbeddingRepository,
+  AlertRepository,
+];
+
+/** Closes the outside systems in the right order when the process is asked to stop (after workers have drained). */
+@Injectable()
+class PlatformLifecycle implements OnApplicationShutdown {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly queues: QueueService,
+    private readonly store: ObjectStore,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queues.close();
+    this.store.close();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+@Global()
+@Module({})
+export class PlatformModule {
+  /**
+   * Everything a StoreLens service shares: configuration, Postgres (one repository class per aggregate), the
+   * queues, the object store, structured logs, metrics and the health endpoint. Each outside system is one
+   * injectable class, built here and nowhere else.
+   */
+  static forService(service: string, cfg: StoreLensConfig = config()): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            name: service,
+            level: cfg.logLevel,
+            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+            redact: ['req.headers.authorization'],
+          },
+        }),
+      ],
+      controllers: [HealthController],
+      // every route needs an API key unless marked @Public()
+      // (the guard is global so that a new controller cannot forget it)
+      providers: [
+        { provide: CONFIG, useValue: cfg },
+        { provide: SERVICE_NAME, useValue: service },
+        {
+          provide: DataSource,
+          useFactory: async () => {
+            const ds = createDataSource(cfg.database.url);
+            await ds.initialize();
+            return ds;
+          },
+        },
+        ...repositories.map((repo) => ({
+          provide: repo,
+          useFactory: (ds: DataSource) => new repo(ds),
+          inject: [DataSource],
+        })),
+        {
+          provide: QueueService,
+          useFactory: () =>
+            new QueueService({
+              redisUrl: cfg.redis.url,
+              prefix: cfg.queue.prefix,
+              concurrency: cfg.worker.concurrency,
+            }),
+        },
+        {
+          provide: ObjectStore,
+          useFactory: async () => {
+            const store = new ObjectStore(cfg.s3);
+            await store.ensureBucket();
+            return store;
+          },
+        },
+        { provide: Metrics, useFactory: () => new Metrics(service) },
+        PlatformLifecycle,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+      ],
+      exports: [CONFIG, SERVICE_NAME, DataSource, ...repositories, QueueService, ObjectStore, Metrics],
+    };
+  }
+}
