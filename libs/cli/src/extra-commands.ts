@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import { addBenchCommand } from '@storelens/bench';
 import { addEvalCommands } from './commands/eval';
+import { addDemoCommand } from './commands/demo';
 
 /** Commands that live in other modules (eval, bench, platform) register themselves here. */
-export const extraCommands: ((program: Command) => void)[] = [(program) => addBenchCommand(program), addEvalCommands];
+export const extraCommands: ((program: Command) => void)[] = [
+  (program) => addBenchCommand(program),
+  addEvalCommands,
+  addDemoCommand,
+];

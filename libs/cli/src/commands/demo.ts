@@ -1,0 +1,136 @@
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import Table from 'cli-table3';
+import { config } from '@storelens/config';
+import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
+import { displayName, fixtures } from '@storelens/pipeline';
+import { StoreLensClient, type MediaResult } from '../api-client';
+
+/** Who the demo enrols, and as what. obama3.jpg and biden.jpg are the halves of two_people.jpg: kept out. */
+const PEOPLE: { folder: string; category: 'member' | 'staff' | 'watchlist'; externalRef?: string }[] = [
+  { folder: 'barack_obama', category: 'member', externalRef: 'loyalty-0001' },
+  { folder: 'joe_biden', category: 'member', externalRef: 'loyalty-0002' },
+  { folder: 'lin_manuel_miranda', category: 'member', externalRef: 'loyalty-0003' },
+  { folder: 'alex_lacamoire', category: 'staff' },
+  { folder: 'kit_harington', category: 'staff' },
+  { folder: 'rose_leslie', category: 'watchlist' },
+];
+const KEEP_OUT = new Set(['obama3.jpg', 'biden.jpg']);
+const PHOTOS_PER_PERSON = 2;
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+async function createDemoTenant(): Promise<string> {
+  const ds = createDataSource(config().database.url, { poolSize: 1 });
+  await ds.initialize();
+  try {
+    await runMigrations(ds);
+    const tenants = new TenantRepository(ds);
+    const t = await tenants.create(`Demo chain ${new Date().toISOString()}`);
+    return (await tenants.issueApiKey(t.id, 'demo')).key;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+function mediaTable(name: string, m: MediaResult): string {
+  const t = new Table({
+    head: ['frame', 'time', 'who', 'similarity', 'gender', 'age', 'emotion'],
+    style: { head: [], border: [] },
+  });
+  for (const f of m.frames)
+    for (const face of f.faces)
+      t.push([
+        f.index,
+        `${(f.timeMs / 1000).toFixed(1)}s`,
+        face.identity
+          ? `${face.identity.name} (${face.identity.category})`
+          : `Unknown (visitor ${face.visitorId?.slice(0, 8) ?? '-'})`,
+        face.identity ? face.identity.similarity.toFixed(3) : '',
+        face.gender ? `${face.gender.label} ${(face.gender.confidence * 100).toFixed(0)}%` : '',
+        face.age === null ? '' : Math.round(face.age),
+        face.emotion?.label ?? '',
+      ]);
+  const head = `${name}: ${m.status}${m.error ? ` (${m.error})` : ''}, ${m.frames.length} frame(s), ${m.frames.reduce((n, f) => n + f.faces.length, 0)} face(s)`;
+  return `${head}\n${t.toString()}`;
+}
+
+/** `storelens demo`: the main job through the running platform's public API. */
+export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
+  const client = new StoreLensClient(baseUrl).withKey(await createDemoTenant());
+  const store = await client.createStore('Demo Store Berlin');
+  const entrance = await client.createCamera(store.id, { name: 'Entrance', role: 'entrance', fps: 2 });
+  const floor = await client.createCamera(store.id, { name: 'Shop floor', role: 'floor', fps: 2 });
+  log(`tenant, store ${store.id}, cameras Entrance ${entrance.id} and Shop floor ${floor.id}`);
+
+  for (const p of PEOPLE) {
+    const dir = path.join(fixtures.dir(), 'faces', p.folder);
+    const photos = (await readdir(dir))
+      .filter((f) => !KEEP_OUT.has(f) && !f.includes('partial'))
+      .sort()
+      .slice(0, PHOTOS_PER_PERSON);
+    const name = displayName(p.folder).replace('Lin Manuel', 'Lin-Manuel');
+    const { id } = await client.createIdentity({ name, category: p.category, externalRef: p.externalRef });
+    const results = await Promise.all(
+      photos.map(async (f) => client.waitForMedia((await client.enrolFace(id, path.join(dir, f))).id)),
+    );
+    log(
+      `enrolled ${name} (${p.category}) from ${results.filter((r) => r.status === 'done').length}/${photos.length} photos`,
+    );
+  }
+
+  const uploads: { name: string; camera: string; file: string }[] = [
+    { name: 'scenes/two_people.jpg', camera: entrance.id, file: fixtures.file('scenes/two_people.jpg') },
+    {
+      name: 'scenes/knn_test_obama_and_biden.jpg',
+      camera: entrance.id,
+      file: fixtures.file('scenes/knn_test_obama_and_biden.jpg'),
+    },
+    {
+      name: 'scenes/knn_test_kit_with_rose.jpg',
+      camera: entrance.id,
+      file: fixtures.file('scenes/knn_test_kit_with_rose.jpg'),
+    },
+    { name: 'video/hamilton_clip.mp4', camera: floor.id, file: fixtures.file('video/hamilton_clip.mp4') },
+  ];
+  const started = Date.now();
+  const sent = await Promise.all(
+    uploads.map(async (u) => ({ ...u, id: (await client.uploadMedia(u.camera, u.file)).id })),
+  );
+  log(`uploaded ${sent.length} media; waiting for the pipeline…`);
+  const results = await Promise.all(sent.map(async (u) => ({ ...u, media: await client.waitForMedia(u.id, 600_000) })));
+  log(`processed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  await mkdir(outDir, { recursive: true });
+  for (const r of results) {
+    console.log(mediaTable(r.name, r.media));
+    // save the annotated frames that have faces (all of an image, a few of the video) to look at
+    const frames = r.media.frames.filter((f) => f.faces.length > 0).slice(0, r.media.kind === 'video' ? 4 : 1);
+    for (const f of frames) {
+      const res = await fetch(f.annotatedUrl);
+      if (res.ok) {
+        const file = path.join(outDir, `${path.parse(r.name).name}-frame${String(f.index).padStart(3, '0')}.jpg`);
+        await writeFile(file, Buffer.from(await res.arrayBuffer()));
+      }
+    }
+    console.log(`annotated: ${frames[0]?.annotatedUrl ?? '(no faces)'}\n`);
+  }
+
+  const summary = await client.request<unknown>('GET', `/v1/analytics/summary?groupBy=camera`);
+  console.log(`summary by camera: ${JSON.stringify(summary, null, 2)}\n`);
+  const alerts = await client.request<unknown[]>('GET', '/v1/alerts');
+  console.log(`watchlist alerts: ${JSON.stringify(alerts, null, 2)}\n`);
+  console.log(`Annotated frames saved in ${outDir}`);
+  console.log(`API docs: ${baseUrl}/docs/ingest and ${baseUrl}/docs/analytics`);
+  console.log('Stop everything with: npm run stack:down');
+}
+
+export function addDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('enrol the fixture people and send the fixture scenes and video through the running platform')
+    .option('--base-url <url>', 'the StoreLens API', config().api.publicBaseUrl)
+    .option('--out <dir>', 'where annotated frames are saved', path.join(config().root, 'out', 'demo'))
+    .action(async (o: { baseUrl: string; out: string }) => runDemo(o.baseUrl, o.out));
+}
