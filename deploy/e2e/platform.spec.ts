@@ -12,7 +12,7 @@ import { fixtures } from '@storelens/pipeline';
 import { createTestDatabase, dropTestDatabase, uniqueTestId, waitFor, type TestDatabase } from '@storelens/testing';
 import { blankGreyPng } from '@storelens/vision';
 import { ApiError, StoreLensClient } from '../../libs/cli/src/api-client';
-import { ManagedStack } from '../local/services';
+import { ManagedStack } from '@storelens/stack';
 
 jest.setTimeout(600_000);
 

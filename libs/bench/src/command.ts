@@ -1,5 +1,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
+import { platformRow } from './platform-row';
+import { registerBenchRow } from './registry';
 import { renderReport } from './report';
 import { DEFAULT_REPEAT, runBench, type BenchProgress } from './run-bench';
 
@@ -65,8 +67,11 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
     .option('--json', 'print one JSON object on stdout (and nothing else there)')
     .option('--repeat <n>', 'timed passes over the images per row, after one warm-up pass', repeatArg, DEFAULT_REPEAT)
     .option('--no-peer', 'skip @vladmandic/human')
+    .option('--no-platform', 'skip the platform row (it starts the six services on the local Redis, Postgres and S3)')
     .option('--images <dir>', 'bench the images in this folder instead of the fixture set')
-    .action(async (o: { json?: boolean; repeat: number; peer: boolean; images?: string }) => {
+    .action(async (o: { json?: boolean; repeat: number; peer: boolean; platform: boolean; images?: string }) => {
+      const log = (line: string) => io.stderr.write(`${line}\n`);
+      const unregister = o.platform ? registerBenchRow((ctx) => platformRow(ctx, log)) : undefined;
       const result = await runBench({
         repeat: o.repeat,
         peer: o.peer,
@@ -74,6 +79,7 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         progress: progressBar(io.stderr),
         log: (line) => io.stderr.write(`${line}\n`),
       });
+      unregister?.();
       io.stdout(o.json ? `${JSON.stringify(result)}\n` : `${renderReport(result, { color: io.stdoutIsTty })}\n`);
     });
 }

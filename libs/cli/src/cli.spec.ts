@@ -9,13 +9,22 @@ import { blankGreyPng } from '@storelens/vision';
 
 /** Runs the CLI exactly as a user does (`npm run -s storelens -- ...` runs this same entry point). */
 function cli(args: string[]): { code: number; lines: any[]; stdout: string; stderr: string } {
-  const r = spawnSync(path.join(repoRoot(), 'node_modules/.bin/tsx'), [path.join(repoRoot(), 'libs/cli/src/main.ts'), ...args], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 2 ** 20,
-    timeout: 120_000,
-  });
+  const r = spawnSync(
+    path.join(repoRoot(), 'node_modules/.bin/tsx'),
+    [path.join(repoRoot(), 'libs/cli/src/main.ts'), ...args],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 2 ** 20,
+      timeout: 120_000,
+    },
+  );
   const lines = r.stdout.split('\n').filter(Boolean);
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, lines: args.includes('--json') || args[0] === 'embed' ? lines.map((l) => JSON.parse(l)) : [] };
+  return {
+    code: r.status ?? -1,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    lines: args.includes('--json') || args[0] === 'embed' ? lines.map((l) => JSON.parse(l)) : [],
+  };
 }
 
 describe('storelens CLI', () => {
@@ -33,9 +42,22 @@ describe('storelens CLI', () => {
     bad.huge = path.join(work, 'huge.png');
     writeFileSync(bad.huge, await blankGreyPng(20000, 20000));
     bad.audio = path.join(work, 'audio-only.mp4');
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'aac', '-y', bad.audio]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=1',
+      '-c:a',
+      'aac',
+      '-y',
+      bad.audio,
+    ]);
     bad.faceless = path.join(work, 'wall.png');
-    await sharp({ create: { width: 320, height: 240, channels: 3, background: '#8899aa' } }).png().toFile(bad.faceless);
+    await sharp({ create: { width: 320, height: 240, channels: 3, background: '#8899aa' } })
+      .png()
+      .toFile(bad.faceless);
     bad.missing = path.join(work, 'does-not-exist.jpg');
   });
 
@@ -67,7 +89,15 @@ describe('storelens CLI', () => {
       joe_biden: ['faces/joe_biden/knn_train_biden2.jpg'],
     });
     const out = path.join(work, 'annotated');
-    const r = cli(['analyze', fixtures.file('scenes/two_people.jpg'), '--gallery', gallery, '--json', '--annotate', out]);
+    const r = cli([
+      'analyze',
+      fixtures.file('scenes/two_people.jpg'),
+      '--gallery',
+      gallery,
+      '--json',
+      '--annotate',
+      out,
+    ]);
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(1);
     const [line] = r.lines;
@@ -91,7 +121,22 @@ describe('storelens CLI', () => {
     expect(r.lines.map((l) => l.timeMs).slice(0, 3)).toEqual([0, 500, 1000]);
     const mp4 = path.join(out, 'hamilton_clip.annotated.mp4');
     expect(existsSync(mp4)).toBe(true);
-    const frames = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', mp4], { encoding: 'utf8' });
+    const frames = execFileSync(
+      'ffprobe',
+      [
+        '-v',
+        'error',
+        '-count_frames',
+        '-select_streams',
+        'v:0',
+        '-show_entries',
+        'stream=nb_read_frames',
+        '-of',
+        'csv=p=0',
+        mp4,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(Number(frames.trim())).toBe(r.lines.length);
   });
 
@@ -114,9 +159,19 @@ describe('storelens CLI', () => {
   });
 
   it('compares two photos of the same person and of different people', () => {
-    const same = cli(['compare', fixtures.file('faces/joe_biden/biden.jpg'), fixtures.file('faces/joe_biden/knn_train_biden2.jpg'), '--json']);
+    const same = cli([
+      'compare',
+      fixtures.file('faces/joe_biden/biden.jpg'),
+      fixtures.file('faces/joe_biden/knn_train_biden2.jpg'),
+      '--json',
+    ]);
     expect(same.lines[0].samePerson).toBe(true);
-    const diff = cli(['compare', fixtures.file('faces/joe_biden/biden.jpg'), fixtures.file('faces/barack_obama/obama.jpg'), '--json']);
+    const diff = cli([
+      'compare',
+      fixtures.file('faces/joe_biden/biden.jpg'),
+      fixtures.file('faces/barack_obama/obama.jpg'),
+      '--json',
+    ]);
     expect(diff.lines[0].samePerson).toBe(false);
     expect(diff.lines[0].similarity).toBeLessThan(same.lines[0].similarity);
   });

@@ -11,11 +11,16 @@ import { extraCommands } from './extra-commands';
 
 const number = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}`);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}`);
   return n;
 };
 
-async function loadGallery(pipeline: FacePipeline, dir: string | undefined, threshold: number): Promise<Gallery | undefined> {
+async function loadGallery(
+  pipeline: FacePipeline,
+  dir: string | undefined,
+  threshold: number,
+): Promise<Gallery | undefined> {
   if (!dir) return undefined;
   const { gallery, issues } = await pipeline.enrolFolder(dir, threshold);
   for (const i of issues) process.stderr.write(`gallery: ${i.file}: ${i.reason}\n`);
@@ -29,7 +34,9 @@ export function buildProgram(): Command {
     .description('StoreLens face analysis: detection, recognition, age, gender and emotion')
     .showHelpAfterError();
   const threshold = () =>
-    new Option('--threshold <t>', 'similarity needed to name a face').argParser(number('threshold', -1, 1)).default(config().vision.matchThreshold);
+    new Option('--threshold <t>', 'similarity needed to name a face')
+      .argParser(number('threshold', -1, 1))
+      .default(config().vision.matchThreshold);
 
   program
     .command('analyze')

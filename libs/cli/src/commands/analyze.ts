@@ -68,11 +68,22 @@ export async function analyzeCommand(inputs: string[], pipeline: FacePipeline, o
   const errors: { file: string; error: string }[] = [];
   let processed = 0;
   const showBar = !opts.json && process.stderr.isTTY && inputs.length > 0;
-  const bar = new SingleBar({ format: ' {bar} {value}/{total} {unit} | {file}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: ' {bar} {value}/{total} {unit} | {file}', hideCursor: true, clearOnComplete: true },
+    Presets.shades_classic,
+  );
   if (showBar) bar.start(inputs.length, 0, { unit: 'inputs', file: '' });
 
   const emit = (row: FrameRow, width: number, height: number) => {
-    if (opts.json) printJson({ file: row.file, frame: row.frame, timeMs: row.timeMs, width, height, faces: row.faces.map(faceJson) });
+    if (opts.json)
+      printJson({
+        file: row.file,
+        frame: row.frame,
+        timeMs: row.timeMs,
+        width,
+        height,
+        faces: row.faces.map(faceJson),
+      });
     else rows.push(row);
   };
   const fail = (file: string, error: string) => {
@@ -112,7 +123,11 @@ export async function analyzeCommand(inputs: string[], pipeline: FacePipeline, o
         await writer?.close();
         if (frames > 0) processed++;
       } else {
-        if (st.size > MAX_IMAGE_BYTES) throw new ImageDecodeError('too-large', `file is ${(st.size / 2 ** 20).toFixed(0)} MiB, over the image limit`);
+        if (st.size > MAX_IMAGE_BYTES)
+          throw new ImageDecodeError(
+            'too-large',
+            `file is ${(st.size / 2 ** 20).toFixed(0)} MiB, over the image limit`,
+          );
         const img: RgbImage = await pipeline.decode(await readFile(file));
         const faces = await pipeline.analyzeImage(img, opts.gallery);
         if (opts.annotate) {
@@ -158,7 +173,19 @@ function printTable(rows: FrameRow[], errors: { file: string; error: string }[],
         [f.box.x, f.box.y, f.box.width, f.box.height].map(Math.round).join(','),
       ]),
     );
-    if (row.faces.length === 0) table.push([path.basename(row.file), row.frame, `${(row.timeMs / 1000).toFixed(1)}s`, '-', 'no face', '', '', '', '', '']);
+    if (row.faces.length === 0)
+      table.push([
+        path.basename(row.file),
+        row.frame,
+        `${(row.timeMs / 1000).toFixed(1)}s`,
+        '-',
+        'no face',
+        '',
+        '',
+        '',
+        '',
+        '',
+      ]);
   }
   if (rows.length) console.log(table.toString());
   for (const e of errors) console.log(`${e.file}: ${e.error}`);

@@ -4,7 +4,13 @@ import type { FacePipeline } from '@storelens/pipeline';
 import { errorMessage, printJson } from '../output';
 
 /** `storelens compare`: similarity of the largest face in each file and the verdict at the threshold. */
-export async function compareCommand(a: string, b: string, pipeline: FacePipeline, threshold: number, json: boolean): Promise<number> {
+export async function compareCommand(
+  a: string,
+  b: string,
+  pipeline: FacePipeline,
+  threshold: number,
+  json: boolean,
+): Promise<number> {
   const largest = async (file: string) => {
     const faces = await pipeline.embedFaces(await pipeline.decode(await readFile(file)));
     if (faces.length === 0) throw new Error(`${file}: no face found`);
@@ -15,7 +21,10 @@ export async function compareCommand(a: string, b: string, pipeline: FacePipelin
     const similarity = cosine(ea, eb);
     const samePerson = similarity >= threshold;
     if (json) printJson({ fileA: a, fileB: b, similarity: Number(similarity.toFixed(4)), threshold, samePerson });
-    else console.log(`similarity ${similarity.toFixed(4)}: ${samePerson ? 'same person' : 'different people'} (threshold ${threshold})`);
+    else
+      console.log(
+        `similarity ${similarity.toFixed(4)}: ${samePerson ? 'same person' : 'different people'} (threshold ${threshold})`,
+      );
     return 0;
   } catch (err) {
     const msg = errorMessage(err);

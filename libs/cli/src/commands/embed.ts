@@ -15,7 +15,11 @@ export async function embedCommand(files: string[], pipeline: FacePipeline): Pro
       }
       printJson({
         file,
-        faces: faces.map((f) => ({ box: roundBox(f.box), score: Number(f.score.toFixed(4)), embedding: embeddingJson(f.embedding) })),
+        faces: faces.map((f) => ({
+          box: roundBox(f.box),
+          score: Number(f.score.toFixed(4)),
+          embedding: embeddingJson(f.embedding),
+        })),
       });
       ok++;
     } catch (err) {

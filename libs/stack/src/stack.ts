@@ -1,0 +1,292 @@
+/**
+ * Starts and stops the StoreLens processes: the six services and the gateway. Used three ways:
+ *   - `tsx deploy/local/services.ts up|down|status` (behind `npm run stack:up` / `stack:down`): detached
+ *     processes with pid files and logs under the state dir, idempotent;
+ *   - the end-to-end tests and the platform benchmark: attached child processes with their own database, queue
+ *     prefix, bucket and ports, which a test can kill (SIGKILL) and restart.
+ * Replicas: REPLICAS_<SERVICE>=n (e.g. REPLICAS_DETECTION=2) starts n processes of that service.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '@storelens/config';
+
+export const SERVICES = ['ingest', 'analytics', 'detection', 'embedding', 'attribute', 'classification'] as const;
+export type ServiceName = (typeof SERVICES)[number] | 'gateway';
+
+const ROOT = repoRoot();
+/** One Node process per service (no wrapper process), so a signal reaches the service itself. */
+const NODE_ARGS = ['-r', path.join(ROOT, 'deploy/local/register.js')];
+
+/** Port of the first process of each service, relative to the gateway's port (8080 by default). */
+export const PORT_OFFSET: Record<ServiceName, number> = {
+  gateway: 0,
+  ingest: 1,
+  analytics: 2,
+  detection: 3,
+  embedding: 4,
+  attribute: 5,
+  classification: 6,
+};
+
+export function entryPoint(service: ServiceName): string {
+  return service === 'gateway'
+    ? path.join(ROOT, 'deploy/local/gateway.ts')
+    : path.join(ROOT, `services/${service}/src/main.ts`);
+}
+
+export interface StackOptions {
+  /** the gateway's port; service ports follow it (see PORT_OFFSET) */
+  basePort: number;
+  /** extra environment for every process (DATABASE_URL, QUEUE_PREFIX, S3_BUCKET, …) */
+  env?: Record<string, string>;
+  replicas?: Partial<Record<ServiceName, number>>;
+}
+
+export interface ProcessSpec {
+  service: ServiceName;
+  replica: number;
+  port: number;
+  env: Record<string, string>;
+}
+
+/** Every process of the stack, gateway last (it needs the API services' ports). */
+export function plan(opts: StackOptions): ProcessSpec[] {
+  const base = opts.basePort;
+  const shared: Record<string, string> = {
+    ...opts.env,
+    API_PORT: String(base),
+    INGEST_URL: `http://127.0.0.1:${base + PORT_OFFSET.ingest}`,
+    ANALYTICS_URL: `http://127.0.0.1:${base + PORT_OFFSET.analytics}`,
+    PUBLIC_BASE_URL: opts.env?.PUBLIC_BASE_URL ?? `http://127.0.0.1:${base}`,
+  };
+  const specs: ProcessSpec[] = [];
+  for (const service of [...SERVICES, 'gateway'] as ServiceName[]) {
+    const n = Math.max(1, opts.replicas?.[service] ?? 1);
+    for (let replica = 0; replica < n; replica++) {
+      // replicas of one service sit 100 ports apart; the gateway has one process
+      const port = base + PORT_OFFSET[service] + 100 * replica;
+      specs.push({ service, replica, port, env: { ...shared, SERVICE_PORT: String(port) } });
+      if (service === 'gateway') break;
+    }
+  }
+  return specs;
+}
+
+export async function healthy(port: number, timeoutMs = 1000): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitHealthy(
+  port: number,
+  what: string,
+  timeoutMs = 90_000,
+  alive?: () => boolean,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await healthy(port)) return;
+    if (alive && !alive()) throw new Error(`${what} exited before it became healthy`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not become healthy on port ${port} within ${timeoutMs / 1000} s`);
+}
+
+/** A process started by the tests: attached, killable, restartable. */
+export class ManagedProcess {
+  child: ChildProcess | undefined;
+  private output = '';
+
+  constructor(
+    readonly spec: ProcessSpec,
+    private readonly logFile?: string,
+  ) {}
+
+  get name(): string {
+    return `${this.spec.service}#${this.spec.replica}`;
+  }
+
+  get alive(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** The last lines the process wrote, for failure messages. */
+  get tail(): string {
+    return this.output.slice(-3000);
+  }
+
+  async start(): Promise<void> {
+    const env = { ...process.env, ...this.spec.env };
+    this.child = spawn(process.execPath, [...NODE_ARGS, entryPoint(this.spec.service)], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (d: Buffer) => {
+      this.output = (this.output + d.toString()).slice(-20_000);
+      if (this.logFile) writeFileSync(this.logFile, d, { flag: 'a' });
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+    try {
+      await waitHealthy(this.spec.port, this.name, 90_000, () => this.alive);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n--- ${this.name} output ---\n${this.tail}`);
+    }
+  }
+
+  /** SIGKILL: the process dies mid-whatever, as in a crash or an OOM kill. */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (!this.alive) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.child!.once('exit', () => resolve());
+      this.child!.kill(signal);
+    });
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period. */
+  async stop(graceMs = 20_000): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise<void>((resolve) => this.child!.once('exit', () => resolve()));
+    this.child!.kill('SIGTERM');
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** The whole stack as attached processes (tests). */
+export class ManagedStack {
+  readonly processes: ManagedProcess[];
+
+  constructor(
+    readonly opts: StackOptions,
+    logDir?: string,
+  ) {
+    if (logDir) mkdirSync(logDir, { recursive: true });
+    this.processes = plan(opts).map(
+      (spec) => new ManagedProcess(spec, logDir ? path.join(logDir, `${spec.service}-${spec.replica}.log`) : undefined),
+    );
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.opts.basePort}`;
+  }
+
+  process(service: ServiceName, replica = 0): ManagedProcess {
+    const p = this.processes.find((x) => x.spec.service === service && x.spec.replica === replica);
+    if (!p) throw new Error(`no process ${service}#${replica}`);
+    return p;
+  }
+
+  async start(): Promise<void> {
+    // workers load models (a few hundred ms each): start them side by side, gateway after the API services
+    const [gateway, rest] = [
+      this.processes.filter((p) => p.spec.service === 'gateway'),
+      this.processes.filter((p) => p.spec.service !== 'gateway'),
+    ];
+    await Promise.all(rest.map((p) => p.start()));
+    await Promise.all(gateway.map((p) => p.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.stop()));
+  }
+}
+
+// ---- detached mode: npm run stack:up / stack:down ----
+
+function stateDir(): string {
+  return path.resolve(ROOT, process.env.STORELENS_STATE_DIR ?? 'tmp/stack');
+}
+
+function pidFile(spec: ProcessSpec): string {
+  return path.join(stateDir(), 'services', `${spec.service}-${spec.replica}.pid`);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readPid(spec: ProcessSpec): number | null {
+  const f = pidFile(spec);
+  if (!existsSync(f)) return null;
+  const pid = Number(readFileSync(f, 'utf8'));
+  return Number.isInteger(pid) && pidAlive(pid) ? pid : null;
+}
+
+function replicasFromEnv(): Partial<Record<ServiceName, number>> {
+  const out: Partial<Record<ServiceName, number>> = {};
+  for (const s of SERVICES) {
+    const v = Number(process.env[`REPLICAS_${s.toUpperCase()}`]);
+    if (Number.isInteger(v) && v > 0) out[s] = v;
+  }
+  return out;
+}
+
+export async function upDetached(): Promise<void> {
+  const specs = plan({ basePort: Number(process.env.API_PORT ?? 8080), replicas: replicasFromEnv() });
+  mkdirSync(path.join(stateDir(), 'services'), { recursive: true });
+  mkdirSync(path.join(stateDir(), 'logs'), { recursive: true });
+  const started: ProcessSpec[] = [];
+  for (const spec of specs) {
+    if (readPid(spec) && (await healthy(spec.port))) continue;
+    const log = openSync(path.join(stateDir(), 'logs', `${spec.service}-${spec.replica}.log`), 'a');
+    const child = spawn(process.execPath, [...NODE_ARGS, entryPoint(spec.service)], {
+      cwd: ROOT,
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', log, log],
+      detached: true, // its own process group: stack:down stops it and everything it started
+    });
+    closeSync(log);
+    writeFileSync(pidFile(spec), String(child.pid));
+    child.unref();
+    started.push(spec);
+    if (spec.service === 'gateway') {
+      // the gateway only starts once the API services answer
+      for (const s of specs.filter((x) => x.service === 'ingest' || x.service === 'analytics'))
+        await waitHealthy(s.port, `${s.service}#${s.replica}`);
+    }
+  }
+  for (const spec of specs)
+    await waitHealthy(spec.port, `${spec.service}#${spec.replica} (log: ${path.join(stateDir(), 'logs')})`);
+  for (const spec of specs)
+    console.log(
+      `${started.includes(spec) ? 'started' : 'running'}  ${spec.service}#${spec.replica}  http://127.0.0.1:${spec.port}`,
+    );
+}
+
+export async function downDetached(): Promise<void> {
+  const specs = plan({ basePort: Number(process.env.API_PORT ?? 8080), replicas: replicasFromEnv() });
+  const dir = path.join(stateDir(), 'services');
+  const pids = existsSync(dir)
+    ? (await import('node:fs'))
+        .readdirSync(dir)
+        .map((f) => ({ f: path.join(dir, f), pid: Number(readFileSync(path.join(dir, f), 'utf8')) }))
+    : [];
+  for (const { pid } of pids) if (pidAlive(pid)) process.kill(-pid, 'SIGTERM');
+  const until = Date.now() + 20_000;
+  while (pids.some(({ pid }) => pidAlive(pid)) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  for (const { pid } of pids) if (pidAlive(pid)) process.kill(-pid, 'SIGKILL');
+  for (const { f } of pids) rmSync(f, { force: true });
+  console.log(`stopped ${pids.length} processes${specs.length ? '' : ''}`);
+}
+
+export async function statusDetached(): Promise<void> {
+  for (const spec of plan({ basePort: Number(process.env.API_PORT ?? 8080), replicas: replicasFromEnv() })) {
+    const pid = readPid(spec);
+    console.log(
+      `${spec.service}#${spec.replica}  ${pid ? `pid ${pid}` : 'not running'}  ${(await healthy(spec.port)) ? 'healthy' : 'not answering'}  :${spec.port}`,
+    );
+  }
+}
