@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addBenchCommand } from '@storelens/bench';
 import { addEvalCommands } from './commands/eval';
+import { addTenantCommands } from './commands/tenant';
 import { addDemoCommand } from './commands/demo';
 
 /** Commands that live in other modules (eval, bench, platform) register themselves here. */
@@ -8,4 +9,5 @@ export const extraCommands: ((program: Command) => void)[] = [
   (program) => addBenchCommand(program),
   addEvalCommands,
   addDemoCommand,
+  addTenantCommands,
 ];

@@ -49,6 +49,8 @@ const EnvSchema = z.object({
   MAX_UPLOAD_BYTES: int(200 * 1024 * 1024),
   /** this process's own HTTP port (API, or health and metrics for a worker); 0 picks a free one */
   SERVICE_PORT: int(0),
+  /** the interface services listen on: loopback locally, 0.0.0.0 in containers */
+  SERVICE_HOST: z.string().default('127.0.0.1'),
   INGEST_URL: z.string().default('http://127.0.0.1:8081'),
   ANALYTICS_URL: z.string().default('http://127.0.0.1:8082'),
   /** signs the browser links to annotated frames; set a long random value in production */
@@ -73,7 +75,9 @@ export interface StoreLensConfig {
   s3: { endpoint: string; accessKey: string; secretKey: string; bucket: string; region: string };
   api: { host: string; port: number; publicBaseUrl: string; maxUploadBytes: number };
   worker: { concurrency: number; lockDurationMs: number };
-  service: { port: number; ingestUrl: string; analyticsUrl: string; urlSecret: string };
+  /** processes per service in the local stack (REPLICAS_DETECTION=2, …) */
+  replicas: Record<string, number>;
+  service: { port: number; host: string; ingestUrl: string; analyticsUrl: string; urlSecret: string };
   retention: { days: number };
   classification: { threshold: number; margin: number; visitorThreshold: number };
 }
@@ -120,8 +124,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       maxUploadBytes: e.MAX_UPLOAD_BYTES,
     },
     worker: { concurrency: e.WORKER_CONCURRENCY, lockDurationMs: e.WORKER_LOCK_MS },
+    replicas: Object.fromEntries(
+      Object.entries(env)
+        .filter(([k, v]) => /^REPLICAS_[A-Z]+$/.test(k) && /^[1-9]\d*$/.test(v ?? ''))
+        .map(([k, v]) => [k.slice('REPLICAS_'.length).toLowerCase(), Number(v)]),
+    ),
     service: {
       port: e.SERVICE_PORT,
+      host: e.SERVICE_HOST,
       ingestUrl: e.INGEST_URL,
       analyticsUrl: e.ANALYTICS_URL,
       urlSecret: e.STORELENS_URL_SECRET,

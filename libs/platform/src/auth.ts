@@ -1,5 +1,6 @@
 import {
   createParamDecorator,
+  Inject,
   Injectable,
   SetMetadata,
   UnauthorizedException,
@@ -25,8 +26,8 @@ export interface AuthenticatedRequest extends Request {
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
-    private readonly reflector: Reflector,
-    private readonly tenants: TenantRepository,
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(TenantRepository) private readonly tenants: TenantRepository,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {

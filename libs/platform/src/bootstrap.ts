@@ -37,7 +37,7 @@ export async function bootstrapService(module: Type<unknown>, opts: BootstrapOpt
     SwaggerModule.setup(`docs/${opts.name}`, app, doc, { jsonDocumentUrl: `docs/${opts.name}/openapi.json` });
   }
   const port = opts.port ?? config().service.port;
-  await app.listen(port, '127.0.0.1');
+  await app.listen(port, config().service.host);
   const url = await app.getUrl();
   app.get(Logger).log(`${opts.name} listening on ${url}`);
   // one machine-readable line for the stack scripts and tests that start services

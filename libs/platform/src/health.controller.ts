@@ -11,9 +11,9 @@ import { SERVICE_NAME } from './tokens';
 @Controller()
 export class HealthController {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly queues: QueueService,
-    private readonly metrics: Metrics,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(QueueService) private readonly queues: QueueService,
+    @Inject(Metrics) private readonly metrics: Metrics,
     @Inject(SERVICE_NAME) private readonly service: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import { Global, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
@@ -37,10 +37,11 @@ const repositories = [
 /** Closes the outside systems in the right order when the process is asked to stop (after workers have drained). */
 @Injectable()
 class PlatformLifecycle implements OnApplicationShutdown {
+  // explicit tokens: tsx (esbuild) emits no constructor parameter types for Nest to read
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly queues: QueueService,
-    private readonly store: ObjectStore,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(QueueService) private readonly queues: QueueService,
+    @Inject(ObjectStore) private readonly store: ObjectStore,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {

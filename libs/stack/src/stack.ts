@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '@storelens/config';
+import { config, repoRoot } from '@storelens/config';
 
 export const SERVICES = ['ingest', 'analytics', 'detection', 'embedding', 'attribute', 'classification'] as const;
 export type ServiceName = (typeof SERVICES)[number] | 'gateway';
@@ -121,6 +121,8 @@ export class ManagedProcess {
   }
 
   async start(): Promise<void> {
+    // the child inherits this environment (PATH, HOME, …) with the stack's settings on top
+    // eslint-disable-next-line no-restricted-syntax
     const env = { ...process.env, ...this.spec.env };
     this.child = spawn(process.execPath, [...NODE_ARGS, entryPoint(this.spec.service)], {
       cwd: ROOT,
@@ -202,7 +204,7 @@ export class ManagedStack {
 // ---- detached mode: npm run stack:up / stack:down ----
 
 function stateDir(): string {
-  return path.resolve(ROOT, process.env.STORELENS_STATE_DIR ?? 'tmp/stack');
+  return config().stateDir;
 }
 
 function pidFile(spec: ProcessSpec): string {
@@ -225,17 +227,13 @@ function readPid(spec: ProcessSpec): number | null {
   return Number.isInteger(pid) && pidAlive(pid) ? pid : null;
 }
 
-function replicasFromEnv(): Partial<Record<ServiceName, number>> {
-  const out: Partial<Record<ServiceName, number>> = {};
-  for (const s of SERVICES) {
-    const v = Number(process.env[`REPLICAS_${s.toUpperCase()}`]);
-    if (Number.isInteger(v) && v > 0) out[s] = v;
-  }
-  return out;
+function localPlan(): ProcessSpec[] {
+  const c = config();
+  return plan({ basePort: c.api.port, replicas: c.replicas as Partial<Record<ServiceName, number>> });
 }
 
 export async function upDetached(): Promise<void> {
-  const specs = plan({ basePort: Number(process.env.API_PORT ?? 8080), replicas: replicasFromEnv() });
+  const specs = localPlan();
   mkdirSync(path.join(stateDir(), 'services'), { recursive: true });
   mkdirSync(path.join(stateDir(), 'logs'), { recursive: true });
   const started: ProcessSpec[] = [];
@@ -244,6 +242,7 @@ export async function upDetached(): Promise<void> {
     const log = openSync(path.join(stateDir(), 'logs', `${spec.service}-${spec.replica}.log`), 'a');
     const child = spawn(process.execPath, [...NODE_ARGS, entryPoint(spec.service)], {
       cwd: ROOT,
+      // eslint-disable-next-line no-restricted-syntax -- inherit PATH, HOME, … with the stack's settings on top
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', log, log],
       detached: true, // its own process group: stack:down stops it and everything it started
@@ -267,7 +266,7 @@ export async function upDetached(): Promise<void> {
 }
 
 export async function downDetached(): Promise<void> {
-  const specs = plan({ basePort: Number(process.env.API_PORT ?? 8080), replicas: replicasFromEnv() });
+  const specs = localPlan();
   const dir = path.join(stateDir(), 'services');
   const pids = existsSync(dir)
     ? (await import('node:fs'))
@@ -283,7 +282,7 @@ export async function downDetached(): Promise<void> {
 }
 
 export async function statusDetached(): Promise<void> {
-  for (const spec of plan({ basePort: Number(process.env.API_PORT ?? 8080), replicas: replicasFromEnv() })) {
+  for (const spec of localPlan()) {
     const pid = readPid(spec);
     console.log(
       `${spec.service}#${spec.replica}  ${pid ? `pid ${pid}` : 'not running'}  ${(await healthy(spec.port)) ? 'healthy' : 'not answering'}  :${spec.port}`,

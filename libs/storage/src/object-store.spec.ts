@@ -71,6 +71,16 @@ describe('ObjectStore (real S3 endpoint)', () => {
     await expect(store.removePrefix('t/tenantA')).rejects.toThrow(/ending in '\/'/);
   });
 
+  it('removes everything derived from a key stem, and nothing that merely shares its folder', async () => {
+    for (const k of ['m1.jpg', 'm1-000000.jpg', 'm1-000000.face-00.jpg', 'm1-000000.face-00.aligned.png', 'm2.jpg']) {
+      await store.put(`t/tenantS/2026/${k}`, jpeg, 'image/jpeg');
+    }
+    expect(await store.removeStem('t/tenantS/2026/m1')).toBe(4);
+    expect(await store.stat('t/tenantS/2026/m1.jpg')).toBeNull();
+    expect(await store.stat('t/tenantS/2026/m2.jpg')).not.toBeNull();
+    await expect(store.removeStem('t/tenantS/')).rejects.toThrow(/not a folder/);
+  });
+
   it('signs a URL that fetches the object without credentials', async () => {
     await store.put('t/tenant1/signed.jpg', jpeg, 'image/jpeg');
     const url = await store.presignedGetUrl('t/tenant1/signed.jpg', 60);

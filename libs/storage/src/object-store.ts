@@ -144,6 +144,22 @@ export class ObjectStore {
   async removePrefix(prefix: string): Promise<number> {
     if (!prefix.endsWith('/') || prefix === '/')
       throw new Error(`removePrefix needs a folder prefix ending in '/', got ${JSON.stringify(prefix)}`);
+    return this.removeKeysStartingWith(prefix);
+  }
+
+  /**
+   * Removes every object whose key starts with `stem`, e.g. a media item's name stem `.../<media>` (the upload,
+   * its frames and crops; see ./keys) or a face crop's `.../<media>-000012.face-03` (the crop and whatever was
+   * derived from it). Unlike removePrefix the stem is not a folder: the caller passes one that cannot also start an
+   * unrelated key (ids of fixed length, zero-padded counters).
+   */
+  async removeStem(stem: string): Promise<number> {
+    if (stem === '' || stem.endsWith('/'))
+      throw new Error(`removeStem needs a key stem, not a folder: ${JSON.stringify(stem)}`);
+    return this.removeKeysStartingWith(stem);
+  }
+
+  private async removeKeysStartingWith(prefix: string): Promise<number> {
     let removed = 0;
     let batch: string[] = [];
     const flush = async () => {

@@ -61,6 +61,11 @@ export class MediaRepository {
     });
   }
 
+  /** The photos uploaded to enrol an identity, oldest first (e.g. to remove their objects when it is deleted). */
+  async listForIdentity(tenantId: string, identityId: string): Promise<Media[]> {
+    return this.media.find({ where: { tenantId, identityId }, order: { createdAt: 'ASC' } });
+  }
+
   /** Records a status (and the reason, for `failed`); false when the tenant has no such media. */
   async setStatus(
     tenantId: string,

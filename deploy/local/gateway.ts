@@ -1,0 +1,168 @@
+/**
+ * The one public base URL of the local stack (API_HOST:API_PORT, default http://127.0.0.1:8080): a reverse proxy
+ * in front of the two HTTP services.
+ *   npx tsx deploy/local/gateway.ts
+ *
+ *   GET /v1/media, GET /v1/media/:id[/...], /v1/frames/*, /v1/analytics/*, /v1/alerts*, /docs/analytics*  -> analytics
+ *   every other /v1/* and /docs/* (/docs/ingest)                                                           -> ingest
+ *   GET /          a page linking the API docs
+ *   GET /health    both upstreams' health, 200 when both are ok, else 503
+ *
+ * Bodies are piped through in both directions, never buffered, so a large upload streams straight to ingest
+ * (which enforces the upload limit). An upstream that cannot be reached answers 502 with the reason as JSON.
+ * Authentication is the services' business: every request goes through with its Authorization header.
+ */
+import http from 'node:http';
+import httpProxy from 'http-proxy';
+import { config } from '@storelens/config';
+
+export type Upstream = 'ingest' | 'analytics';
+
+export interface GatewayOptions {
+  ingestUrl: string;
+  analyticsUrl: string;
+  /** How long /health waits for an upstream's own /health. */
+  healthTimeoutMs?: number;
+}
+
+const ANALYTICS_ROUTES: { methods?: readonly string[]; path: RegExp }[] = [
+  { methods: ['GET', 'HEAD'], path: /^\/v1\/media(\/|$)/ },
+  { path: /^\/v1\/frames(\/|$)/ },
+  { path: /^\/v1\/analytics(\/|$)/ },
+  { path: /^\/v1\/alerts(\/|$)/ },
+  { path: /^\/docs\/analytics/ },
+];
+
+/** The service that answers a request, or null for a path outside the API (answered 404 by the gateway). */
+export function upstreamOf(method: string, url: string): Upstream | null {
+  const path = url.split('?', 1)[0] ?? '';
+  const analytics = ANALYTICS_ROUTES.some((r) => r.path.test(path) && (!r.methods || r.methods.includes(method)));
+  if (analytics) return 'analytics';
+  if (/^\/(v1|docs)(\/|$)/.test(path)) return 'ingest';
+  return null;
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+async function upstreamHealth(url: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  try {
+    const res = await fetch(new URL('/health', url), { signal: AbortSignal.timeout(timeoutMs) });
+    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    // a service's 503 body is Nest's exception wrapper around its health report
+    const report = (res.ok ? body : (body.message ?? body)) as Record<string, unknown>;
+    return { ...report, status: res.ok ? 'ok' : 'degraded', url };
+  } catch (err) {
+    // fetch says "fetch failed"; the reason (ECONNREFUSED, a timeout) is in its cause
+    const e = err as { message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
+    return { status: 'down', url, error: String(e?.cause?.code ?? e?.cause?.message ?? e?.message ?? err) };
+  }
+}
+
+const rootPage = (docs: { name: string; href: string }[]) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>StoreLens API</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}code{background:#eee;padding:0 .2em}</style>
+</head><body>
+<h1>StoreLens API</h1>
+<p>Every call needs <code>Authorization: Bearer &lt;api key&gt;</code> (create one with
+<code>npm run -s storelens -- tenant create &lt;name&gt;</code>).</p>
+<ul>
+${docs.map((d) => `<li><a href="${d.href}">${d.name}</a> (<a href="${d.href}/openapi.json">OpenAPI JSON</a>)</li>`).join('\n')}
+<li><a href="/health">/health</a>: both services</li>
+</ul>
+</body></html>
+`;
+
+/** The gateway as an HTTP server, not yet listening. */
+export function createGateway(opts: GatewayOptions): http.Server {
+  const targets: Record<Upstream, string> = { ingest: opts.ingestUrl, analytics: opts.analyticsUrl };
+  const healthTimeoutMs = opts.healthTimeoutMs ?? 2000;
+  // xfwd: the services see the client's address in X-Forwarded-For
+  const proxy = httpProxy.createProxyServer({ xfwd: true });
+  const docs = [
+    { name: 'Ingest API: stores, cameras, identities, uploads', href: '/docs/ingest' },
+    { name: 'Analytics API: media status, frames, visits, alerts', href: '/docs/analytics' },
+  ];
+
+  const server = http.createServer((req, res) => {
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const path = url.split('?', 1)[0];
+    if (path === '/' && (method === 'GET' || method === 'HEAD')) {
+      if (
+        (req.headers.accept ?? '').includes('application/json') &&
+        !(req.headers.accept ?? '').includes('text/html')
+      ) {
+        return sendJson(res, 200, { docs: docs.map((d) => d.href), health: '/health' });
+      }
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      return res.end(method === 'HEAD' ? undefined : rootPage(docs));
+    }
+    if (path === '/health' && method === 'GET') {
+      void Promise.all([
+        upstreamHealth(targets.ingest, healthTimeoutMs),
+        upstreamHealth(targets.analytics, healthTimeoutMs),
+      ]).then(([ingest, analytics]) => {
+        const ok = ingest.status === 'ok' && analytics.status === 'ok';
+        sendJson(res, ok ? 200 : 503, {
+          status: ok ? 'ok' : 'degraded',
+          service: 'gateway',
+          upstreams: { ingest, analytics },
+        });
+      });
+      return;
+    }
+    const upstream = upstreamOf(method, url);
+    if (!upstream) return sendJson(res, 404, { statusCode: 404, error: 'Not Found', message: `no route for ${path}` });
+    proxy.web(req, res, { target: targets[upstream] }, (err) => {
+      // Before the upstream answered: say which one failed and why. After: the response is cut, so cut the socket.
+      if (res.headersSent) return res.destroy(err);
+      const reason = (err as NodeJS.ErrnoException).code ?? err.message;
+      sendJson(res, 502, {
+        statusCode: 502,
+        error: 'Bad Gateway',
+        message: `${upstream} is unreachable at ${targets[upstream]}: ${reason}`,
+      });
+    });
+  });
+  // Large uploads over slow links: the services bound the size, the gateway should not cut them off at Node's
+  // default of 5 minutes for the whole request.
+  server.requestTimeout = 30 * 60 * 1000;
+  server.on('close', () => proxy.close());
+  return server;
+}
+
+async function main(): Promise<void> {
+  const cfg = config();
+  const server = createGateway({ ingestUrl: cfg.service.ingestUrl, analyticsUrl: cfg.service.analyticsUrl });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.api.port, cfg.api.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : cfg.api.port;
+  const url = `http://${cfg.api.host.includes(':') ? `[${cfg.api.host}]` : cfg.api.host}:${port}`;
+  // the same ready line as every service (bootstrapService), for the scripts that start the stack
+  process.stdout.write(JSON.stringify({ service: 'gateway', ready: true, url }) + '\n');
+  const stop = () => {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    // requests still streaming get a grace period, then the process goes anyway
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`gateway: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

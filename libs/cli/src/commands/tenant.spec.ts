@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { config, repoRoot } from '@storelens/config';
+import { createDataSource, StoreRepository, TenantRepository } from '@storelens/db';
+import { ObjectStore, tenantPrefix } from '@storelens/storage';
+import { createTestDatabase, dropTestDatabase, uniqueTestId, type TestDatabase } from '@storelens/testing';
+
+// `storelens tenant create|delete` as an operator runs it, against a fresh database (no schema yet) and a bucket
+// of its own.
+
+let db: TestDatabase;
+let ds: DataSource;
+const bucket = `cli-tenant-test-${uniqueTestId()}`;
+const store = new ObjectStore({ ...config().s3, bucket });
+
+function cli(args: string[]) {
+  const r = spawnSync(
+    path.join(repoRoot(), 'node_modules/.bin/tsx'),
+    [path.join(repoRoot(), 'libs/cli/src/main.ts'), ...args],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, DATABASE_URL: db.url, S3_BUCKET: bucket },
+    },
+  );
+  return { code: r.status ?? -1, lines: r.stdout.split('\n').filter(Boolean), stderr: r.stderr };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await store.ensureBucket();
+});
+
+afterAll(async () => {
+  await ds?.destroy();
+  await store.removePrefix('t/');
+  await store.removeBucket();
+  store.close();
+  if (db) await dropTestDatabase(db);
+});
+
+describe('storelens tenant', () => {
+  let tenant: string;
+  let apiKey: string;
+
+  it('create: migrates an empty database, prints exactly one JSON line, and the key authenticates', async () => {
+    const r = cli(['tenant', 'create', 'Acme Retail']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.lines).toHaveLength(1);
+    ({ tenant, apiKey } = JSON.parse(r.lines[0] as string));
+    expect(Object.keys(JSON.parse(r.lines[0] as string))).toEqual(['tenant', 'apiKey']);
+    expect(apiKey).toMatch(/^slk_[0-9a-f]{12}_/);
+
+    ds = createDataSource(db.url, { poolSize: 1 });
+    await ds.initialize();
+    const tenants = new TenantRepository(ds);
+    expect(await tenants.get(tenant)).toMatchObject({ name: 'Acme Retail' });
+    expect((await tenants.verifyApiKey(apiKey))?.tenantId).toBe(tenant);
+    // the schema is up to date, and a second run migrates nothing and makes a second tenant
+    expect(await ds.showMigrations()).toBe(false);
+    const again = cli(['tenant', 'create', 'Other Chain']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.lines[0] as string).tenant).not.toBe(tenant);
+  });
+
+  it('create refuses an empty name', () => {
+    const r = cli(['tenant', 'create', '  ']);
+    expect(r.code).not.toBe(0);
+    expect(r.lines).toEqual([]);
+    expect(r.stderr).toMatch(/must not be empty/);
+  });
+
+  it('delete: removes the tenant’s rows, keys and objects, and nothing of another tenant', async () => {
+    const other = JSON.parse(cli(['tenant', 'create', 'Keep Me']).lines[0] as string).tenant as string;
+    await new StoreRepository(ds).create(tenant, { name: 'Berlin' });
+    await store.put(`${tenantPrefix(tenant)}a/b.jpg`, Buffer.from('x'), 'image/jpeg');
+    await store.put(`${tenantPrefix(other)}c.jpg`, Buffer.from('y'), 'image/jpeg');
+
+    const r = cli(['tenant', 'delete', tenant]);
+    expect(r.code).toBe(0);
+    expect(r.lines.map((l) => JSON.parse(l))).toEqual([{ tenant, objects: 1 }]);
+    const tenants = new TenantRepository(ds);
+    expect(await tenants.get(tenant)).toBeNull();
+    expect(await tenants.verifyApiKey(apiKey)).toBeNull();
+    expect(await new StoreRepository(ds).list(tenant)).toEqual([]);
+    expect(await store.stat(`${tenantPrefix(tenant)}a/b.jpg`)).toBeNull();
+    expect(await store.stat(`${tenantPrefix(other)}c.jpg`)).not.toBeNull();
+
+    const missing = cli(['tenant', 'delete', tenant]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/no tenant/);
+  });
+});

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { AggregatesController } from './aggregates/aggregates.controller';
+import { AggregatesReadRepository } from './aggregates/aggregates.read-repository';
+import { AggregatesService } from './aggregates/aggregates.service';
+import { AnnotatedFrameService } from './frames/annotated-frame.service';
+import { FrameAccessGuard } from './frames/frame-access.guard';
+import { FrameLinks } from './frames/frame-links';
+import { FramesController } from './frames/frames.controller';
+import { MediaController } from './media/media.controller';
+import { MediaReadRepository } from './media/media.read-repository';
+import { MediaService } from './media/media.service';
+
+/**
+ * The read API. It needs the global PlatformModule (configuration, DataSource, repositories, object store, API-key
+ * guard) next to it: AnalyticsModule in the service, a test's own PlatformModule.forService(…, cfg) in tests.
+ */
+@Module({
+  controllers: [MediaController, FramesController, AggregatesController],
+  providers: [
+    MediaReadRepository,
+    AggregatesReadRepository,
+    MediaService,
+    AggregatesService,
+    AnnotatedFrameService,
+    FrameLinks,
+    FrameAccessGuard,
+  ],
+})
+export class AnalyticsApiModule {}

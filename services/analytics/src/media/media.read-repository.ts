@@ -1,0 +1,170 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Gender, IdentityCategory, MediaKind, ProcessingStatus } from '@storelens/contracts';
+import type { MediaPurpose, Point } from '@storelens/db';
+import { DataSource } from 'typeorm';
+import type { MediaProgress } from './media-status';
+
+/** A media row with the counts its status is computed from. */
+export interface MediaRow extends MediaProgress {
+  id: string;
+  kind: MediaKind;
+  purpose: MediaPurpose;
+  error: string | null;
+  cameraId: string | null;
+  identityId: string | null;
+  capturedAt: Date;
+  createdAt: Date;
+}
+
+/** One face of a frame with its (live) identity; a frame without faces comes back once with every face field null. */
+export interface FrameFaceRow {
+  frameId: string;
+  index: number;
+  timeMs: number;
+  capturedAt: Date;
+  status: ProcessingStatus;
+  error: string | null;
+  width: number;
+  height: number;
+  faceId: string | null;
+  boxX: number | null;
+  boxY: number | null;
+  boxW: number | null;
+  boxH: number | null;
+  score: number | null;
+  age: number | null;
+  gender: Gender | null;
+  genderConfidence: number | null;
+  emotion: string | null;
+  emotionScores: Record<string, number> | null;
+  /** attributes and decision both recorded */
+  complete: boolean | null;
+  visitorId: string | null;
+  similarity: number | null;
+  identityId: string | null;
+  identityName: string | null;
+  identityCategory: IdentityCategory | null;
+}
+
+/** A frame with what is needed to find its image and build the key of its rendering. */
+export interface FrameRenderRow {
+  id: string;
+  mediaId: string;
+  index: number;
+  capturedAt: Date;
+  objectKey: string;
+  width: number;
+  height: number;
+  cameraId: string | null;
+  storeId: string | null;
+}
+
+export interface FaceRenderRow {
+  faceIndex: number;
+  boxX: number;
+  boxY: number;
+  boxW: number;
+  boxH: number;
+  landmarks: Point[];
+  age: number | null;
+  gender: Gender | null;
+  emotion: string | null;
+  identityName: string | null;
+}
+
+/**
+ * The progress counts of a media item, one aggregate over its frames and their faces (frames are found through the
+ * (media_id, index) key, faces through (frame_id, face_index)). Shared by the single and the list query so that both
+ * compute the status from the same numbers.
+ */
+const MEDIA_WITH_PROGRESS = `
+  SELECT m.id, m.kind, m.purpose, m.status AS "storedStatus", m.error, m.camera_id AS "cameraId",
+         m.identity_id AS "identityId", m.captured_at AS "capturedAt", m.created_at AS "createdAt",
+         m.frame_count AS "frameCount", p.frames, p.unfinished_frames AS "unfinishedFrames",
+         p.pending_faces AS "pendingFaces"
+  FROM media m
+  CROSS JOIN LATERAL (
+    SELECT count(DISTINCT fr.id)::int AS frames,
+           count(DISTINCT fr.id) FILTER (WHERE fr.status NOT IN ('done', 'failed'))::int AS unfinished_frames,
+           count(f.id) FILTER (WHERE f.attribute_model_id IS NULL OR f.decided_at IS NULL)::int AS pending_faces
+    FROM frames fr
+    LEFT JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
+    WHERE fr.tenant_id = m.tenant_id AND fr.media_id = m.id
+  ) p`;
+
+/**
+ * The read side's SQL over media, frames and faces. Every query takes the tenant and filters by it; a row of another
+ * tenant is indistinguishable from a missing one.
+ */
+@Injectable()
+export class MediaReadRepository {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async get(tenantId: string, mediaId: string): Promise<MediaRow | null> {
+    const rows: MediaRow[] = await this.dataSource.query(
+      `${MEDIA_WITH_PROGRESS} WHERE m.tenant_id = $1 AND m.id = $2`,
+      [tenantId, mediaId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Newest first. */
+  async list(tenantId: string, { cameraId, limit }: { cameraId?: string; limit: number }): Promise<MediaRow[]> {
+    const params: unknown[] = [tenantId];
+    const where = ['m.tenant_id = $1'];
+    if (cameraId !== undefined) where.push(`m.camera_id = $${params.push(cameraId)}`);
+    return this.dataSource.query(
+      `${MEDIA_WITH_PROGRESS} WHERE ${where.join(' AND ')}
+       ORDER BY m.created_at DESC, m.id DESC LIMIT $${params.push(limit)}`,
+      params,
+    );
+  }
+
+  /**
+   * Every frame of a media item with its faces, in one query: ordered by frame index, then face index. A face
+   * attributed to a deleted identity comes back without one.
+   */
+  async framesWithFaces(tenantId: string, mediaId: string): Promise<FrameFaceRow[]> {
+    return this.dataSource.query(
+      `SELECT fr.id AS "frameId", fr."index", fr.time_ms AS "timeMs", fr.captured_at AS "capturedAt", fr.status,
+              fr.error, fr.width, fr.height,
+              f.id AS "faceId", f.box_x AS "boxX", f.box_y AS "boxY", f.box_w AS "boxW", f.box_h AS "boxH", f.score,
+              f.age, f.gender, f.gender_confidence AS "genderConfidence", f.emotion,
+              f.emotion_scores AS "emotionScores",
+              (f.attribute_model_id IS NOT NULL AND f.decided_at IS NOT NULL) AS complete,
+              f.visitor_id AS "visitorId", f.similarity,
+              i.id AS "identityId", i.name AS "identityName", i.category AS "identityCategory"
+       FROM frames fr
+       LEFT JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
+       LEFT JOIN identities i ON i.tenant_id = f.tenant_id AND i.id = f.identity_id AND i.deleted_at IS NULL
+       WHERE fr.tenant_id = $1 AND fr.media_id = $2
+       ORDER BY fr."index", f.face_index`,
+      [tenantId, mediaId],
+    );
+  }
+
+  async frameForRender(tenantId: string, frameId: string): Promise<FrameRenderRow | null> {
+    const rows: FrameRenderRow[] = await this.dataSource.query(
+      `SELECT fr.id, fr.media_id AS "mediaId", fr."index", fr.captured_at AS "capturedAt",
+              fr.object_key AS "objectKey", fr.width, fr.height, m.camera_id AS "cameraId", c.store_id AS "storeId"
+       FROM frames fr
+       JOIN media m ON m.tenant_id = fr.tenant_id AND m.id = fr.media_id
+       LEFT JOIN cameras c ON c.tenant_id = m.tenant_id AND c.id = m.camera_id
+       WHERE fr.tenant_id = $1 AND fr.id = $2`,
+      [tenantId, frameId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async facesForRender(tenantId: string, frameId: string): Promise<FaceRenderRow[]> {
+    return this.dataSource.query(
+      `SELECT f.face_index AS "faceIndex", f.box_x AS "boxX", f.box_y AS "boxY", f.box_w AS "boxW",
+              f.box_h AS "boxH", f.landmarks, f.age, f.gender, f.emotion, i.name AS "identityName"
+       FROM faces f
+       LEFT JOIN identities i ON i.tenant_id = f.tenant_id AND i.id = f.identity_id AND i.deleted_at IS NULL
+       WHERE f.tenant_id = $1 AND f.frame_id = $2
+       ORDER BY f.face_index`,
+      [tenantId, frameId],
+    );
+  }
+}

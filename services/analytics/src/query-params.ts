@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+// The query strings of the read API, validated with parseOr400: a 400 names each parameter that is wrong and why.
+// Objects are strict, so a misspelt parameter (?groupby=) is an error rather than silently ignored.
+
+const HOUR_MS = 3_600_000;
+/** Longest summary range: a year of hourly groups is about 8 800 rows. */
+export const MAX_RANGE_DAYS = 366;
+
+const isoDateTime = z.iso.datetime({ offset: true });
+const isoDate = z.iso.date();
+
+/**
+ * An instant: an ISO 8601 date-time with a zone (Z or an offset), or a date, read as midnight UTC. A date-time
+ * without a zone is refused: it would mean a different instant on every server.
+ */
+const instant = z
+  .string()
+  .refine((s) => isoDateTime.safeParse(s).success || isoDate.safeParse(s).success, {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is not an ISO 8601 date-time with a zone (e.g. 2026-11-28T13:00:00Z) or a date (2026-11-28)`,
+  })
+  .transform((s) => new Date(s))
+  .refine((d) => !Number.isNaN(d.getTime()), { error: 'is not a real calendar date' });
+
+const limit = (max: number, fallback: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from 1 to ${max}` })
+    .int({ error: `must be a whole number from 1 to ${max}` })
+    .min(1, { error: `must be a whole number from 1 to ${max}` })
+    .max(max, { error: `must be at most ${max}` })
+    .default(fallback);
+
+const unknownParameter = {
+  error: (issue: { code?: string; keys?: string[] }) =>
+    issue.code === 'unrecognized_keys' ? `unknown query parameter ${(issue.keys ?? []).join(', ')}` : undefined,
+};
+
+export const MediaListQuery = z.strictObject(
+  {
+    cameraId: z.uuid({ error: 'must be a camera id (uuid)' }).optional(),
+    limit: limit(200, 50),
+  },
+  unknownParameter,
+);
+export type MediaListQuery = z.infer<typeof MediaListQuery>;
+
+export const GroupBy = z.enum(['hour', 'camera', 'store', 'none']);
+export type GroupBy = z.infer<typeof GroupBy>;
+
+export const SummaryQuery = z
+  .strictObject(
+    {
+      from: instant.optional(),
+      to: instant.optional(),
+      storeId: z.uuid({ error: 'must be a store id (uuid)' }).optional(),
+      cameraId: z.uuid({ error: 'must be a camera id (uuid)' }).optional(),
+      groupBy: GroupBy.default('none'),
+    },
+    unknownParameter,
+  )
+  // Defaults: the 24 hours up to `to`, and `to` is now. The range is [from, to).
+  .transform(({ from, to, ...rest }) => {
+    const end = to ?? new Date();
+    return { ...rest, from: from ?? new Date(end.getTime() - 24 * HOUR_MS), to: end };
+  })
+  .refine((q) => q.from.getTime() <= q.to.getTime(), { error: 'must not be after to', path: ['from'] })
+  .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_RANGE_DAYS * 24 * HOUR_MS, {
+    error: `must be at most ${MAX_RANGE_DAYS} days after from`,
+    path: ['to'],
+  });
+export type SummaryQuery = z.infer<typeof SummaryQuery>;
+
+export const AlertsQuery = z.strictObject(
+  {
+    since: instant.optional(),
+    limit: limit(500, 100),
+  },
+  unknownParameter,
+);
+export type AlertsQuery = z.infer<typeof AlertsQuery>;

@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { StoreLensConfig } from '@storelens/config';
+import { JobName, type JobOf } from '@storelens/contracts';
+import {
+  AlertRepository,
+  EmbeddingRepository,
+  FaceRepository,
+  FrameRepository,
+  IdentityRepository,
+  MediaRepository,
+  type FaceDecision,
+} from '@storelens/db';
+import { InjectConfig, Metrics } from '@storelens/platform';
+import { PermanentJobError, type JobContext, type JobFailure, type JobOutcome } from '@storelens/queue';
+import { FailureRecorder, failedPayload, failureReason } from '@storelens/worker-kit';
+import { bestPerIdentity, nameFace, newVisitorId, visitorOf } from './decision';
+
+/**
+ * Reference faces looked at per query: enough for several photos of each of the closest identities, so the
+ * runner-up identity (for the margin) is in the list too.
+ */
+const GALLERY_NEIGHBOURS = 20;
+/** Earlier faces looked at for a visitor to join; named and undecided faces among them do not count. */
+const VISITOR_NEIGHBOURS = 20;
+
+/**
+ * classify-face: open-set identification of an embedded camera face against the tenant's live enrolled
+ * identities (pgvector, cosine), and an anonymous visitorId for a face nobody is named for.
+ *
+ * Replay safety: a decided face is skipped. The watchlist alert is written before the decision and is unique per
+ * face, so a run that stops between the two alerts once when it runs again.
+ */
+@Injectable()
+export class FaceClassificationService {
+  constructor(
+    @InjectConfig() private readonly cfg: StoreLensConfig,
+    @Inject(FaceRepository) private readonly faces: FaceRepository,
+    @Inject(FrameRepository) private readonly frames: FrameRepository,
+    @Inject(MediaRepository) private readonly media: MediaRepository,
+    @Inject(EmbeddingRepository) private readonly embeddings: EmbeddingRepository,
+    @Inject(IdentityRepository) private readonly identities: IdentityRepository,
+    @Inject(AlertRepository) private readonly alerts: AlertRepository,
+    @Inject(FailureRecorder) private readonly failures: FailureRecorder,
+    @Inject(Metrics) private readonly metrics: Metrics,
+  ) {}
+
+  async classifyFace({ tenantId, faceId }: JobOf<'classify-face'>, { logger }: JobContext): Promise<JobOutcome> {
+    const face = await this.faces.get(tenantId, faceId);
+    if (!face || face.decidedAt) return 'skipped';
+    const frame = await this.frames.get(tenantId, face.frameId);
+    const media = frame && (await this.media.get(tenantId, frame.mediaId));
+    if (!frame || !media) return 'skipped';
+    if (media.purpose === 'enrolment') return 'skipped'; // its face is enrolled, not identified
+    const embedding = await this.embeddings.get(tenantId, faceId);
+    if (!embedding) throw new PermanentJobError('face has no embedding to classify');
+    const rule = this.cfg.classification;
+    const search = { modelId: embedding.modelId, excludeFaceId: faceId };
+
+    const ranked = bestPerIdentity(
+      await this.embeddings.nearest(tenantId, embedding.embedding, GALLERY_NEIGHBOURS, {
+        ...search,
+        identityOnly: true,
+      }),
+    );
+    const named = nameFace(ranked, rule);
+    let decision: FaceDecision;
+    if (named) {
+      const identity = await this.identities.get(tenantId, named.identityId);
+      // deleted between the search and now: the next attempt searches without it
+      if (!identity) throw new Error(`identity ${named.identityId} was deleted while the face was classified`);
+      decision = { identityId: identity.id, similarity: named.similarity, visitorId: null };
+      if (identity.category === 'watchlist') {
+        const alerted = await this.alerts.record(tenantId, {
+          faceId,
+          identityId: identity.id,
+          cameraId: media.cameraId,
+          similarity: named.similarity,
+          seenAt: frame.capturedAt,
+        });
+        if (alerted) {
+          logger.warn(
+            { faceId, identityId: identity.id, cameraId: media.cameraId, similarity: named.similarity },
+            'watchlist identity seen',
+          );
+        }
+      }
+    } else {
+      const neighbours = await this.embeddings.nearest(tenantId, embedding.embedding, VISITOR_NEIGHBOURS, {
+        ...search,
+        identityOnly: false,
+      });
+      const visitor = visitorOf(neighbours, rule.visitorThreshold);
+      decision = { identityId: null, similarity: null, visitorId: visitor?.visitorId ?? newVisitorId(faceId) };
+    }
+    if (!(await this.faces.recordDecision(tenantId, faceId, decision))) return 'skipped'; // deleted meanwhile
+    this.metrics.faces.inc({ stage: 'classification' });
+    logger.debug({ faceId, ...decision, best: ranked[0] ?? null }, 'face classified');
+    return 'done';
+  }
+
+  async recordFailure(failure: JobFailure): Promise<void> {
+    const payload = failedPayload(JobName.ClassifyFace, failure);
+    if (payload) await this.failures.faceFailed(payload.tenantId, payload.faceId, failureReason(failure));
+  }
+}

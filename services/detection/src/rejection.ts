@@ -1,0 +1,16 @@
+import type { Media } from '@storelens/db';
+
+/**
+ * Why a media item cannot be used with this many faces in its frame, or null when it can. An enrolment photo
+ * must show exactly one person (which face would we enrol otherwise?); a single analysed image with no face has
+ * nothing to report. A video frame without faces is ordinary.
+ */
+export function rejectionOf(media: Pick<Media, 'purpose' | 'kind'>, faceCount: number): string | null {
+  if (media.purpose === 'enrolment') {
+    if (faceCount === 0) return 'no face found in the enrolment photo';
+    if (faceCount > 1) return `${faceCount} faces found; an enrolment photo must show exactly one person`;
+    return null;
+  }
+  if (media.kind === 'image' && faceCount === 0) return 'no face found in the image';
+  return null;
+}

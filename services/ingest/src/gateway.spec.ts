@@ -1,0 +1,207 @@
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { waitFor } from '@storelens/testing';
+import { createGateway, upstreamOf } from '../../../deploy/local/gateway';
+
+// deploy/local/gateway.ts in front of two small local HTTP servers standing in for ingest and analytics.
+
+interface Seen {
+  upstream: string;
+  method: string;
+  url: string;
+  authorization?: string;
+  forwardedFor?: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** A stand-in service: reports what it received; /health answers ok; /slow streams its answer in two parts. */
+function fakeService(name: string) {
+  const state = { receiving: 0, releaseSlow: () => undefined as void };
+  const server = http.createServer((req, res) => {
+    if (req.url === '/health') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return res.end(JSON.stringify({ status: 'ok', service: name, checks: { database: 'ok' } }));
+    }
+    if (req.url === '/v1/frames/slow') {
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      res.write('first part;');
+      state.releaseSlow = () => res.end('second part');
+      return;
+    }
+    const hash = createHash('sha256');
+    let bytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      state.receiving = bytes;
+      hash.update(chunk);
+    });
+    req.on('end', () => {
+      const seen: Seen = {
+        upstream: name,
+        method: req.method ?? '',
+        url: req.url ?? '',
+        authorization: req.headers.authorization,
+        forwardedFor: req.headers['x-forwarded-for'] as string | undefined,
+        bytes,
+        sha256: hash.digest('hex'),
+      };
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(seen));
+    });
+  });
+  return { server, state };
+}
+
+async function listen(server: http.Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function closedPortUrl(): Promise<string> {
+  const s = http.createServer();
+  const url = await listen(s);
+  await new Promise((r) => s.close(r));
+  return url;
+}
+
+const ingest = fakeService('ingest');
+const analytics = fakeService('analytics');
+let gateway: http.Server;
+let broken: http.Server;
+let base: string;
+let brokenBase: string;
+
+beforeAll(async () => {
+  const [ingestUrl, analyticsUrl] = [await listen(ingest.server), await listen(analytics.server)];
+  gateway = createGateway({ ingestUrl, analyticsUrl });
+  base = await listen(gateway);
+  broken = createGateway({ ingestUrl, analyticsUrl: await closedPortUrl(), healthTimeoutMs: 500 });
+  brokenBase = await listen(broken);
+});
+
+afterAll(async () => {
+  analytics.state.releaseSlow();
+  for (const s of [gateway, broken, ingest.server, analytics.server]) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+describe('gateway routing table', () => {
+  it.each([
+    ['GET', '/v1/media', 'analytics'],
+    ['GET', '/v1/media?limit=10', 'analytics'],
+    ['GET', '/v1/media/3b7c/', 'analytics'],
+    ['POST', '/v1/media', 'ingest'],
+    ['GET', '/v1/mediafiles', 'ingest'],
+    ['GET', '/v1/frames/abc/annotated.jpg?t=1&sig=x', 'analytics'],
+    ['GET', '/v1/analytics/visits', 'analytics'],
+    ['GET', '/v1/alerts', 'analytics'],
+    ['GET', '/v1/alerts?since=2026-01-01', 'analytics'],
+    ['GET', '/v1/alertsx', 'ingest'],
+    ['GET', '/docs/analytics', 'analytics'],
+    ['GET', '/docs/analytics/openapi.json', 'analytics'],
+    ['GET', '/docs/ingest', 'ingest'],
+    ['POST', '/v1/cameras/abc/media', 'ingest'],
+    ['GET', '/v1/stores', 'ingest'],
+    ['DELETE', '/v1/identities/abc', 'ingest'],
+    ['GET', '/metrics', null],
+    ['GET', '/etc/passwd', null],
+  ])('%s %s -> %s', (method, url, expected) => {
+    expect(upstreamOf(method, url)).toBe(expected);
+  });
+});
+
+describe('gateway in front of two services', () => {
+  it('forwards each request to its service with path, query and Authorization intact', async () => {
+    for (const [method, url, upstream] of [
+      ['GET', '/v1/media/123?x=1', 'analytics'],
+      ['GET', '/v1/stores', 'ingest'],
+      ['POST', '/v1/stores', 'ingest'],
+      ['GET', '/v1/alerts', 'analytics'],
+      ['GET', '/docs/analytics/openapi.json', 'analytics'],
+    ] as const) {
+      const res = await fetch(base + url, { method, headers: { Authorization: 'Bearer slk_key' } });
+      expect(res.status).toBe(200);
+      const seen = (await res.json()) as Seen;
+      expect(seen).toMatchObject({ upstream, method, url, authorization: 'Bearer slk_key' });
+      expect(seen.forwardedFor).toMatch(/127\.0\.0\.1/);
+    }
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+  });
+
+  it('streams a multi-MB upload: the service receives the start before the client has sent the end', async () => {
+    const body = randomBytes(8 * 2 ** 20);
+    ingest.state.receiving = 0;
+    const answer = new Promise<Seen>((resolve, reject) => {
+      const req = http.request(`${base}/v1/cameras/abc/media`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length },
+      });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString())));
+      });
+      req.write(body.subarray(0, 2 ** 20));
+      // only once the first MiB has reached the service does the client send the rest
+      void waitFor(() => ingest.state.receiving > 0, { what: 'the first bytes at the service' }).then(
+        () => req.end(body.subarray(2 ** 20)),
+        reject,
+      );
+    });
+    const seen = await answer;
+    expect(seen).toMatchObject({ upstream: 'ingest', bytes: body.length });
+    expect(seen.sha256).toBe(createHash('sha256').update(body).digest('hex'));
+  });
+
+  it('streams a response: the client gets the first part while the service is still writing', async () => {
+    const res = await fetch(`${base}/v1/frames/slow`);
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    expect(Buffer.from(first.value!).toString()).toBe('first part;');
+    analytics.state.releaseSlow();
+    let rest = '';
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += Buffer.from(r.value).toString();
+    expect(rest).toBe('second part');
+  });
+
+  it('answers 502 with the reason when a service is down', async () => {
+    const res = await fetch(`${brokenBase}/v1/analytics/visits`);
+    expect(res.status).toBe(502);
+    const body = (await res.json()) as { message: string };
+    expect(body).toMatchObject({ statusCode: 502, error: 'Bad Gateway' });
+    expect(body.message).toMatch(/^analytics is unreachable at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/);
+    // the other service is still reachable through the same gateway
+    expect((await fetch(`${brokenBase}/v1/stores`)).status).toBe(200);
+  });
+
+  it('reports both services in /health: 200 when both are ok, 503 naming the one that is down', async () => {
+    const ok = await fetch(`${base}/health`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({
+      status: 'ok',
+      service: 'gateway',
+      upstreams: { ingest: { status: 'ok', service: 'ingest' }, analytics: { status: 'ok', service: 'analytics' } },
+    });
+    const degraded = await fetch(`${brokenBase}/health`);
+    expect(degraded.status).toBe(503);
+    const body = (await degraded.json()) as any;
+    expect(body).toMatchObject({
+      status: 'degraded',
+      upstreams: { ingest: { status: 'ok' }, analytics: { status: 'down' } },
+    });
+    expect(body.upstreams.analytics.error).toMatch(/ECONNREFUSED/);
+  });
+
+  it('serves a root page that links both API docs', async () => {
+    const res = await fetch(`${base}/`);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await res.text();
+    expect(html).toContain('href="/docs/ingest"');
+    expect(html).toContain('href="/docs/analytics"');
+  });
+});

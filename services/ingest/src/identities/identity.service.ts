@@ -1,0 +1,74 @@
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { IdentityRepository, MediaRepository, type Identity, type NewIdentity } from '@storelens/db';
+import { ObjectStore } from '@storelens/storage';
+
+/** Postgres' unique_violation: here, a live identity of the tenant already has the external reference. */
+const UNIQUE_VIOLATION = '23505';
+
+/** Object removals in flight at once when an identity with many sightings is deleted. */
+const REMOVAL_CONCURRENCY = 8;
+
+/** `.../<media>.jpg` -> `.../<media>`: the stem the upload, its frames and everything derived share (see keys.ts). */
+export function mediaStem(objectKey: string): string {
+  const dot = objectKey.lastIndexOf('.');
+  return dot > objectKey.lastIndexOf('/') ? objectKey.slice(0, dot) : objectKey;
+}
+
+/** `.../<media>-000012.face-03.jpg` -> `.../<media>-000012.face-03`: the crop and any variant derived from it. */
+export function cropStem(cropKey: string): string {
+  return /^(.*\.face-\d+)(?:\..*)?$/.exec(cropKey)?.[1] ?? cropKey;
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+@Injectable()
+export class IdentityService {
+  constructor(
+    @Inject(IdentityRepository) private readonly identities: IdentityRepository,
+    @Inject(MediaRepository) private readonly media: MediaRepository,
+    @Inject(ObjectStore) private readonly objects: ObjectStore,
+  ) {}
+
+  async create(tenantId: string, input: NewIdentity): Promise<Identity> {
+    const conflict = () => new ConflictException(`an identity with externalRef "${input.externalRef}" already exists`);
+    if (input.externalRef && (await this.identities.findByExternalRef(tenantId, input.externalRef))) throw conflict();
+    try {
+      return await this.identities.create(tenantId, input);
+    } catch (err) {
+      // two requests with the same reference at once: the unique index decides
+      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw conflict();
+      }
+      throw err;
+    }
+  }
+
+  async get(tenantId: string, identityId: string): Promise<{ identity: Identity; faces: number }> {
+    const identity = await this.identities.get(tenantId, identityId);
+    if (!identity) throw new NotFoundException('identity not found');
+    const faces = (await this.identities.listEnrolledFaceIds(tenantId, identityId)).length;
+    return { identity, faces };
+  }
+
+  /**
+   * Erases an identity: its enrolment photos (with their frames and crops), the faces attributed to it, their
+   * vectors and crop images. The enrolment objects go first, while the rows that name them still exist, so a
+   * failure there leaves everything in place and the request can simply be repeated.
+   */
+  async remove(tenantId: string, identityId: string): Promise<void> {
+    if (!(await this.identities.get(tenantId, identityId))) throw new NotFoundException('identity not found');
+    const enrolments = await this.media.listForIdentity(tenantId, identityId);
+    await forEachLimited(enrolments, REMOVAL_CONCURRENCY, (m) => this.objects.removeStem(mediaStem(m.objectKey)));
+    const purged = await this.identities.purge(tenantId, identityId);
+    if (!purged) throw new NotFoundException('identity not found');
+    const stems = [...new Set(purged.cropKeys.map(cropStem))];
+    await forEachLimited(stems, REMOVAL_CONCURRENCY, (stem) => this.objects.removeStem(stem));
+  }
+}

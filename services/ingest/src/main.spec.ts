@@ -1,0 +1,148 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { config, repoRoot } from '@storelens/config';
+import { createDataSource, MediaRepository, runMigrations, TenantRepository } from '@storelens/db';
+import { fixtures } from '@storelens/pipeline';
+import { ObjectStore } from '@storelens/storage';
+import { createTestDatabase, dropTestDatabase, uniqueTestId, waitFor, type TestDatabase } from '@storelens/testing';
+import type { DataSource } from 'typeorm';
+import { removeQueueKeys } from './testing/ingest-test-app';
+
+// The service as it is really started (`tsx services/ingest/src/main.ts`, so esbuild, not ts-jest, compiles it):
+// the ready line, dependency injection, the worker, the OpenAPI page, and a SIGTERM that lets the running job finish.
+
+const id = uniqueTestId();
+const env = {
+  QUEUE_PREFIX: `ingest-main-${id}`,
+  S3_BUCKET: `ingest-main-${id}`,
+  SERVICE_PORT: '0',
+  STORELENS_LOG_LEVEL: 'warn',
+};
+let db: TestDatabase;
+let ds: DataSource;
+let child: ChildProcess;
+let base: string;
+let auth: { Authorization: string };
+const stderr: string[] = [];
+
+async function post(url: string, body: FormData | object): Promise<{ status: number; body: any }> {
+  const form = body instanceof FormData;
+  const res = await fetch(base + url, {
+    method: 'POST',
+    headers: form ? auth : { ...auth, 'Content-Type': 'application/json' },
+    body: form ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+function fileForm(file: string, fields: Record<string, string> = {}): FormData {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  form.set('file', new Blob([readFileSync(file)]), path.basename(file));
+  return form;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ds = createDataSource(db.url, { poolSize: 2 });
+  await ds.initialize();
+  await runMigrations(ds);
+  const tenants = new TenantRepository(ds);
+  const tenant = await tenants.create('Acme');
+  auth = { Authorization: `Bearer ${(await tenants.issueApiKey(tenant.id, 'test')).key}` };
+
+  child = spawn(
+    path.join(repoRoot(), 'node_modules/.bin/tsx'),
+    [path.join(repoRoot(), 'services/ingest/src/main.ts')],
+    { env: { ...process.env, ...env, DATABASE_URL: db.url }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
+  const lines = createInterface({ input: child.stdout! });
+  const ready = await new Promise<any>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`ingest exited with ${code}: ${stderr.join('')}`)));
+    lines.on('line', (line) => {
+      if (line.includes('"ready"')) resolve(JSON.parse(line));
+    });
+  });
+  expect(ready).toEqual({ service: 'ingest', ready: true, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+  base = ready.url;
+}, 60_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  }
+  await ds?.destroy();
+  const store = new ObjectStore({ ...config().s3, bucket: env.S3_BUCKET });
+  await store.removePrefix('t/').catch(() => undefined);
+  await store.removeBucket().catch(() => undefined);
+  store.close();
+  await removeQueueKeys(config().redis.url, env.QUEUE_PREFIX);
+  if (db) await dropTestDatabase(db);
+});
+
+describe('ingest started with tsx', () => {
+  it('serves health, the authenticated API and its worker', async () => {
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    expect((await fetch(`${base}/v1/stores`)).status).toBe(401);
+    const store = await post('/v1/stores', { name: 'Berlin' });
+    expect(store.status).toBe(201);
+    const camera = await post(`/v1/stores/${store.body.id}/cameras`, { name: 'door', fps: 2 });
+    expect(camera.status).toBe(201);
+    const upload = await post(
+      `/v1/cameras/${camera.body.id}/media`,
+      fileForm(fixtures.file('faces/joe_biden/biden.jpg')),
+    );
+    expect(upload.status).toBe(202);
+    const media = new MediaRepository(ds);
+    const tenantId = (await new TenantRepository(ds).verifyApiKey(auth.Authorization.slice(7)))!.tenantId;
+    await waitFor(async () => (await media.get(tenantId, upload.body.id))?.frameCount === 1, {
+      what: 'the photo to be sampled',
+    });
+  });
+
+  it('publishes its OpenAPI page and a document with typed schemas', async () => {
+    const page = await fetch(`${base}/docs/ingest`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/swagger-ui/i);
+    const doc: any = await (await fetch(`${base}/docs/ingest/openapi.json`)).json();
+    expect(doc.info.title).toBe('StoreLens ingest API');
+    expect(doc.paths['/v1/stores'].post.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/NewStoreDto',
+    );
+    const camera = doc.components.schemas.NewCameraDto;
+    expect(camera.required).toEqual(['name']);
+    expect(camera.properties.fps).toMatchObject({ type: 'number', maximum: 30 });
+    expect(camera.properties.role.enum).toEqual(['entrance', 'checkout', 'floor', 'other']);
+    expect(doc.components.schemas.IdentityDetailDto.properties.faces.type).toBe('number');
+    expect(Object.keys(doc.paths['/v1/cameras/{cameraId}/media'].post.requestBody.content)).toEqual([
+      'multipart/form-data',
+    ]);
+  });
+
+  it('on SIGTERM finishes the video it is sampling, then exits', async () => {
+    const store = await post('/v1/stores', { name: 'Hamburg' });
+    const camera = await post(`/v1/stores/${store.body.id}/cameras`, { name: 'aisle', fps: 10 });
+    const upload = await post(
+      `/v1/cameras/${camera.body.id}/media`,
+      fileForm(fixtures.file('video/hamilton_clip.mp4'), { capturedAt: '2026-11-28T13:00:00Z' }),
+    );
+    expect(upload.status).toBe(202);
+    const media = new MediaRepository(ds);
+    const tenantId = (await new TenantRepository(ds).verifyApiKey(auth.Authorization.slice(7)))!.tenantId;
+    await waitFor(async () => (await media.get(tenantId, upload.body.id))?.status === 'processing', {
+      intervalMs: 5,
+      what: 'the worker to start on the video',
+    });
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+    const done = await media.get(tenantId, upload.body.id);
+    expect(done!.frameCount).toBeGreaterThanOrEqual(99);
+    expect(stderr.join('')).not.toMatch(/ERROR/);
+  });
+});

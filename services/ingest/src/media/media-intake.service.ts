@@ -1,0 +1,123 @@
+import {
+  BadRequestException,
+  Inject,
+  Injectable,
+  Logger,
+  ServiceUnavailableException,
+  UnprocessableEntityException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { StoreLensConfig } from '@storelens/config';
+import { JobName } from '@storelens/contracts';
+import { MediaRepository, type Camera, type Media } from '@storelens/db';
+import { InjectConfig } from '@storelens/platform';
+import { QueueService } from '@storelens/queue';
+import { mediaKey, ObjectStore } from '@storelens/storage';
+import { z } from 'zod';
+import { inspectMedia, MediaRejectedError } from './media-inspector';
+import type { ReceivedUpload } from './upload-receiver';
+
+/** What an upload is for: a camera's recording, or a photo that enrols an identity. */
+export type IntakeTarget = { purpose: 'analysis'; camera: Camera } | { purpose: 'enrolment'; identityId: string };
+
+const UploadFields = z.object({
+  capturedAt: z.iso
+    .datetime({ offset: true, error: 'capturedAt must be an ISO 8601 time, e.g. 2026-11-28T13:45:00Z' })
+    .optional(),
+});
+
+const DAY_MS = 24 * 3600 * 1000;
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Turns a received upload into queued media: checks what it is, stores it in the object store under its media
+ * key, records it (status queued, expiring after the retention period) and queues `ingest-media`.
+ */
+@Injectable()
+export class MediaIntake {
+  private readonly logger = new Logger(MediaIntake.name);
+
+  constructor(
+    @InjectConfig() private readonly cfg: StoreLensConfig,
+    @Inject(ObjectStore) private readonly objects: ObjectStore,
+    @Inject(MediaRepository) private readonly media: MediaRepository,
+    @Inject(QueueService) private readonly queues: QueueService,
+  ) {}
+
+  async accept(tenantId: string, target: IntakeTarget, upload: ReceivedUpload, now = new Date()): Promise<Media> {
+    const fields = UploadFields.safeParse(upload.fields);
+    if (!fields.success) throw new BadRequestException(fields.error.issues.map((i) => i.message).join('; '));
+    const capturedAt = fields.data.capturedAt ? new Date(fields.data.capturedAt) : now;
+
+    const inspected = await inspectMedia(upload.path, upload.size, {
+      maxPixels: this.cfg.vision.maxPixels,
+      accept: target.purpose === 'enrolment' ? 'image' : 'image-or-video',
+    }).catch((err: unknown) => {
+      throw err instanceof MediaRejectedError ? httpRefusal(err) : err;
+    });
+
+    const id = randomUUID();
+    const camera = target.purpose === 'analysis' ? target.camera : null;
+    const objectKey = mediaKey({
+      tenantId,
+      storeId: camera?.storeId ?? null,
+      cameraId: camera?.id ?? null,
+      mediaId: id,
+      capturedAt,
+      extension: inspected.extension,
+    });
+    const sha256 = await sha256Of(upload.path);
+    // Streamed with its size known: memory stays flat for a video of any length.
+    await this.objects.putStream(objectKey, createReadStream(upload.path), inspected.mime, upload.size);
+
+    let media: Media;
+    try {
+      media = await this.media.create(tenantId, {
+        id,
+        cameraId: camera?.id ?? null,
+        kind: inspected.kind,
+        objectKey,
+        sha256,
+        bytes: upload.size,
+        mime: inspected.mime,
+        capturedAt,
+        durationMs: inspected.durationMs,
+        expiresAt: new Date(now.getTime() + this.cfg.retention.days * DAY_MS),
+        purpose: target.purpose,
+        identityId: target.purpose === 'enrolment' ? target.identityId : null,
+      });
+    } catch (err) {
+      // No row points at the object: remove it rather than leave it to nobody.
+      await this.objects.remove(objectKey).catch(() => undefined);
+      throw err;
+    }
+
+    try {
+      await this.queues.enqueue(JobName.IngestMedia, { tenantId, mediaId: media.id });
+    } catch (err) {
+      this.logger.error({ err, mediaId: media.id }, 'could not queue ingest-media');
+      await this.media.setStatus(tenantId, media.id, 'failed', 'could not be queued for processing');
+      throw new ServiceUnavailableException('the processing queue is unavailable; upload again later');
+    }
+    return media;
+  }
+}
+
+/** empty => 400, not a kind of file we take => 415, the right kind but unusable => 422. */
+function httpRefusal(err: MediaRejectedError): Error {
+  switch (err.reason) {
+    case 'empty':
+      return new BadRequestException(err.message);
+    case 'unsupported':
+      return new UnsupportedMediaTypeException(err.message);
+    case 'invalid':
+      return new UnprocessableEntityException(err.message);
+  }
+}

@@ -1,0 +1,183 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { StoreLensConfig } from '@storelens/config';
+import { JobName, parseJob, QueueName, type JobOf } from '@storelens/contracts';
+import { CameraRepository, FrameRepository, MediaRepository, type Media, type SampledFrame } from '@storelens/db';
+import { videoFrames, VideoError } from '@storelens/pipeline';
+import { InjectConfig, measured, Metrics } from '@storelens/platform';
+import { PermanentJobError, QueueService, type JobContext, type JobFailure, type JobOutcome } from '@storelens/queue';
+import { frameKey, ObjectNotFoundError, ObjectStore, type MediaOrigin } from '@storelens/storage';
+import { decodeImage, encodeJpeg, ImageDecodeError, type RgbImage } from '@storelens/vision';
+
+/**
+ * Frames saved and sent to detection together: large enough that a long video costs few round trips, small enough
+ * that detection starts on the first seconds of a video while the rest is still being sampled.
+ */
+export const FRAME_BATCH = 25;
+
+/** The highest sampling rate videoFrames takes. */
+const MAX_SAMPLING_FPS = 60;
+
+/**
+ * The `ingest` queue: turns a stored upload into frames. An image becomes one frame (decoded, EXIF-rotated and
+ * re-encoded as JPEG, which also drops its metadata); a video is sampled at its camera's fps, one frame in memory
+ * at a time. Each frame goes to the object store under its frameKey, its row is upserted and `detect-faces` is
+ * queued, batch by batch. Every step is keyed by (media, frame index), so a replay after a crash rewrites the same
+ * objects and rows and re-queues jobs that the deterministic job ids deduplicate.
+ */
+@Injectable()
+export class IngestProcessor implements OnModuleInit {
+  private readonly logger = new Logger(IngestProcessor.name);
+
+  constructor(
+    @InjectConfig() private readonly cfg: StoreLensConfig,
+    @Inject(MediaRepository) private readonly media: MediaRepository,
+    @Inject(CameraRepository) private readonly cameras: CameraRepository,
+    @Inject(FrameRepository) private readonly frames: FrameRepository,
+    @Inject(ObjectStore) private readonly objects: ObjectStore,
+    @Inject(QueueService) private readonly queues: QueueService,
+    @Inject(Metrics) private readonly metrics: Metrics,
+  ) {}
+
+  /** Starts consuming; the worker is closed (after its running jobs finish) by the platform on shutdown. */
+  async onModuleInit(): Promise<void> {
+    const handlers = {
+      [JobName.IngestMedia]: (job: JobOf<'ingest-media'>, ctx: JobContext) => this.ingestMedia(job, ctx),
+    };
+    const worker = this.queues.worker(QueueName.Ingest, measured(QueueName.Ingest, handlers, this.metrics), {
+      onFailed: (failure) => this.recordFailure(failure),
+    });
+    await worker.waitUntilReady();
+  }
+
+  async ingestMedia({ tenantId, mediaId }: JobOf<'ingest-media'>, ctx: JobContext): Promise<JobOutcome> {
+    const media = await this.media.get(tenantId, mediaId);
+    if (!media) return skip(ctx, 'media no longer exists');
+    if (media.status === 'failed' || media.status === 'done') return skip(ctx, `media is ${media.status}`);
+    // Set only once every frame is stored and queued, so a job that got this far has nothing left to do.
+    if (media.frameCount !== null) return skip(ctx, 'frames already sampled');
+    const origin = await this.originOf(media);
+    if (!origin) return skip(ctx, 'camera no longer exists');
+
+    await this.media.setStatus(tenantId, mediaId, 'processing');
+    const work = await mkdtemp(path.join(tmpdir(), 'storelens-ingest-'));
+    try {
+      const file = path.join(work, 'media');
+      await this.download(media.objectKey, file);
+      const count =
+        media.kind === 'image'
+          ? await this.sampleImage(media, origin, file)
+          : await this.sampleVideo(media, origin, file);
+      await this.media.setFrameCount(tenantId, mediaId, count, media.kind === 'video' ? media.durationMs : undefined);
+      ctx.logger.info({ mediaId, kind: media.kind, frames: count }, 'media sampled');
+      return 'done';
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  /** A job that will not run again: the media is marked failed with the reason, for the client to see. */
+  async recordFailure(failure: JobFailure): Promise<void> {
+    if (failure.name !== JobName.IngestMedia) return;
+    let job: JobOf<'ingest-media'>;
+    try {
+      job = parseJob(JobName.IngestMedia, failure.data);
+    } catch {
+      return; // an invalid payload names no media to mark
+    }
+    const reason = failure.permanent
+      ? failure.error.message
+      : `processing failed ${failure.attemptsMade} times: ${failure.error.message}`;
+    await this.media.setStatus(job.tenantId, job.mediaId, 'failed', reason);
+    this.logger.warn({ mediaId: job.mediaId, reason }, 'media failed');
+  }
+
+  /** Where the media's derived objects go: under its camera, or under uploads/ for an enrolment photo. */
+  private async originOf(media: Media): Promise<(MediaOrigin & { fps: number | null }) | null> {
+    if (media.cameraId === null) return { tenantId: media.tenantId, storeId: null, cameraId: null, fps: null };
+    const camera = await this.cameras.get(media.tenantId, media.cameraId);
+    if (!camera) return null;
+    return { tenantId: media.tenantId, storeId: camera.storeId, cameraId: camera.id, fps: camera.fps };
+  }
+
+  private async download(key: string, file: string): Promise<void> {
+    try {
+      await pipeline(await this.objects.getStream(key), createWriteStream(file));
+    } catch (err) {
+      if (err instanceof ObjectNotFoundError) throw new PermanentJobError(`the uploaded file is missing: ${key}`);
+      throw err;
+    }
+  }
+
+  private async sampleImage(media: Media, origin: MediaOrigin, file: string): Promise<number> {
+    let image: RgbImage;
+    try {
+      image = await decodeImage(await readFile(file), { maxPixels: this.cfg.vision.maxPixels });
+    } catch (err) {
+      if (err instanceof ImageDecodeError) throw new PermanentJobError(err.message, { cause: err });
+      throw err;
+    }
+    const frame = await this.storeFrame(media, origin, { index: 0, timeMs: 0, image });
+    await this.saveBatch(media.tenantId, [frame]);
+    return 1;
+  }
+
+  private async sampleVideo(media: Media, origin: MediaOrigin & { fps: number | null }, file: string): Promise<number> {
+    if (origin.fps === null)
+      throw new PermanentJobError('a video needs a camera to sample it at (enrolment takes photos)');
+    if (!(origin.fps > 0 && origin.fps <= MAX_SAMPLING_FPS)) {
+      throw new PermanentJobError(`camera fps ${origin.fps} is outside (0, ${MAX_SAMPLING_FPS}]`);
+    }
+    let batch: SampledFrame[] = [];
+    let count = 0;
+    try {
+      for await (const sampled of videoFrames(file, { fps: origin.fps })) {
+        batch.push(await this.storeFrame(media, origin, sampled));
+        count++;
+        if (batch.length === FRAME_BATCH) {
+          await this.saveBatch(media.tenantId, batch);
+          batch = [];
+        }
+      }
+    } catch (err) {
+      // The file cannot become frames (no video stream, undecodable); a missing ffmpeg is ours to fix, so retry.
+      if (err instanceof VideoError && err.reason !== 'ffmpeg-missing') {
+        throw new PermanentJobError(err.message, { cause: err });
+      }
+      throw err;
+    }
+    await this.saveBatch(media.tenantId, batch);
+    return count;
+  }
+
+  /** Encodes one frame as JPEG and stores it under its frameKey (the same key on a replay). */
+  private async storeFrame(
+    media: Media,
+    origin: MediaOrigin,
+    { index, timeMs, image }: { index: number; timeMs: number; image: RgbImage },
+  ): Promise<SampledFrame> {
+    const capturedAt = new Date(media.capturedAt.getTime() + timeMs);
+    const objectKey = frameKey({ ...origin, mediaId: media.id, capturedAt, frameIndex: index });
+    await this.objects.put(objectKey, await encodeJpeg(image), 'image/jpeg');
+    return { mediaId: media.id, index, timeMs, capturedAt, objectKey, width: image.width, height: image.height };
+  }
+
+  /** Upserts the frames' rows and queues their detection (deduplicated by job id when replayed). */
+  private async saveBatch(tenantId: string, batch: SampledFrame[]): Promise<void> {
+    if (batch.length === 0) return;
+    const saved = await this.frames.upsertMany(tenantId, batch);
+    await this.queues.enqueueMany(
+      JobName.DetectFaces,
+      saved.map((f) => ({ tenantId, frameId: f.id })),
+    );
+  }
+}
+
+function skip(ctx: JobContext, why: string): JobOutcome {
+  ctx.logger.info({ why }, 'ingest skipped');
+  return 'skipped';
+}
