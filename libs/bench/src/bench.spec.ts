@@ -8,7 +8,7 @@ import { fixturesDir } from './images';
 import { registerBenchRow, registeredBenchRows } from './registry';
 import { renderReport } from './report';
 import { runBench } from './run-bench';
-import type { BenchContext, BenchResult, PeerRow, PipelineRow, RawModelsRow } from './types';
+import type { BenchContext, BenchResult, BenchRow, PeerRow, PipelineRow, RawModelsRow } from './types';
 
 // Real models and real fixtures (../shared/fixtures): 2 + 1 + 2 faces.
 const IMAGES = ['scenes/two_people.jpg', 'faces/barack_obama/obama_small.jpg', 'scenes/knn_test_kit_with_rose.jpg'];
@@ -68,8 +68,15 @@ describe('bench, in process, on three fixtures', () => {
     expect(result.rows.map((r) => [r.name, r.peer])).toEqual([
       ['pipeline', false],
       ['raw-models', false],
+      ['platform', false],
       ['@vladmandic/human', true],
     ]);
+  });
+
+  it('runs the same images end to end through the platform and finds the same faces', () => {
+    const platform = row<BenchRow>('platform');
+    expect(platform.faces).toBe(row<PipelineRow>('pipeline').faces);
+    expect(platform.processes).toBe(7);
   });
 
   it('replays the model inputs of every face the pipeline found', () => {
