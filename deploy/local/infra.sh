@@ -35,7 +35,8 @@ up() {
   # S3 endpoint
   if ! curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/"; then
     mkdir -p "$DIR/s3"
-    (cd "$ROOT" && nohup node_modules/.bin/tsx deploy/local/s3-server.ts "$DIR/s3" "$S3_PORT" >"$DIR/s3.log" 2>&1 & echo $! >"$DIR/s3.pid")
+    # one node process (tsx as a loader, not a wrapper) so that the pid file names the server itself
+    (cd "$ROOT" && nohup node --import tsx deploy/local/s3-server.ts "$DIR/s3" "$S3_PORT" >"$DIR/s3.log" 2>&1 & echo $! >"$DIR/s3.pid")
     for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/" && break; sleep 0.2; done
   fi
   status
@@ -43,6 +44,7 @@ up() {
 
 down() {
   if [ -f "$DIR/s3.pid" ]; then kill "$(cat "$DIR/s3.pid")" 2>/dev/null || true; rm -f "$DIR/s3.pid"; fi
+  pkill -f "deploy/local/s3-server.ts $DIR/s3" 2>/dev/null || true
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
   if [ -f "$DIR/pg/data/PG_VERSION" ]; then as_pg $PGBIN/pg_ctl -D "$DIR/pg/data" -m fast -w stop >/dev/null 2>&1 || true; fi
   echo "infra: stopped"
