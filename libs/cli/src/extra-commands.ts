@@ -3,6 +3,7 @@ import { addBenchCommand } from '@storelens/bench';
 import { addEvalCommands } from './commands/eval';
 import { addTenantCommands } from './commands/tenant';
 import { addDemoCommand } from './commands/demo';
+import { addRetentionCommands } from './commands/retention';
 
 /** Commands that live in other modules (eval, bench, platform) register themselves here. */
 export const extraCommands: ((program: Command) => void)[] = [
@@ -10,4 +11,5 @@ export const extraCommands: ((program: Command) => void)[] = [
   addEvalCommands,
   addDemoCommand,
   addTenantCommands,
+  addRetentionCommands,
 ];

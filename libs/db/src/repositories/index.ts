@@ -7,3 +7,4 @@ export * from './media.repository';
 export * from './store.repository';
 export * from './tenant.repository';
 export * from './alert.repository';
+export * from './retention.repository';
