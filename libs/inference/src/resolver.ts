@@ -52,7 +52,10 @@ export class ModelResolver {
 
   private async find(entry: ModelEntry): Promise<string> {
     const tried: string[] = [];
-    const candidates = [path.join(this.opts.cacheDir, entry.file), path.join(this.opts.assetsDir, 'models', entry.file)];
+    const candidates = [
+      path.join(this.opts.cacheDir, entry.file),
+      path.join(this.opts.assetsDir, 'models', entry.file),
+    ];
     for (const file of candidates) {
       if (!existsSync(file)) {
         tried.push(`${file} (missing)`);

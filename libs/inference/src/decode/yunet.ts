@@ -11,7 +11,12 @@ const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
  * Decodes YuNet's anchor-free outputs for an input of inputWidth x inputHeight into detections in input
  * pixel coordinates (before any NMS). Anchors run row-major per stride: i = r * cols + c.
  */
-export function decodeYunet(outputs: YunetOutputs, inputWidth: number, inputHeight: number, threshold: number): Detection[] {
+export function decodeYunet(
+  outputs: YunetOutputs,
+  inputWidth: number,
+  inputHeight: number,
+  threshold: number,
+): Detection[] {
   const dets: Detection[] = [];
   for (const s of YUNET_STRIDES) {
     const cols = inputWidth / s;
@@ -21,7 +26,8 @@ export function decodeYunet(outputs: YunetOutputs, inputWidth: number, inputHeig
     const bbox = outputs[`bbox_${s}`]?.data;
     const kps = outputs[`kps_${s}`]?.data;
     if (!cls || !obj || !bbox || !kps) throw new Error(`YuNet output for stride ${s} is missing`);
-    if (cls.length !== rows * cols) throw new Error(`YuNet cls_${s} has ${cls.length} anchors, expected ${rows * cols}`);
+    if (cls.length !== rows * cols)
+      throw new Error(`YuNet cls_${s} has ${cls.length} anchors, expected ${rows * cols}`);
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
         const i = r * cols + c;

@@ -120,7 +120,9 @@ export class AgeGenderEstimator {
       const n = batch.length;
       // Rows 0..n-1 are the crops, rows n..2n-1 their mirror images.
       const input = toNhwcFloat([...batch, ...batch.map(mirrorCrop)]);
-      const out = await this.session.run({ input: { data: input, dims: [AGE_GENDER_INPUTS_PER_FACE * n, 112, 112, 3] } });
+      const out = await this.session.run({
+        input: { data: input, dims: [AGE_GENDER_INPUTS_PER_FACE * n, 112, 112, 3] },
+      });
       const age = out['age'].data;
       const gender = out['gender'].data; // [2n, 2] = [p(male), p(female)]
       return batch.map((_, i) => {
@@ -201,7 +203,9 @@ export class FaceResEstimator {
   async estimate(crops: RgbImage[]): Promise<FaceResAgeGender[]> {
     const out: FaceResAgeGender[] = [];
     for (const crop of crops) {
-      const r = await this.session.run({ input_1: { data: toNhwcFloat([crop]), dims: [1, FACERES_CROP_SIZE, FACERES_CROP_SIZE, 3] } });
+      const r = await this.session.run({
+        input_1: { data: toNhwcFloat([crop]), dims: [1, FACERES_CROP_SIZE, FACERES_CROP_SIZE, 3] },
+      });
       out.push({ pMale: r['gender_pred/Sigmoid'].data[0], age: expectedAge(r['age_pred/Softmax'].data) });
     }
     return out;

@@ -1,4 +1,12 @@
-import { letterboxGeometry, nms, resizeRgb, scaleDetection, toPaddedChw, type Detection, type RgbImage } from '@storelens/vision';
+import {
+  letterboxGeometry,
+  nms,
+  resizeRgb,
+  scaleDetection,
+  toPaddedChw,
+  type Detection,
+  type RgbImage,
+} from '@storelens/vision';
 import { decodeYunet } from '../decode/yunet';
 import type { OnnxSession } from '../onnx/session';
 import { openModel, type ModelOptions } from './model-base';

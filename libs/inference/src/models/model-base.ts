@@ -11,7 +11,10 @@ export interface ModelOptions {
 let defaultResolver: ModelResolver | undefined;
 
 /** Resolves the manifest entry for a role and opens (or reuses) its session. */
-export async function openModel(role: ModelRole, opts: ModelOptions = {}): Promise<{ entry: ModelEntry; session: OnnxSession }> {
+export async function openModel(
+  role: ModelRole,
+  opts: ModelOptions = {},
+): Promise<{ entry: ModelEntry; session: OnnxSession }> {
   const entry = modelManifest()[role];
   const resolver = opts.resolver ?? (defaultResolver ??= new ModelResolver());
   const file = await resolver.resolve(entry);

@@ -59,7 +59,9 @@ export class OnnxSession {
       }
       const expected = t.dims.reduce((a, b) => a * b, 1);
       if (t.data.length !== expected) {
-        throw new Error(`${this.file}: input '${name}' has ${t.data.length} values, dims [${t.dims.join(',')}] need ${expected}`);
+        throw new Error(
+          `${this.file}: input '${name}' has ${t.data.length} values, dims [${t.dims.join(',')}] need ${expected}`,
+        );
       }
       feeds[name] = new ort.Tensor('float32', t.data, t.dims);
     }
