@@ -2,59 +2,44 @@
  * End to end through the public API, against the real stack: six service processes plus the gateway on their
  * own ports, with a fresh database, queue prefix and bucket, on the real Redis, Postgres + pgvector and S3 endpoint.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
+import { TenantRepository } from '@storelens/db';
 import { fixtures } from '@storelens/pipeline';
-import { createTestDatabase, dropTestDatabase, uniqueTestId, waitFor, type TestDatabase } from '@storelens/testing';
-import { blankGreyPng } from '@storelens/vision';
+import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
+import { uniqueTestId, waitFor, writeBadInputs } from '@storelens/testing';
 import { ApiError, StoreLensClient } from '../../libs/cli/src/api-client';
 import { ManagedStack } from '@storelens/stack';
 
 jest.setTimeout(600_000);
 
+const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+
 describe('StoreLens platform end to end', () => {
-  let db: TestDatabase;
+  let env: TestEnvironment;
   let stack: ManagedStack;
   let a: StoreLensClient;
   let b: StoreLensClient;
   let anon: StoreLensClient;
   let dbQuery: (sql: string, params?: unknown[]) => Promise<any[]>;
-  let closeDb: () => Promise<void>;
   const work = mkdtempSync(path.join(tmpdir(), 'e2e-'));
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const ds = createDataSource(db.url, { poolSize: 2 });
-    await ds.initialize();
-    await runMigrations(ds);
+    env = await createTestEnvironment({
+      name: 'e2e',
+      env: { WORKER_LOCK_MS: '4000', MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) },
+    });
+    const ds = env.dataSource;
     const tenants = new TenantRepository(ds);
     const tA = await tenants.create('Chain A');
     const tB = await tenants.create('Chain B');
     const keyA = (await tenants.issueApiKey(tA.id, 'e2e')).key;
     const keyB = (await tenants.issueApiKey(tB.id, 'e2e')).key;
     dbQuery = (sql, params) => ds.query(sql, params);
-    closeDb = () => ds.destroy();
-    const id = uniqueTestId();
-    stack = new ManagedStack(
-      {
-        basePort: 18080,
-        env: {
-          DATABASE_URL: db.url,
-          DATABASE_POOL_SIZE: '4',
-          QUEUE_PREFIX: `e2e${id}`,
-          S3_BUCKET: `e2e-${id}`.toLowerCase(),
-          WORKER_LOCK_MS: '4000',
-          MAX_UPLOAD_BYTES: String(20 * 1024 * 1024),
-          STORELENS_LOG_LEVEL: 'warn',
-        },
-      },
-      path.join(work, 'logs'),
-    );
+    stack = new ManagedStack({ basePort: 18080, env: env.env }, path.join(work, 'logs'));
     await stack.start();
     anon = new StoreLensClient(stack.baseUrl);
     a = anon.withKey(keyA);
@@ -68,8 +53,7 @@ describe('StoreLens platform end to end', () => {
 
   afterAll(async () => {
     await stack?.stop();
-    await closeDb?.();
-    if (db) await dropTestDatabase(db);
+    await env?.close();
   });
 
   const enrol = async (
@@ -137,34 +121,15 @@ describe('StoreLens platform end to end', () => {
   });
 
   it('answers bad uploads with a clear 4xx or a failed status, and other media keep flowing', async () => {
-    const file = (name: string, data: Buffer | string) => {
-      const p = path.join(work, name);
-      writeFileSync(p, data);
-      return p;
-    };
-    const empty = file('empty.jpg', '');
-    const text = file('notes.jpg', 'not a photo at all\n');
-    const huge = file('huge.png', await blankGreyPng(20000, 20000));
-    const big = file('big.bin', Buffer.alloc(21 * 1024 * 1024, 7));
-    const jpeg = readFileSync(fixtures.file('faces/barack_obama/obama.jpg'));
-    const truncated = file('truncated.jpg', jpeg.subarray(0, Math.floor(jpeg.length / 3)));
-    const wall = path.join(work, 'wall.png');
-    await sharp({ create: { width: 320, height: 240, channels: 3, background: '#8899aa' } })
-      .png()
-      .toFile(wall);
-    const audio = path.join(work, 'audio.mp4');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:duration=1',
-      '-c:a',
-      'aac',
-      '-y',
+    const {
+      empty,
+      text,
+      huge,
+      oversized: big,
       audio,
-    ]);
+      truncated,
+      faceless: wall,
+    } = await writeBadInputs(path.join(work, 'bad'), { maxUploadBytes: MAX_UPLOAD_BYTES });
 
     const status = async (f: string) =>
       a.uploadMedia(ids.entrance, f).then(

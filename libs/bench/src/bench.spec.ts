@@ -8,7 +8,7 @@ import { fixturesDir } from './images';
 import { registerBenchRow, registeredBenchRows } from './registry';
 import { renderReport } from './report';
 import { runBench } from './run-bench';
-import type { BenchContext, BenchResult, BenchRow, PeerRow, PipelineRow, RawModelsRow } from './types';
+import type { BenchContext, BenchResult, BenchRow, PeerRow, PipelineRow, PlatformRow, RawModelsRow } from './types';
 
 // Real models and real fixtures (../shared/fixtures): 2 + 1 + 2 faces.
 const IMAGES = ['scenes/two_people.jpg', 'faces/barack_obama/obama_small.jpg', 'scenes/knn_test_kit_with_rose.jpg'];
@@ -77,6 +77,84 @@ describe('bench, in process, on three fixtures', () => {
     const platform = row<BenchRow>('platform');
     expect(platform.faces).toBe(row<PipelineRow>('pipeline').faces);
     expect(platform.processes).toBe(7);
+  });
+
+  it("says where the platform's time goes: handler time per queue and job from the services' /metrics", () => {
+    const platform = row<PlatformRow>('platform');
+    const pipeline = row<PipelineRow>('pipeline');
+    expect(platform.repeat).toBe(1);
+    // one frame per image, every face goes through three workers; the warm-up upload ran before the first scrape
+    const frames = result.images * platform.repeat;
+    const faces = pipeline.faces * platform.repeat;
+    expect(platform.stages.map((s) => [s.queue, s.job, s.service, s.jobs])).toEqual([
+      ['ingest', 'ingest-media', 'ingest', frames],
+      ['detection', 'detect-faces', 'detection', frames],
+      ['embedding', 'embed-face', 'embedding', faces],
+      ['attribute', 'describe-face', 'attribute', faces],
+      ['classification', 'classify-face', 'classification', faces],
+    ]);
+    for (const s of platform.stages) {
+      expect(s.outcomes).toEqual({ done: s.jobs }); // no retry, skip or failure in a clean run
+      expect(s.msPerJob).toBeGreaterThan(0);
+      expect(s.totalMs / s.jobs).toBeCloseTo(s.msPerJob, 1);
+      // one process per service, one job at a time, all inside the timed pass
+      expect(s.shareOfWall).toBeGreaterThan(0);
+      expect(s.shareOfWall).toBeLessThanOrEqual(1.01);
+      expect(s.totalMs / platform.wallMs).toBeCloseTo(s.shareOfWall, 2);
+      // one job name per service, so each stage gets its process's CPU per job
+      expect(s.cpuMsPerJob).toBeGreaterThan(0);
+    }
+    expect(platform.wallMs).toBeCloseTo(platform.msPerImage * result.images, 0); // one pass: the timed one
+
+    const stage = (job: string) => platform.stages.find((s) => s.job === job)!;
+    expect(stage('classify-face').inProcess).toBeNull(); // the pipeline row has no gallery to search
+    const perImage = (...names: string[]) =>
+      pipeline.stages.filter((s) => names.includes(s.stage)).reduce((a, s) => a + s.msPerImage, 0);
+    expect(stage('ingest-media').inProcess!.msPerJob).toBeCloseTo(perImage('decode'), 1);
+    expect(stage('detect-faces').inProcess!.msPerJob).toBeCloseTo(perImage('decode', 'detect'), 1);
+    expect(stage('embed-face').inProcess!.msPerJob).toBeCloseTo((perImage('alignEmbed') * result.images) / FACES, 1);
+    for (const job of ['detect-faces', 'embed-face', 'describe-face']) {
+      const own = stage(job).inProcess!;
+      expect(own.msPerJob).toBeGreaterThan(0);
+      expect(own.modelMsPerJob).toBeGreaterThan(0);
+      // the platform runs the same models on the same pixels: its handler cannot be much faster (catches s vs ms)
+      expect(stage(job).msPerJob).toBeGreaterThan(0.5 * own.modelMsPerJob);
+    }
+    expect(platform.note).toContain('detect-faces');
+  });
+
+  it('times each media from upload to done, and the CPU each process used', () => {
+    const platform = row<PlatformRow>('platform');
+    const media = result.images * platform.repeat;
+    for (const l of [platform.latencyMs, platform.uploadMs]) {
+      expect(l.samples).toBe(media);
+      expect(l.p50).toBeGreaterThan(0);
+      expect(l.p95).toBeGreaterThanOrEqual(l.p50);
+      expect(l.max).toBeGreaterThanOrEqual(l.p95);
+      expect(l.max).toBeLessThanOrEqual(platform.wallMs + 0.01); // every media is done inside its pass
+    }
+    expect(platform.uploadMs.max).toBeLessThanOrEqual(platform.latencyMs.max);
+    // the upload alone cannot reach done: ingest, detection, embedding, attribute and classification follow it
+    expect(platform.latencyMs.p50).toBeGreaterThan(platform.uploadMs.p50);
+    expect(platform.cpu.map((c) => c.process)).toEqual([
+      'ingest',
+      'analytics',
+      'detection',
+      'embedding',
+      'attribute',
+      'classification',
+      'bench client',
+    ]);
+    for (const c of platform.cpu) {
+      expect(c.ms).toBeGreaterThanOrEqual(0);
+      expect(c.shareOfMachine).toBeLessThanOrEqual(1);
+    }
+    expect(platform.cpu.find((c) => c.process === 'detection')!.ms).toBeGreaterThan(0);
+    expect(platform.machineBusy).toBeGreaterThan(0);
+    expect(platform.machineBusy).toBeLessThanOrEqual(1);
+    // the machine's busy time includes every process measured here
+    const ours = platform.cpu.reduce((a, c) => a + c.shareOfMachine, 0);
+    expect(platform.machineBusy).toBeGreaterThan(ours * 0.9);
   });
 
   it('replays the model inputs of every face the pipeline found', () => {
@@ -156,6 +234,11 @@ describe('bench, in process, on three fixtures', () => {
       'align + embed',
       'INFRA.md 2 threads',
       '7.10',
+      'Where the platform spends its time',
+      'detection / detect-faces',
+      'of wall',
+      'CPU ms/job',
+      'upload to done',
     ]) {
       expect(text).toContain(s);
     }
@@ -180,9 +263,11 @@ describe('bench, in process, on three fixtures', () => {
       const files = IMAGES.slice(0, 2).map((rel) => path.join(fixturesDir(), rel));
       const r = await runBench({ repeat: 1, peer: false, images: await imagesOf(files) });
       expect(r.rows.map((x) => x.name)).toEqual(['pipeline', 'raw-models', 'platform']);
-      expect(seen).toEqual({ files, repeat: 1, pipelineFaces: 3 });
+      expect(seen).toEqual({ files, repeat: 1, pipelineFaces: 3, pipelineStages: (r.rows[0] as PipelineRow).stages });
       const platform = r.rows[2];
       expect(platform.ratioToPipeline).toBeCloseTo(200 / r.rows[0].msPerImage, 2);
+      // a row without the platform's breakdown renders without its table
+      expect(renderReport(r)).not.toContain('Where the platform spends its time');
     } finally {
       unregister();
       skipped();

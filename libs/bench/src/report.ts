@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { BenchResult, BenchRow, PeerRow, PipelineRow, RawModelsRow, StageName } from './types';
+import type { BenchResult, BenchRow, PeerRow, PipelineRow, PlatformRow, RawModelsRow, StageName } from './types';
 
 const STAGE_LABELS: Record<StageName, string> = {
   decode: 'decode (sharp)',
@@ -44,6 +44,12 @@ export function rawModelsRow(result: BenchResult): RawModelsRow {
   const row = result.rows.find((r) => r.name === 'raw-models');
   if (!row) throw new Error('bench result has no raw-models row');
   return row as RawModelsRow;
+}
+
+/** The platform row with its breakdown (a registered row named `platform` may come without one). */
+export function platformRowOf(result: BenchResult): PlatformRow | undefined {
+  const row = result.rows.find((r) => r.name === 'platform');
+  return row && Array.isArray(row.stages) && typeof row.latencyMs === 'object' ? (row as PlatformRow) : undefined;
 }
 
 /** Rows from the bench's own peer run (a registered row may say `peer: true` without the per-image detail). */
@@ -169,6 +175,86 @@ function perImageTable(result: BenchResult, table: MakeTable): string {
   return t.toString();
 }
 
+function platformTable(p: PlatformRow, table: MakeTable): string {
+  const t = table({
+    head: [
+      'queue / job',
+      'jobs',
+      'ms/job',
+      'CPU ms/job',
+      'total ms',
+      'of wall',
+      'in process ms/job',
+      'models ms/job',
+      'extra ms/job',
+    ],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  for (const s of p.stages) {
+    const own = s.inProcess;
+    t.push([
+      `${s.queue} / ${s.job}`,
+      s.jobs,
+      fmt(s.msPerJob),
+      fmt(s.cpuMsPerJob),
+      fmt(s.totalMs),
+      percent(s.shareOfWall, 1),
+      own ? fmt(own.msPerJob) : '-',
+      own && own.modelMsPerJob > 0 ? fmt(own.modelMsPerJob) : '-',
+      own ? fmt(s.msPerJob - own.msPerJob) : '-',
+    ]);
+  }
+  const total = p.stages.reduce((a, s) => a + s.totalMs, 0);
+  const jobs = p.stages.reduce((a, s) => a + s.jobs, 0);
+  t.push(['all handlers', jobs, '', '', fmt(total), percent(total, p.wallMs), '', '', '']);
+  return t.toString();
+}
+
+function platformLines(p: PlatformRow, cores: number): string[] {
+  const passes = p.repeat === 1 ? 'the timed pass' : `the ${p.repeat} timed passes`;
+  const lines = [
+    `ms/job: mean handler time. CPU ms/job: the service process's CPU time / its jobs (ingest's includes serving ` +
+      `the uploads); the rest of ms/job is waiting (S3, Postgres, Redis, a free core). of wall: handler time / the ` +
+      `${fmt(p.wallMs / 1000)} s of ${passes}; a worker process runs one job at a time, so a stage near 100% limits throughput.`,
+  ];
+  const mapped = p.stages.filter((s) => s.inProcess);
+  if (mapped.length) {
+    const unmapped = p.stages.filter((s) => !s.inProcess).map((s) => s.job);
+    lines.push(
+      `in process: the same work in the pipeline row (models: its model time; extra: ms/job - in process): ` +
+        mapped.map((s) => `${s.job} = ${s.inProcess!.stages}`).join('; ') +
+        (unmapped.length ? `; ${unmapped.join(' and ')} ha${unmapped.length === 1 ? 's' : 've'} no counterpart` : '') +
+        '. The platform decodes each image twice (ingest stores it as a JPEG frame, detection decodes that) and adds ' +
+        "per job S3 reads and writes (upload, frame, two PNG crops per face), the crops' PNG encoding and decoding, " +
+        'Postgres reads and writes, and the hop to the next queue.',
+    );
+  }
+  const lat = p.latencyMs;
+  const up = p.uploadMs;
+  lines.push(
+    `per media, upload to done: median ${fmt(lat.p50)} ms, p95 ${fmt(lat.p95)} ms, max ${fmt(lat.max)} ms ` +
+      `(${lat.samples} media; each pass sends all its images at once, so much of this is waiting in the queues); ` +
+      `the upload request alone: median ${fmt(up.p50)} ms, p95 ${fmt(up.p95)} ms.`,
+  );
+  if (p.cpu.length) {
+    const total = p.cpu.reduce((a, c) => a + c.ms, 0);
+    lines.push(
+      `CPU in ${passes}, ms (share of ${cores} cores x the wall time): ` +
+        p.cpu.map((c) => `${c.process} ${fmt(c.ms)} (${percent(c.shareOfMachine, 1)})`).join(', ') +
+        `; together ${fmt(total)} (${percent(total, p.wallMs * cores)}). The whole machine was ` +
+        `${percent(p.machineBusy, 1)} busy: the rest is the gateway, Postgres, Redis, the S3 endpoint and anything ` +
+        'else running.',
+    );
+  }
+  const notDone = p.stages.flatMap((s) =>
+    Object.entries(s.outcomes)
+      .filter(([outcome, n]) => outcome !== 'done' && n > 0)
+      .map(([outcome, n]) => `${s.job} ${n} ${outcome}`),
+  );
+  if (notDone.length) lines.push(`handler runs that did not end done: ${notDone.join(', ')}.`);
+  return lines;
+}
+
 function summary(result: BenchResult): string[] {
   const p = pipelineRow(result);
   const raw = rawModelsRow(result);
@@ -217,5 +303,19 @@ export function renderReport(result: BenchResult, opts: ReportOptions = {}): str
     `This machine against INFRA.md "Raw model speed on this machine" (the rows above use ${m.ortThreads} thread${m.ortThreads === 1 ? '' : 's'})`,
     referenceTable(result, table),
     'The 2-thread column needs both cores free: any other load on the machine shows there first.',
+    ...platformSection(result, table),
   ].join('\n');
+}
+
+/** The platform's breakdown, when the result has it (not with --no-platform). */
+function platformSection(result: BenchResult, table: MakeTable): string[] {
+  const p = platformRowOf(result);
+  if (!p) return [];
+  return [
+    '',
+    `Where the platform spends its time (worker handlers in the timed passes, from each service's /metrics; ` +
+      `in process: the pipeline row's stages for the same work)`,
+    platformTable(p, table),
+    ...platformLines(p, result.machine.cores),
+  ];
 }

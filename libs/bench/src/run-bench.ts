@@ -177,7 +177,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     const files = prepared.map((p) => p.image.file);
     for (const provide of providers) {
       progress.tick('registered row');
-      const row = await provide({ files, repeat, pipelineFaces: faces });
+      const row = await provide({ files, repeat, pipelineFaces: faces, pipelineStages: pipelineRow.stages });
       if (row) rows.push(row);
     }
 

@@ -7,6 +7,20 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/**
+ * The q-quantile (0 <= q <= 1), interpolating between the two nearest ranks (so `quantile(xs, 0.5)` is the median;
+ * with few values a high quantile lies between the largest ones rather than on the maximum).
+ */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) throw new RangeError('quantile of no values');
+  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile must be in [0, 1], got ${q}`);
+  const s = [...values].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, s.length - 1);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
 /** count per second for `count` items done in `ms` milliseconds (0 when nothing was done). */
 export function perSecond(count: number, ms: number): number {
   return count > 0 && ms > 0 ? (count * 1000) / ms : 0;

@@ -77,6 +77,8 @@ export interface BenchContext {
   repeat: number;
   /** faces the pipeline found in one pass over `files`, to compare against */
   pipelineFaces: number;
+  /** the in-process pipeline's stage times on `files` (the pipeline row's), to compare a row's own stages against */
+  pipelineStages?: readonly StageStat[];
 }
 
 /** The in-process FacePipeline, with per-stage times. */
@@ -119,4 +121,74 @@ export interface PeerRow extends BenchRow {
   simd: boolean;
   loadMs: number;
   perImage: { file: string; faces: number; ms: number }[];
+}
+
+/**
+ * One job name of one queue in the platform row: what the workers' handlers did during the timed passes, read from
+ * the services' /metrics (`storelens_job_duration_seconds`, `storelens_jobs_total`) before and after them.
+ */
+export interface PlatformStage {
+  queue: string;
+  job: string;
+  /** the service whose processes consume the queue */
+  service: string;
+  /** handler runs in the timed passes (every attempt, whatever its outcome; the warm-up is not counted) */
+  jobs: number;
+  /** `storelens_jobs_total` by outcome in the timed passes, e.g. `{ done: 45 }` */
+  outcomes: Record<string, number>;
+  /** mean handler time */
+  msPerJob: number;
+  /** handler time summed over the timed passes */
+  totalMs: number;
+  /** totalMs / the timed passes' wall time: how busy the stage kept its worker (one job at a time per process) */
+  shareOfWall: number;
+  /**
+   * CPU time of the service's processes in the timed passes / jobs (ingest's includes serving the uploads); the
+   * rest of msPerJob is waiting: for S3, Postgres, Redis, or a core. Null when the service runs more than one job.
+   */
+  cpuMsPerJob: number | null;
+  /** the same work in the in-process pipeline, per job of this stage; null where the pipeline has no counterpart */
+  inProcess: {
+    /** which pipeline stages, and per what (image or face) */
+    stages: string;
+    msPerJob: number;
+    /** the models' part of it (the raw-models row on the pipeline's tensors) */
+    modelMsPerJob: number;
+  } | null;
+}
+
+/** CPU time one service's processes used during the timed passes (`storelens_process_cpu_seconds_total`). */
+export interface PlatformCpu {
+  /** a service, or `bench client` for the bench's own process (uploads and polling) */
+  process: string;
+  ms: number;
+  /** ms / (the timed passes' wall time x the machine's cores) */
+  shareOfMachine: number;
+}
+
+/** A distribution of per-media times over every media of the timed passes. */
+export interface LatencyStat {
+  p50: number;
+  p95: number;
+  max: number;
+  /** media measured */
+  samples: number;
+}
+
+/** The platform end to end: the stack's services, fed through the public API. */
+export interface PlatformRow extends BenchRow {
+  name: 'platform';
+  processes: number;
+  repeat: number;
+  /** wall time of the timed passes together (the row's rates use the fastest one) */
+  wallMs: number;
+  /** per queue and job, in pipeline order */
+  stages: PlatformStage[];
+  /** per media, from the start of its upload until the API reports it done (every media of every timed pass) */
+  latencyMs: LatencyStat;
+  /** per media, the upload request alone (part of latencyMs) */
+  uploadMs: LatencyStat;
+  cpu: PlatformCpu[];
+  /** share of the machine's CPU time (all cores, every process on it) that was busy during the timed passes */
+  machineBusy: number;
 }

@@ -1,11 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { repoRoot } from '@storelens/config';
 import { fixtures, galleryOf } from '@storelens/pipeline';
-import { blankGreyPng } from '@storelens/vision';
+import { writeBadInputs, type BadInputs } from '@storelens/testing';
 
 /** Runs the CLI exactly as a user does (`npm run -s storelens -- ...` runs this same entry point). */
 function cli(args: string[]): { code: number; lines: any[]; stdout: string; stderr: string } {
@@ -29,36 +29,10 @@ function cli(args: string[]): { code: number; lines: any[]; stdout: string; stde
 
 describe('storelens CLI', () => {
   const work = mkdtempSync(path.join(tmpdir(), 'cli-'));
-  const bad: Record<string, string> = {};
+  let bad: BadInputs;
 
   beforeAll(async () => {
-    bad.empty = path.join(work, 'empty.jpg');
-    writeFileSync(bad.empty, '');
-    bad.truncated = path.join(work, 'truncated.jpg');
-    const jpeg = readFileSync(fixtures.file('faces/barack_obama/obama.jpg'));
-    writeFileSync(bad.truncated, jpeg.subarray(0, Math.floor(jpeg.length / 3)));
-    bad.text = path.join(work, 'notes.jpg');
-    writeFileSync(bad.text, 'this is a text file with a photo extension\n');
-    bad.huge = path.join(work, 'huge.png');
-    writeFileSync(bad.huge, await blankGreyPng(20000, 20000));
-    bad.audio = path.join(work, 'audio-only.mp4');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:duration=1',
-      '-c:a',
-      'aac',
-      '-y',
-      bad.audio,
-    ]);
-    bad.faceless = path.join(work, 'wall.png');
-    await sharp({ create: { width: 320, height: 240, channels: 3, background: '#8899aa' } })
-      .png()
-      .toFile(bad.faceless);
-    bad.missing = path.join(work, 'does-not-exist.jpg');
+    bad = await writeBadInputs(work);
   });
 
   it('reports each bad input on its own line and still analyses the good one', () => {

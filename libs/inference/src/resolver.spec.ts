@@ -42,7 +42,7 @@ describe('ModelResolver', () => {
     mkdirSync(d.cacheDir, { recursive: true });
     writeFileSync(path.join(d.cacheDir, entry.file), 'corrupted');
     const r = new ModelResolver({ ...d, allowDownload: false });
-    const err = await r.resolve(entry).catch((e: Error) => e);
+    const err = (await r.resolve(entry).catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(ModelNotFoundError);
     expect(err.message).toContain('model tiny.onnx not found');
     expect(err.message).toContain(`${path.join(d.cacheDir, entry.file)} (sha256`);

@@ -1,9 +1,9 @@
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { loadConfig } from '@storelens/config';
-import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
-import { createTestDatabase, dropTestDatabase, uniqueTestId, type TestDatabase } from '@storelens/testing';
+import { TenantRepository } from '@storelens/db';
+import { ObjectStore } from '@storelens/storage';
+import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
 import { TenantId } from './auth';
 import { PlatformModule } from './platform.module';
 import { signPath, verifySignedPath } from './signing';
@@ -17,23 +17,18 @@ class WhoAmIController {
 }
 
 describe('PlatformModule (real Postgres, Redis and S3 endpoint)', () => {
-  let db: TestDatabase;
+  let env: TestEnvironment;
   let app: INestApplication;
   let apiKey: string;
   let tenantId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const ds = createDataSource(db.url, { poolSize: 1 });
-    await ds.initialize();
-    await runMigrations(ds);
-    const tenants = new TenantRepository(ds);
+    env = await createTestEnvironment({ name: 'platform-test' });
+    const tenants = new TenantRepository(env.dataSource);
     tenantId = (await tenants.create('Acme')).id;
     apiKey = (await tenants.issueApiKey(tenantId, 'test')).key;
-    await ds.destroy();
-    const cfg = loadConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: `t${uniqueTestId()}`, STORELENS_LOG_LEVEL: 'warn' });
     const moduleRef = await Test.createTestingModule({
-      imports: [PlatformModule.forService('test', cfg)],
+      imports: [PlatformModule.forService('test', env.config)],
       controllers: [WhoAmIController],
     }).compile();
     app = moduleRef.createNestApplication();
@@ -41,8 +36,9 @@ describe('PlatformModule (real Postgres, Redis and S3 endpoint)', () => {
   });
 
   afterAll(async () => {
+    await app?.get(ObjectStore).removeBucket(); // the module made the environment's bucket on start
     await app?.close();
-    if (db) await dropTestDatabase(db);
+    await env?.close();
   });
 
   it('refuses a call without or with a wrong API key, and scopes a good one to its tenant', async () => {

@@ -1,3 +1,4 @@
+export * from './bad-inputs';
 export * from './database';
 export * from './infra';
 export * from './names';

@@ -6,17 +6,15 @@ import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { config, loadConfig, type StoreLensConfig } from '@storelens/config';
+import type { StoreLensConfig } from '@storelens/config';
 import type { Gender, ProcessingStatus } from '@storelens/contracts';
 import {
   AlertRepository,
   CameraRepository,
-  createDataSource,
   FaceRepository,
   FrameRepository,
   IdentityRepository,
   MediaRepository,
-  runMigrations,
   StoreRepository,
   TenantRepository,
   type Face,
@@ -26,7 +24,8 @@ import {
 } from '@storelens/db';
 import { PlatformModule } from '@storelens/platform';
 import { frameKey, ObjectStore } from '@storelens/storage';
-import { createTestDatabase, dropTestDatabase, uniqueTestId, type TestDatabase } from '@storelens/testing';
+import { createTestEnvironment } from '@storelens/test-environment';
+import { uniqueTestId } from '@storelens/testing';
 import { AnalyticsApiModule } from './analytics-api.module';
 
 export const PUBLIC_BASE_URL = 'https://storelens.example';
@@ -44,27 +43,11 @@ export interface AnalyticsTestApp {
 }
 
 export async function startAnalyticsTestApp(): Promise<AnalyticsTestApp> {
-  const db: TestDatabase = await createTestDatabase();
-  const dataSource = createDataSource(db.url, { poolSize: 2 });
-  await dataSource.initialize();
-  await runMigrations(dataSource);
-  const id = uniqueTestId();
-  const base = config();
-  const cfg = loadConfig({
-    DATABASE_URL: db.url,
-    DATABASE_POOL_SIZE: '4',
-    REDIS_URL: base.redis.url,
-    QUEUE_PREFIX: `t${id}`,
-    S3_ENDPOINT: base.s3.endpoint,
-    S3_ACCESS_KEY: base.s3.accessKey,
-    S3_SECRET_KEY: base.s3.secretKey,
-    S3_REGION: base.s3.region,
-    S3_BUCKET: `analytics-test-${id}`,
-    STORELENS_ASSETS: base.assetsDir,
-    STORELENS_LOG_LEVEL: 'warn',
-    PUBLIC_BASE_URL,
-    STORELENS_URL_SECRET: `analytics-test-secret-${id}`,
+  const env = await createTestEnvironment({
+    name: 'analytics-test',
+    env: { PUBLIC_BASE_URL, STORELENS_URL_SECRET: `analytics-test-secret-${uniqueTestId()}` },
   });
+  const { dataSource, config: cfg } = env;
   const moduleRef = await Test.createTestingModule({
     imports: [PlatformModule.forService('analytics', cfg), AnalyticsApiModule],
   }).compile();
@@ -85,8 +68,7 @@ export async function startAnalyticsTestApp(): Promise<AnalyticsTestApp> {
       await store.removePrefix('t/');
       await store.removeBucket();
       await app.close();
-      await dataSource.destroy();
-      await dropTestDatabase(db);
+      await env.close();
     },
   };
 }

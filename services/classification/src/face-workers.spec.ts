@@ -3,18 +3,16 @@
 // ingest would leave them (rows + JPEGs in S3 + a detect-faces job), so nothing here depends on the ingest service.
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { loadConfig, type StoreLensConfig } from '@storelens/config';
+import type { StoreLensConfig } from '@storelens/config';
 import { jobIdOf, JobName, QueueName, queueOf, type JobOf } from '@storelens/contracts';
 import {
   AlertRepository,
   CameraRepository,
-  createDataSource,
   EmbeddingRepository,
   FaceRepository,
   FrameRepository,
   IdentityRepository,
   MediaRepository,
-  runMigrations,
   StoreRepository,
   TenantRepository,
   type Face,
@@ -26,7 +24,8 @@ import { fixtures } from '@storelens/pipeline';
 import { Metrics, PlatformModule } from '@storelens/platform';
 import { QueueService, type JobContext } from '@storelens/queue';
 import { frameKey, ObjectStore } from '@storelens/storage';
-import { createTestDatabase, dropTestDatabase, uniqueTestId, waitFor, type TestDatabase } from '@storelens/testing';
+import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
+import { uniqueTestId, waitFor } from '@storelens/testing';
 import { encodeJpeg } from '@storelens/vision';
 import { faceCropKeyOf } from '@storelens/worker-kit';
 import { Queue } from 'bullmq';
@@ -51,7 +50,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A handler called directly, as BullMQ would call it on a replay. */
 const ctx: JobContext = { jobId: 'direct', attempt: 1, logger: pino({ level: 'silent' }) };
 
-let db: TestDatabase;
+let env: TestEnvironment;
 let cfg: StoreLensConfig;
 let app: INestApplication;
 let admin: Redis;
@@ -75,19 +74,8 @@ let cameraId: string;
 let clock = Date.parse('2026-11-28T13:00:00Z');
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  const ds = createDataSource(db.url, { poolSize: 1 });
-  await ds.initialize();
-  await runMigrations(ds);
-  await ds.destroy();
-  cfg = loadConfig({
-    ...process.env,
-    DATABASE_URL: db.url,
-    DATABASE_POOL_SIZE: '4',
-    QUEUE_PREFIX: `t${uniqueTestId()}`,
-    S3_BUCKET: `storelens-test-${uniqueTestId()}`,
-    STORELENS_LOG_LEVEL: 'warn',
-  });
+  env = await createTestEnvironment({ name: 'face-workers' });
+  cfg = env.config;
   const moduleRef = await Test.createTestingModule({
     imports: [
       PlatformModule.forService('face-workers', cfg),
@@ -130,7 +118,7 @@ afterAll(async () => {
     if (keys.length > 0) await admin.del(...keys);
     await admin.quit();
   }
-  if (db) await dropTestDatabase(db);
+  await env?.close();
 });
 
 // ---- seeding, the way ingest leaves a media item ----

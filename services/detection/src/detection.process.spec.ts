@@ -1,15 +1,12 @@
 // The detection service as a real process (tsx services/detection/src/main.ts), stopped in the middle of a job:
 // SIGTERM must let the running job finish; SIGKILL must leave a job that a fresh process completes once the lock
 // runs out, with no duplicate faces, crops or downstream jobs.
-import { loadConfig, type StoreLensConfig } from '@storelens/config';
 import { JobName, QueueName } from '@storelens/contracts';
 import {
   CameraRepository,
-  createDataSource,
   FaceRepository,
   FrameRepository,
   MediaRepository,
-  runMigrations,
   StoreRepository,
   TenantRepository,
   type Frame,
@@ -17,7 +14,8 @@ import {
 import { fixtures } from '@storelens/pipeline';
 import { QueueService } from '@storelens/queue';
 import { frameKey, ObjectStore } from '@storelens/storage';
-import { createTestDatabase, dropTestDatabase, uniqueTestId, waitFor, type TestDatabase } from '@storelens/testing';
+import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
+import { uniqueTestId, waitFor } from '@storelens/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -28,10 +26,8 @@ import type { DataSource } from 'typeorm';
 const ROOT = path.resolve(__dirname, '../../..');
 const LOCK_MS = 2000;
 
-let db: TestDatabase;
+let testEnv: TestEnvironment;
 let ds: DataSource;
-let cfg: StoreLensConfig;
-let env: Record<string, string>;
 let store: ObjectStore;
 let queues: QueueService;
 let tenantId: string;
@@ -40,19 +36,12 @@ let cameraId: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  ds = createDataSource(db.url, { poolSize: 2 });
-  await ds.initialize();
-  await runMigrations(ds);
-  env = {
-    DATABASE_URL: db.url,
-    QUEUE_PREFIX: `t${uniqueTestId()}`,
-    S3_BUCKET: `storelens-test-${uniqueTestId()}`,
-    SERVICE_PORT: '0',
-    WORKER_LOCK_MS: String(LOCK_MS),
-    STORELENS_LOG_LEVEL: 'warn',
-  };
-  cfg = loadConfig({ ...process.env, ...env });
+  testEnv = await createTestEnvironment({
+    name: 'detection-process',
+    env: { SERVICE_PORT: '0', WORKER_LOCK_MS: String(LOCK_MS) },
+  });
+  ds = testEnv.dataSource;
+  const cfg = testEnv.config;
   store = new ObjectStore(cfg.s3);
   await store.ensureBucket();
   queues = new QueueService({ redisUrl: cfg.redis.url, prefix: cfg.queue.prefix, logger: pino({ level: 'silent' }) });
@@ -69,8 +58,7 @@ afterAll(async () => {
     await store.removeBucket();
     store.close();
   }
-  await ds?.destroy();
-  if (db) await dropTestDatabase(db);
+  await testEnv?.close();
 });
 
 /** Starts the detection service and resolves once it printed its ready line (its worker is consuming by then). */
@@ -79,7 +67,7 @@ async function startDetection(): Promise<ChildProcess> {
   // a SIGKILL of the CLI would leave running
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/detection/src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...testEnv.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

@@ -1,5 +1,4 @@
 import { SwaggerModule, DocumentBuilder } from '@nestjs/swagger';
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,8 +6,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { fixtures } from '@storelens/pipeline';
 import { faceCropKey, frameKey } from '@storelens/storage';
-import { waitFor } from '@storelens/testing';
-import { blankGreyPng } from '@storelens/vision';
+import { waitFor, writeBadInputs, type BadInputs, type OversizedInput } from '@storelens/testing';
 import { UploadReceiver } from './media/upload-receiver';
 import { startIngestApp, storelensCli, type IngestTestApp } from './testing/ingest-test-app';
 
@@ -24,7 +22,9 @@ let http: ReturnType<typeof request>;
 let key: string;
 let tenantId: string;
 const work = mkdtempSync(path.join(tmpdir(), 'ingest-api-'));
-const bad: Record<string, string> = {};
+let bad: BadInputs & OversizedInput;
+/** a JPEG signature and then noise: sniffed as JPEG, unreadable as one */
+const headerless = path.join(work, 'headerless.jpg');
 
 const as = (apiKey: string) => ({ Authorization: `Bearer ${apiKey}` });
 
@@ -43,29 +43,8 @@ beforeAll(async () => {
   http = request(t.app.getHttpServer());
   ({ tenantId, apiKey: key } = await t.tenant('Acme Retail'));
 
-  bad.empty = path.join(work, 'empty.jpg');
-  writeFileSync(bad.empty, '');
-  bad.text = path.join(work, 'notes.jpg');
-  writeFileSync(bad.text, 'this is a text file with a photo extension\n');
-  bad.oversized = path.join(work, 'big.jpg');
-  writeFileSync(bad.oversized, Buffer.concat([readFileSync(photo), randomBytes(MAX_UPLOAD_BYTES)]));
-  bad.huge = path.join(work, 'huge.png');
-  writeFileSync(bad.huge, await blankGreyPng(20000, 20000));
-  bad.audio = path.join(work, 'audio-only.mp4');
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:duration=1',
-    '-c:a',
-    'aac',
-    '-y',
-    bad.audio,
-  ]);
-  bad.headerless = path.join(work, 'headerless.jpg');
-  writeFileSync(bad.headerless, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(64)]));
+  bad = await writeBadInputs(work, { maxUploadBytes: MAX_UPLOAD_BYTES });
+  writeFileSync(headerless, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(64)]));
 });
 
 afterAll(async () => {
@@ -242,7 +221,7 @@ describe('uploads that are refused', () => {
     ['a file over MAX_UPLOAD_BYTES', () => bad.oversized, 413, /larger than the 4 MiB limit/],
     ['a 20000x20000 PNG', () => bad.huge, 422, /^image is 20000x20000, over the 50 MP limit$/],
     ['an audio-only MP4', () => bad.audio, 422, /no video stream/],
-    ['a JPEG without a readable header', () => bad.headerless, 422, /not a readable image\/jpeg image/],
+    ['a JPEG without a readable header', () => headerless, 422, /not a readable image\/jpeg image/],
   ])('refuses %s', async (_what, file, status, reason) => {
     const res = await upload(file()).expect(status);
     expect(res.body.message).toMatch(reason);

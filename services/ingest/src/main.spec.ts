@@ -3,25 +3,18 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { config, repoRoot } from '@storelens/config';
-import { createDataSource, MediaRepository, runMigrations, TenantRepository } from '@storelens/db';
+import { repoRoot } from '@storelens/config';
+import { MediaRepository, TenantRepository } from '@storelens/db';
 import { fixtures } from '@storelens/pipeline';
-import { ObjectStore } from '@storelens/storage';
-import { createTestDatabase, dropTestDatabase, uniqueTestId, waitFor, type TestDatabase } from '@storelens/testing';
+import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
+import { waitFor } from '@storelens/testing';
 import type { DataSource } from 'typeorm';
-import { removeQueueKeys } from './testing/ingest-test-app';
+import { disposeEnvironment } from './testing/ingest-test-app';
 
 // The service as it is really started (`tsx services/ingest/src/main.ts`, so esbuild, not ts-jest, compiles it):
 // the ready line, dependency injection, the worker, the OpenAPI page, and a SIGTERM that lets the running job finish.
 
-const id = uniqueTestId();
-const env = {
-  QUEUE_PREFIX: `ingest-main-${id}`,
-  S3_BUCKET: `ingest-main-${id}`,
-  SERVICE_PORT: '0',
-  STORELENS_LOG_LEVEL: 'warn',
-};
-let db: TestDatabase;
+let testEnv: TestEnvironment;
 let ds: DataSource;
 let child: ChildProcess;
 let base: string;
@@ -46,10 +39,8 @@ function fileForm(file: string, fields: Record<string, string> = {}): FormData {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  ds = createDataSource(db.url, { poolSize: 2 });
-  await ds.initialize();
-  await runMigrations(ds);
+  testEnv = await createTestEnvironment({ name: 'ingest-main', env: { SERVICE_PORT: '0' } });
+  ds = testEnv.dataSource;
   const tenants = new TenantRepository(ds);
   const tenant = await tenants.create('Acme');
   auth = { Authorization: `Bearer ${(await tenants.issueApiKey(tenant.id, 'test')).key}` };
@@ -57,7 +48,7 @@ beforeAll(async () => {
   child = spawn(
     path.join(repoRoot(), 'node_modules/.bin/tsx'),
     [path.join(repoRoot(), 'services/ingest/src/main.ts')],
-    { env: { ...process.env, ...env, DATABASE_URL: db.url }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { ...process.env, ...testEnv.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
   const lines = createInterface({ input: child.stdout! });
@@ -76,13 +67,7 @@ afterAll(async () => {
     child.kill('SIGKILL');
     await once(child, 'exit');
   }
-  await ds?.destroy();
-  const store = new ObjectStore({ ...config().s3, bucket: env.S3_BUCKET });
-  await store.removePrefix('t/').catch(() => undefined);
-  await store.removeBucket().catch(() => undefined);
-  store.close();
-  await removeQueueKeys(config().redis.url, env.QUEUE_PREFIX);
-  if (db) await dropTestDatabase(db);
+  if (testEnv) await disposeEnvironment(testEnv);
 });
 
 describe('ingest started with tsx', () => {

@@ -1,40 +1,34 @@
-import { loadConfig } from '@storelens/config';
 import {
   CameraRepository,
-  createDataSource,
   FaceRepository,
   FrameRepository,
   IdentityRepository,
   MediaRepository,
   RetentionRepository,
-  runMigrations,
   StoreRepository,
   TenantRepository,
 } from '@storelens/db';
 import { ObjectStore } from '@storelens/storage';
-import { createTestDatabase, dropTestDatabase, uniqueTestId, type TestDatabase } from '@storelens/testing';
+import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
 import type { DataSource } from 'typeorm';
 import { sweepExpired } from './retention';
 
 describe('retention sweep (real Postgres and S3 endpoint)', () => {
-  let db: TestDatabase;
+  let env: TestEnvironment;
   let ds: DataSource;
   let store: ObjectStore;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    ds = createDataSource(db.url, { poolSize: 2 });
-    await ds.initialize();
-    await runMigrations(ds);
-    store = new ObjectStore(loadConfig({ S3_BUCKET: `retention-${uniqueTestId()}`.toLowerCase() }).s3);
+    env = await createTestEnvironment({ name: 'retention' });
+    ds = env.dataSource;
+    store = new ObjectStore(env.config.s3);
     await store.ensureBucket();
   });
 
   afterAll(async () => {
     await store?.removeBucket().catch(() => undefined);
     store?.close();
-    await ds?.destroy();
-    if (db) await dropTestDatabase(db);
+    await env?.close();
   });
 
   it('deletes expired camera media with its frames, faces and objects, and keeps the rest', async () => {

@@ -6,23 +6,22 @@ import { Redis } from 'ioredis';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import pino from 'pino';
-import { loadConfig, repoRoot, type StoreLensConfig } from '@storelens/config';
+import { repoRoot, type StoreLensConfig } from '@storelens/config';
 import {
   CameraRepository,
-  createDataSource,
   EmbeddingRepository,
   FaceRepository,
   FrameRepository,
   IdentityRepository,
   MediaRepository,
-  runMigrations,
   StoreRepository,
   TenantRepository,
 } from '@storelens/db';
 import type { JobContext } from '@storelens/queue';
 import { QueueService } from '@storelens/queue';
 import { ObjectStore } from '@storelens/storage';
-import { createTestDatabase, dropTestDatabase, uniqueTestId, type TestDatabase } from '@storelens/testing';
+import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
+import type { TestDatabase } from '@storelens/testing';
 import { IngestModule } from '../ingest.module';
 
 export interface IngestTestApp {
@@ -50,24 +49,8 @@ export interface IngestTestApp {
 }
 
 export async function startIngestApp(env: Record<string, string> = {}): Promise<IngestTestApp> {
-  const db = await createTestDatabase();
-  const migrator = createDataSource(db.url, { poolSize: 1 });
-  await migrator.initialize();
-  await runMigrations(migrator);
-  await migrator.destroy();
-
-  const id = uniqueTestId();
-  const cfg = loadConfig({
-    // the machine's settings (endpoints, assets) with this test's own database, queues and bucket on top
-    // eslint-disable-next-line no-restricted-syntax
-    ...process.env,
-    DATABASE_URL: db.url,
-    DATABASE_POOL_SIZE: '4',
-    QUEUE_PREFIX: `ingest-test-${id}`,
-    S3_BUCKET: `ingest-test-${id}`,
-    STORELENS_LOG_LEVEL: 'warn',
-    ...env,
-  });
+  const testEnv = await createTestEnvironment({ name: 'ingest-test', env });
+  const { db, config: cfg } = testEnv;
   const moduleRef = await Test.createTestingModule({ imports: [IngestModule.forConfig(cfg)] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
   await app.init();
@@ -98,14 +81,20 @@ export async function startIngestApp(env: Record<string, string> = {}): Promise<
     close,
     async dispose() {
       await close();
-      const store = new ObjectStore(cfg.s3);
-      await store.removePrefix('t/').catch(() => undefined);
-      await store.removeBucket().catch(() => undefined);
-      store.close();
-      await removeQueueKeys(cfg.redis.url, cfg.queue.prefix);
-      await dropTestDatabase(db);
+      await disposeEnvironment(testEnv);
     },
   };
+}
+
+/** Removes the objects, the bucket and the queue keys of a test environment, then the environment itself. */
+export async function disposeEnvironment(testEnv: TestEnvironment): Promise<void> {
+  const cfg = testEnv.config;
+  const store = new ObjectStore(cfg.s3);
+  await store.removePrefix('t/').catch(() => undefined);
+  await store.removeBucket().catch(() => undefined);
+  store.close();
+  await removeQueueKeys(cfg.redis.url, cfg.queue.prefix);
+  await testEnv.close();
 }
 
 /** Removes every BullMQ key under a test's queue prefix. */
