@@ -38,7 +38,7 @@ export function faceCropObjectKeys(cropKey: string): string[] {
 
 export async function encodePng(img: RgbImage): Promise<Buffer> {
   return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .png()
+    .png({ compressionLevel: 1 }) // lossless either way; the crops are small and short-lived, so favour speed
     .toBuffer();
 }
 

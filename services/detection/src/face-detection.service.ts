@@ -44,9 +44,9 @@ export class FaceDetectionService {
     if (media.cameraId && !camera) return 'skipped';
     await this.frames.setStatus(tenantId, frameId, 'processing');
 
-    const img = await this.loadFrame(frame);
+    // the frame's earlier faces (a re-run) are read while the frame is fetched and decoded
+    const [img, previous] = await Promise.all([this.loadFrame(frame), this.faces.listByFrame(tenantId, frameId)]);
     const detections = (await this.detector.detect(img)).sort((a, b) => a.box.x - b.box.x);
-    const previous = await this.faces.listByFrame(tenantId, frameId);
 
     const rejection = rejectionOf(media, detections.length);
     if (rejection) {
@@ -88,8 +88,10 @@ export class FaceDetectionService {
     );
 
     const payloads = faces.map((f) => ({ tenantId, faceId: f.id }));
-    await this.queues.enqueueMany(JobName.EmbedFace, payloads);
-    await this.queues.enqueueMany(JobName.DescribeFace, payloads);
+    await Promise.all([
+      this.queues.enqueueMany(JobName.EmbedFace, payloads),
+      this.queues.enqueueMany(JobName.DescribeFace, payloads),
+    ]);
     await this.frames.setStatus(tenantId, frameId, 'done');
     this.metrics.faces.inc({ stage: 'detection' }, faces.length);
     logger.debug({ frameId, faces: faces.length }, 'faces detected');

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +12,7 @@ import { InjectConfig, measured, Metrics } from '@storelens/platform';
 import { PermanentJobError, QueueService, type JobContext, type JobFailure, type JobOutcome } from '@storelens/queue';
 import { frameKey, ObjectNotFoundError, ObjectStore, type MediaOrigin } from '@storelens/storage';
 import { decodeImage, encodeJpeg, ImageDecodeError, type RgbImage } from '@storelens/vision';
+import { reusableJpeg } from './jpeg-frame';
 
 /**
  * Frames saved and sent to detection together: large enough that a long video costs few round trips, small enough
@@ -24,7 +25,8 @@ const MAX_SAMPLING_FPS = 60;
 
 /**
  * The `ingest` queue: turns a stored upload into frames. An image becomes one frame (decoded, EXIF-rotated and
- * re-encoded as JPEG, which also drops its metadata); a video is sampled at its camera's fps, one frame in memory
+ * re-encoded as JPEG, which also drops its metadata; a JPEG that needs no rotation or colour conversion is stored
+ * as uploaded with its metadata segments stripped, see reusableJpeg); a video is sampled at its camera's fps, one frame in memory
  * at a time. Each frame goes to the object store under its frameKey, its row is upserted and `detect-faces` is
  * queued, batch by batch. Every step is keyed by (media, frame index), so a replay after a crash rewrites the same
  * objects and rows and re-queues jobs that the deterministic job ids deduplicate.
@@ -64,20 +66,14 @@ export class IngestProcessor implements OnModuleInit {
     if (!origin) return skip(ctx, 'camera no longer exists');
 
     await this.media.setStatus(tenantId, mediaId, 'processing');
-    const work = await mkdtemp(path.join(tmpdir(), 'storelens-ingest-'));
-    try {
-      const file = path.join(work, 'media');
-      await this.download(media.objectKey, file);
-      const count =
-        media.kind === 'image'
-          ? await this.sampleImage(media, origin, file)
-          : await this.sampleVideo(media, origin, file);
-      await this.media.setFrameCount(tenantId, mediaId, count, media.kind === 'video' ? media.durationMs : undefined);
-      ctx.logger.info({ mediaId, kind: media.kind, frames: count }, 'media sampled');
-      return 'done';
-    } finally {
-      await rm(work, { recursive: true, force: true });
-    }
+    // An image is read into memory (it is decoded from memory anyway); a video goes to a file for ffmpeg.
+    const count =
+      media.kind === 'image'
+        ? await this.sampleImage(media, origin, await this.fetch(media.objectKey))
+        : await this.withDownload(media.objectKey, (file) => this.sampleVideo(media, origin, file));
+    await this.media.setFrameCount(tenantId, mediaId, count, media.kind === 'video' ? media.durationMs : undefined);
+    ctx.logger.info({ mediaId, kind: media.kind, frames: count }, 'media sampled');
+    return 'done';
   }
 
   /** A job that will not run again: the media is marked failed with the reason, for the client to see. */
@@ -104,19 +100,44 @@ export class IngestProcessor implements OnModuleInit {
     return { tenantId: media.tenantId, storeId: camera.storeId, cameraId: camera.id, fps: camera.fps };
   }
 
-  private async download(key: string, file: string): Promise<void> {
+  private async withDownload<T>(key: string, use: (file: string) => Promise<T>): Promise<T> {
+    const work = await mkdtemp(path.join(tmpdir(), 'storelens-ingest-'));
     try {
-      await pipeline(await this.objects.getStream(key), createWriteStream(file));
+      const file = path.join(work, 'media');
+      try {
+        await pipeline(await this.objects.getStream(key), createWriteStream(file));
+      } catch (err) {
+        if (err instanceof ObjectNotFoundError) throw missingUpload(key);
+        throw err;
+      }
+      return await use(file);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  private async fetch(key: string): Promise<Buffer> {
+    try {
+      return await this.objects.get(key);
     } catch (err) {
-      if (err instanceof ObjectNotFoundError) throw new PermanentJobError(`the uploaded file is missing: ${key}`);
+      if (err instanceof ObjectNotFoundError) throw missingUpload(key);
       throw err;
     }
   }
 
-  private async sampleImage(media: Media, origin: MediaOrigin, file: string): Promise<number> {
+  private async sampleImage(media: Media, origin: MediaOrigin, bytes: Buffer): Promise<number> {
+    const maxPixels = this.cfg.vision.maxPixels;
+    // A JPEG that decoding would not change is stored as it came (metadata stripped): no decode and re-encode.
+    const reusable = await reusableJpeg(bytes, maxPixels);
+    if (reusable) {
+      const { width, height } = reusable;
+      const frame = await this.putFrame(media, origin, { index: 0, timeMs: 0, width, height }, reusable.bytes);
+      await this.saveBatch(media.tenantId, [frame]);
+      return 1;
+    }
     let image: RgbImage;
     try {
-      image = await decodeImage(await readFile(file), { maxPixels: this.cfg.vision.maxPixels });
+      image = await decodeImage(bytes, { maxPixels });
     } catch (err) {
       if (err instanceof ImageDecodeError) throw new PermanentJobError(err.message, { cause: err });
       throw err;
@@ -160,10 +181,21 @@ export class IngestProcessor implements OnModuleInit {
     origin: MediaOrigin,
     { index, timeMs, image }: { index: number; timeMs: number; image: RgbImage },
   ): Promise<SampledFrame> {
+    const { width, height } = image;
+    return this.putFrame(media, origin, { index, timeMs, width, height }, await encodeJpeg(image));
+  }
+
+  /** Stores one frame's JPEG bytes under its frameKey. */
+  private async putFrame(
+    media: Media,
+    origin: MediaOrigin,
+    { index, timeMs, width, height }: { index: number; timeMs: number; width: number; height: number },
+    jpeg: Buffer,
+  ): Promise<SampledFrame> {
     const capturedAt = new Date(media.capturedAt.getTime() + timeMs);
     const objectKey = frameKey({ ...origin, mediaId: media.id, capturedAt, frameIndex: index });
-    await this.objects.put(objectKey, await encodeJpeg(image), 'image/jpeg');
-    return { mediaId: media.id, index, timeMs, capturedAt, objectKey, width: image.width, height: image.height };
+    await this.objects.put(objectKey, jpeg, 'image/jpeg');
+    return { mediaId: media.id, index, timeMs, capturedAt, objectKey, width, height };
   }
 
   /** Upserts the frames' rows and queues their detection (deduplicated by job id when replayed). */
@@ -175,6 +207,10 @@ export class IngestProcessor implements OnModuleInit {
       saved.map((f) => ({ tenantId, frameId: f.id })),
     );
   }
+}
+
+function missingUpload(key: string): PermanentJobError {
+  return new PermanentJobError(`the uploaded file is missing: ${key}`);
 }
 
 function skip(ctx: JobContext, why: string): JobOutcome {
