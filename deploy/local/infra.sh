@@ -19,13 +19,13 @@ up() {
     redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DIR/redis" --save '' --appendonly no \
       --maxmemory-policy noeviction --daemonize yes --pidfile "$DIR/redis.pid" --logfile "$DIR/redis.log"
   fi
-  # PostgreSQL (throwaway cluster under the state dir)
-  if [ ! -f "$DIR/pg/data/PG_VERSION" ]; then
-    mkdir -p "$DIR/pg"; [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$DIR/pg"
-    [ "$(id -u)" = 0 ] && chmod o+x "$DIR" "$(dirname "$DIR")" 2>/dev/null || true
-    as_pg $PGBIN/initdb -D "$DIR/pg/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-  fi
-  if ! as_pg $PGBIN/pg_ctl -D "$DIR/pg/data" status >/dev/null 2>&1; then
+  # PostgreSQL (throwaway cluster under the state dir), unless one already answers on the port
+  if ! pg_isready -h 127.0.0.1 -p "$PG_PORT" >/dev/null 2>&1; then
+    if [ ! -f "$DIR/pg/data/PG_VERSION" ]; then
+      mkdir -p "$DIR/pg"; [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$DIR/pg"
+      [ "$(id -u)" = 0 ] && chmod o+x "$DIR" "$(dirname "$DIR")" 2>/dev/null || true
+      as_pg $PGBIN/initdb -D "$DIR/pg/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    fi
     as_pg $PGBIN/pg_ctl -D "$DIR/pg/data" -l "$DIR/pg/log" -w start \
       -o "-p $PG_PORT -k $DIR/pg -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" >/dev/null
   fi
