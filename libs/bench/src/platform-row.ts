@@ -16,7 +16,7 @@ import {
   type JobCounters,
   type PromSample,
 } from './prometheus';
-import { quantile, round } from './stats';
+import { quantile, rates, round } from './stats';
 import type { BenchContext, LatencyStat, PlatformCpu, PlatformRow, PlatformStage, StageName, StageStat } from './types';
 
 /** Ports of the bench's own stack, away from a developer's running one (8080…) and the tests' (18080…). */
@@ -126,14 +126,10 @@ export async function platformRow(
       { process: 'bench client', ms: (cpuUsed.user + cpuUsed.system) / 1000 },
     ].map((c) => ({ process: c.process, ms: round(c.ms), shareOfMachine: round(c.ms / (wallMs * cores), 3) }));
     const latencyMs = latencyOf(latencies);
-    const seconds = best / 1000;
     return {
       name: 'platform',
       peer: false,
-      imagesPerSec: ctx.files.length / seconds,
-      facesPerSec: faces / seconds,
-      msPerImage: best / ctx.files.length,
-      msPerFace: faces ? best / faces : null,
+      ...rates(ctx.files.length, faces, best),
       faces,
       processes: stack.processes.length,
       repeat: ctx.repeat,

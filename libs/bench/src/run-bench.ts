@@ -17,7 +17,7 @@ import {
 } from './model-feeds';
 import { createHumanPeer, type HumanPeerOptions } from './peer/human-peer';
 import { registeredBenchRows } from './registry';
-import { median, perItem, perSecond, round } from './stats';
+import { median, perItem, rates, round } from './stats';
 import type {
   BenchResult,
   BenchRow,
@@ -335,10 +335,7 @@ function pipelineRowOf(prepared: PreparedImage[], passes: PipelinePass[], raw: R
   return {
     name: 'pipeline',
     peer: false,
-    imagesPerSec: round(perSecond(n, totalMs)),
-    facesPerSec: round(perSecond(faces, totalMs)),
-    msPerImage: round(totalMs / n),
-    msPerFace: nullableRound(perItem(totalMs, faces)),
+    ...rates(n, faces, totalMs),
     faces,
     repeat,
     stages,
@@ -378,10 +375,7 @@ function rawRowOf(
   return {
     name: 'raw-models',
     peer: false,
-    imagesPerSec: round(perSecond(n, totalMs)),
-    facesPerSec: round(perSecond(faces, totalMs)),
-    msPerImage: round(totalMs / n),
-    msPerFace: nullableRound(perItem(totalMs, faces)),
+    ...rates(n, faces, totalMs),
     faces,
     pipelineOverRaw: round(pipelineRow.msPerImage / (totalMs / n)),
     models: perModel,
@@ -433,10 +427,7 @@ async function peerRow(
     return {
       name: peer.name,
       peer: true,
-      imagesPerSec: round(perSecond(n, totalMs)),
-      facesPerSec: round(perSecond(faces, totalMs)),
-      msPerImage: round(totalMs / n),
-      msPerFace: nullableRound(perItem(totalMs, faces)),
+      ...rates(n, faces, totalMs),
       faces,
       pipelineFaces,
       version: peer.version,

@@ -36,3 +36,14 @@ export function round(v: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
 }
+
+/** The rate fields every bench row reports, from one timing of `images` images holding `faces` faces. */
+export function rates(images: number, faces: number, ms: number) {
+  const msPerFace = perItem(ms, faces);
+  return {
+    imagesPerSec: round(perSecond(images, ms)),
+    facesPerSec: round(perSecond(faces, ms)),
+    msPerImage: round(ms / images),
+    msPerFace: msPerFace === null ? null : round(msPerFace),
+  };
+}

@@ -1,4 +1,3 @@
 export * from './domain';
-export * from './events';
 export * from './jobs';
 export * from './queues';
