@@ -39,7 +39,7 @@ describe('StoreLens platform end to end', () => {
     const keyA = (await tenants.issueApiKey(tA.id, 'e2e')).key;
     const keyB = (await tenants.issueApiKey(tB.id, 'e2e')).key;
     dbQuery = (sql, params) => ds.query(sql, params);
-    stack = new ManagedStack({ basePort: 18080, env: env.env }, path.join(work, 'logs'));
+    stack = new ManagedStack({ basePort: Number(process.env.E2E_BASE_PORT ?? 18080), env: env.env }, path.join(work, 'logs'));
     await stack.start();
     anon = new StoreLensClient(stack.baseUrl);
     a = anon.withKey(keyA);
