@@ -28,6 +28,8 @@ const EnvSchema = z.object({
   STORELENS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   STORELENS_MAX_PIXELS: int(50_000_000),
   STORELENS_STATE_DIR: z.string().optional(),
+  /** 1: the local stack runs the compiled JavaScript in dist/ (npm run build) instead of the TypeScript sources */
+  STORELENS_COMPILED: z.enum(['0', '1']).default('0'),
   // platform
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/storelens'),
@@ -66,6 +68,8 @@ export interface StoreLensConfig {
   assetsDir: string;
   logLevel: z.infer<typeof EnvSchema>['STORELENS_LOG_LEVEL'];
   stateDir: string;
+  /** run the stack's processes from dist/ (compiled) or from the sources (ts-node) */
+  compiled: boolean;
   models: { cacheDir: string; allowDownload: boolean; threads: number };
   vision: { detectThreshold: number; minFaceSize: number; maxPixels: number; matchThreshold: number };
   redis: { url: string };
@@ -96,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
     assetsDir: path.resolve(root, e.STORELENS_ASSETS ?? '../shared'),
     logLevel: e.STORELENS_LOG_LEVEL,
     stateDir: path.resolve(root, e.STORELENS_STATE_DIR ?? 'tmp/stack'),
+    compiled: e.STORELENS_COMPILED === '1',
     models: {
       cacheDir: e.STORELENS_MODEL_CACHE ?? path.join(homedir(), '.cache', 'storelens', 'models'),
       allowDownload: e.STORELENS_MODEL_DOWNLOAD === '1',
