@@ -57,6 +57,8 @@ const EnvSchema = z.object({
   ANALYTICS_URL: z.string().default('http://127.0.0.1:8082'),
   /** signs the browser links to annotated frames; set a long random value in production */
   STORELENS_URL_SECRET: z.string().min(16).default('storelens-local-development-secret'),
+  /** the operators' key for the queue dashboard (/admin/queues); no default: unset, the dashboard is off */
+  STORELENS_ADMIN_KEY: z.string().min(24, 'STORELENS_ADMIN_KEY must be at least 24 characters').optional(),
   /** days until an upload, its frames and its faces are deleted (biometric data is kept no longer than needed) */
   RETENTION_DAYS: num(30),
   CLASSIFY_MARGIN: num(0.05),
@@ -82,6 +84,8 @@ export interface StoreLensConfig {
   /** processes per service in the local stack (REPLICAS_DETECTION=2, …) */
   replicas: Record<string, number>;
   service: { port: number; host: string; ingestUrl: string; analyticsUrl: string; urlSecret: string };
+  /** operators' access across tenants (the queue dashboard); undefined: no such access */
+  admin: { key: string | undefined };
   retention: { days: number };
   classification: { threshold: number; margin: number; visitorThreshold: number };
 }
@@ -141,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       analyticsUrl: e.ANALYTICS_URL,
       urlSecret: e.STORELENS_URL_SECRET,
     },
+    admin: { key: e.STORELENS_ADMIN_KEY },
     retention: { days: e.RETENTION_DAYS },
     classification: {
       threshold: e.STORELENS_MATCH_THRESHOLD,
