@@ -23,6 +23,12 @@ export function aliasTargets(root: string): Record<string, string> {
   );
 }
 
+/** What the build makes runnable: `dist/<entry>.js` for each root file of tsconfig.build.json. */
+export function buildEntryPoints(root: string): string[] {
+  const cfg = JSON.parse(readFileSync(path.join(root, BUILD_TSCONFIG), 'utf8')) as { files: string[] };
+  return cfg.files.map((f) => `${OUT_DIR}/${f.replace(/\.ts$/, '.js')}`);
+}
+
 const REQUIRE = /require\((["'])(@storelens\/[A-Za-z0-9_-]+)\1\)/g;
 
 /**

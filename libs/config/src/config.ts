@@ -58,7 +58,9 @@ const EnvSchema = z.object({
   /** signs the browser links to annotated frames; set a long random value in production */
   STORELENS_URL_SECRET: z.string().min(16).default('storelens-local-development-secret'),
   /** the operators' key for the queue dashboard (/admin/queues); no default: unset, the dashboard is off */
-  STORELENS_ADMIN_KEY: z.string().min(24, 'STORELENS_ADMIN_KEY must be at least 24 characters').optional(),
+  STORELENS_ADMIN_KEY: z
+    .union([z.literal(''), z.string().min(24, 'STORELENS_ADMIN_KEY must be at least 24 characters')])
+    .optional(),
   /** days until an upload, its frames and its faces are deleted (biometric data is kept no longer than needed) */
   RETENTION_DAYS: num(30),
   CLASSIFY_MARGIN: num(0.05),
@@ -145,7 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       analyticsUrl: e.ANALYTICS_URL,
       urlSecret: e.STORELENS_URL_SECRET,
     },
-    admin: { key: e.STORELENS_ADMIN_KEY },
+    admin: { key: e.STORELENS_ADMIN_KEY || undefined },
     retention: { days: e.RETENTION_DAYS },
     classification: {
       threshold: e.STORELENS_MATCH_THRESHOLD,
