@@ -99,7 +99,9 @@ describe('deploy/docker/Dockerfile', () => {
         ...Object.keys(envOf(s)),
         ...of(s, 'ARG').map((i) => (i.getArgumentsContent() ?? '').split('=')[0]),
       ];
-      expect(names.filter((n) => /SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|ADMIN_KEY|ACCESS_KEY|PRIVATE/i.test(n))).toEqual([]);
+      expect(names.filter((n) => /SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|ADMIN_KEY|ACCESS_KEY|PRIVATE/i.test(n))).toEqual(
+        [],
+      );
     }
     expect(text).not.toMatch(/slk_[A-Za-z0-9]/);
   });
@@ -128,17 +130,23 @@ describe('deploy/docker/Dockerfile', () => {
       for (const c of copies(buildStage)) {
         for (const src of c.sources) {
           const dest =
-            c.sources.length > 1 || c.dest.endsWith('/') ? path.join(ctx, c.dest, path.basename(src)) : path.join(ctx, c.dest);
+            c.sources.length > 1 || c.dest.endsWith('/')
+              ? path.join(ctx, c.dest, path.basename(src))
+              : path.join(ctx, c.dest);
           cpSync(path.join(ROOT, src), dest, { recursive: true });
         }
       }
       symlinkSync(path.join(ROOT, 'node_modules'), path.join(ctx, 'node_modules'), 'dir');
       // the files TypeScript reads for the build, there and here: the same list means nothing is missing
       const reads = (dir: string) =>
-        execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', BUILD_TSCONFIG, '--listFilesOnly'], {
-          cwd: dir,
-          encoding: 'utf8',
-        })
+        execFileSync(
+          process.execPath,
+          [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', BUILD_TSCONFIG, '--listFilesOnly'],
+          {
+            cwd: dir,
+            encoding: 'utf8',
+          },
+        )
           .split('\n')
           .filter((f) => f && !f.includes('/node_modules/'))
           .map((f) => path.relative(dir, f))
@@ -151,7 +159,8 @@ describe('deploy/docker/Dockerfile', () => {
       expect(existsSync(path.join(ctx, script.replace(/^tsx /, '')))).toBe(true);
       // the build's entry points are in the context, and compose runs only those
       const entries = buildEntryPoints(ctx);
-      for (const e of entries) expect(existsSync(path.join(ctx, e.replace(/^dist\//, '').replace(/\.js$/, '.ts')))).toBe(true);
+      for (const e of entries)
+        expect(existsSync(path.join(ctx, e.replace(/^dist\//, '').replace(/\.js$/, '.ts')))).toBe(true);
       const compose = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
       const commands = [...compose.matchAll(/command: \["(dist\/[^"]+)"/g)].map((m) => m[1]);
       expect(commands.length).toBeGreaterThanOrEqual(8);

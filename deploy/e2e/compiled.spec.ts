@@ -28,7 +28,11 @@ function jsFiles(dir: string): string[] {
 }
 
 /** The package a bare require names: `@scope/name/x` -> `@scope/name`, `name/x` -> `name`. */
-const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec: string) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 
 describe('the compiled build (dist/)', () => {
   let files: string[];
@@ -78,7 +82,8 @@ describe('the compiled build (dist/)', () => {
     }
     expect([...missing]).toEqual([]);
     // loaded by name at run time rather than required by our code: Nest's HTTP platform and TypeORM's driver
-    for (const name of ['@nestjs/platform-express', 'pg', 'reflect-metadata']) expect(pkg.dependencies[name]).toBeDefined();
+    for (const name of ['@nestjs/platform-express', 'pg', 'reflect-metadata'])
+      expect(pkg.dependencies[name]).toBeDefined();
   });
 
   it('migrates a new database with the compiled migration runner (what the migration job runs)', async () => {
@@ -137,7 +142,9 @@ describe('the compiled build (dist/)', () => {
     interface Media {
       status: string;
       error: string | null;
-      frames: { faces: { identity: { name: string } | null; age: number | null; gender: { label: string } | null }[] }[];
+      frames: {
+        faces: { identity: { name: string } | null; age: number | null; gender: { label: string } | null }[];
+      }[];
     }
     const done = async (id: string): Promise<Media> => {
       const until = Date.now() + 180_000;
@@ -149,12 +156,16 @@ describe('the compiled build (dist/)', () => {
     };
 
     it('runs every process from dist/', () => {
-      for (const p of stack.processes) expect(p.child?.spawnargs.slice(1)).toEqual([expect.stringMatching(/\/dist\/.+\.js$/)]);
+      for (const p of stack.processes)
+        expect(p.child?.spawnargs.slice(1)).toEqual([expect.stringMatching(/\/dist\/.+\.js$/)]);
     });
 
     it('takes one upload through all six services to done, with the enrolled faces named', async () => {
       const store = await api<{ id: string }>('POST', '/v1/stores', { name: 'Compiled' });
-      const camera = await api<{ id: string }>('POST', `/v1/stores/${store.id}/cameras`, { name: 'Door', role: 'entrance' });
+      const camera = await api<{ id: string }>('POST', `/v1/stores/${store.id}/cameras`, {
+        name: 'Door',
+        role: 'entrance',
+      });
       for (const [name, photo] of [
         ['Barack Obama', 'faces/barack_obama/obama.jpg'],
         ['Joe Biden', 'faces/joe_biden/knn_train_biden2.jpg'],

@@ -40,7 +40,7 @@ export function requireAdminKey(adminKey: string) {
     res
       .status(401)
       .set('WWW-Authenticate', 'Basic realm="StoreLens queues", charset="UTF-8"')
-      .json({ statusCode: 401, error: 'Unauthorized', message: 'the queue dashboard needs the operators\' key' });
+      .json({ statusCode: 401, error: 'Unauthorized', message: "the queue dashboard needs the operators' key" });
   };
 }
 

@@ -57,7 +57,7 @@ describe('queue operations: dashboard and queue gauges (real Redis, Postgres and
     await env?.close();
   });
 
-  it('refuses the dashboard without the operators\' key, and with a tenant\'s API key', async () => {
+  it("refuses the dashboard without the operators' key, and with a tenant's API key", async () => {
     const none = await request(app.getHttpServer()).get('/admin/queues').expect(401);
     expect(none.headers['www-authenticate']).toMatch(/^Basic realm="StoreLens queues"/);
     await request(app.getHttpServer()).get('/admin/queues/api/queues').expect(401);
@@ -77,7 +77,7 @@ describe('queue operations: dashboard and queue gauges (real Redis, Postgres and
     expect(names).toEqual([...queueNames].sort());
   });
 
-  it('shows each queue\'s waiting, active, delayed and failed jobs and the age of the oldest waiting job', async () => {
+  it("shows each queue's waiting, active, delayed and failed jobs and the age of the oldest waiting job", async () => {
     // three embedding jobs with no worker: waiting
     for (let i = 0; i < 3; i++) await queues.enqueue(JobName.EmbedFace, face());
     await new Promise((r) => setTimeout(r, 1100)); // the oldest embedding job is now over a second old
@@ -99,7 +99,10 @@ describe('queue operations: dashboard and queue gauges (real Redis, Postgres and
     });
     await queues.enqueue(JobName.DescribeFace, face());
     // a detection job waiting out a delay (as a retry's backoff does), added straight to BullMQ
-    const raw = new Queue(QueueName.Detection, { connection: { url: env.config.redis.url }, prefix: env.config.queue.prefix });
+    const raw = new Queue(QueueName.Detection, {
+      connection: { url: env.config.redis.url },
+      prefix: env.config.queue.prefix,
+    });
     await raw.add(JobName.DetectFaces, { tenantId: randomUUID(), frameId: randomUUID() }, { delay: 600_000 });
     await raw.close();
     await waitFor(async () => started && (await queues.depth(QueueName.Attribute)).failed === 1);
@@ -122,7 +125,9 @@ describe('queue operations: dashboard and queue gauges (real Redis, Postgres and
 describe('presentedKey', () => {
   it('reads the key from a bearer token or from the password of HTTP Basic', () => {
     expect(presentedKey('Bearer abc')).toBe('abc');
-    expect(presentedKey(`Basic ${Buffer.from('ops:s3cret:with:colons').toString('base64')}`)).toBe('s3cret:with:colons');
+    expect(presentedKey(`Basic ${Buffer.from('ops:s3cret:with:colons').toString('base64')}`)).toBe(
+      's3cret:with:colons',
+    );
     expect(presentedKey(`Basic ${Buffer.from('no-colon').toString('base64')}`)).toBeUndefined();
     expect(presentedKey(undefined)).toBeUndefined();
     expect(presentedKey('Token abc')).toBeUndefined();
