@@ -18,7 +18,7 @@ describe('docker-compose.yml', () => {
       expect(text).toContain(`command: ["dist/services/${s}/src/main.js"]`);
     }
     expect(text).toContain('command: ["dist/libs/db/src/migrate.js", "up"]');
-    expect(text).toContain('command: ["dist/deploy/local/gateway.js"]');
+    expect(text).toContain('command: ["dist/services/gateway/src/gateway.js"]');
     expect(text).toMatch(/image: pgvector\/pgvector:pg\d+/);
     expect(text).toMatch(/image: minio\/minio:RELEASE/);
     expect(text).toMatch(/noeviction/);

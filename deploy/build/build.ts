@@ -7,7 +7,7 @@
  * runs with no loader hook, no tsconfig and no path-mapping package at run time, in the image and locally alike.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const BUILD_TSCONFIG = 'tsconfig.build.json';
@@ -29,7 +29,7 @@ export function buildEntryPoints(root: string): string[] {
   return cfg.files.map((f) => `${OUT_DIR}/${f.replace(/\.ts$/, '.js')}`);
 }
 
-const REQUIRE = /require\((["'])(@storelens\/[A-Za-z0-9_-]+)\1\)/g;
+const REQUIRE = /require\((["'])(@storelens\/[A-Za-z0-9_/-]+)\1\)/g;
 
 /**
  * Rewrites the path-alias requires of one compiled file (at `file`, relative to the output root) to relative
@@ -51,8 +51,9 @@ function jsFiles(dir: string): string[] {
   );
 }
 
-/** Compiles into `<root>/dist` (incrementally) and rewrites the aliases; returns the compiled files. */
+/** Compiles into a clean `<root>/dist` (no file of a removed source left behind) and rewrites the aliases. */
 export function build(root: string): string[] {
+  rmSync(path.join(root, OUT_DIR), { recursive: true, force: true });
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', BUILD_TSCONFIG], {
     cwd: root,
     stdio: 'inherit',

@@ -10,10 +10,9 @@ import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { repoRoot } from '@storelens/config';
 import { TenantRepository } from '@storelens/db';
-import { fixtures } from '@storelens/pipeline';
 import { ManagedStack } from '@storelens/stack';
 import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
-import { createTestDatabase, dropTestDatabase } from '@storelens/testing';
+import { createTestDatabase, dropTestDatabase, fixtures } from '@storelens/testing';
 import { build } from '../build/build';
 
 jest.setTimeout(600_000);
@@ -50,7 +49,7 @@ describe('the compiled build (dist/)', () => {
       'services/attribute/src/main.js',
       'services/classification/src/main.js',
       'services/analytics/src/main.js',
-      'deploy/local/gateway.js',
+      'services/gateway/src/gateway.js',
       'libs/db/src/migrate.js',
     ]) {
       expect(files).toContain(path.join(DIST, entry));

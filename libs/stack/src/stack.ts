@@ -22,7 +22,7 @@ const ROOT = repoRoot();
  * compiled, `node dist/<path>.js` needs nothing else (npm run build resolves the path aliases).
  */
 export function command(service: ServiceName, compiled: boolean): string[] {
-  const rel = service === 'gateway' ? 'deploy/local/gateway' : `services/${service}/src/main`;
+  const rel = service === 'gateway' ? 'services/gateway/src/gateway' : `services/${service}/src/main`;
   return compiled
     ? [path.join(ROOT, 'dist', `${rel}.js`)]
     : ['-r', path.join(ROOT, 'deploy/local/register.js'), path.join(ROOT, `${rel}.ts`)];

@@ -1,7 +1,7 @@
 /**
  * The one public base URL of the local stack (API_HOST:API_PORT, default http://127.0.0.1:8080): a reverse proxy
  * in front of the two HTTP services.
- *   npx tsx deploy/local/gateway.ts
+ *   npx tsx services/gateway/src/gateway.ts
  *
  *   GET /v1/media, GET /v1/media/:id[/...], /v1/frames/*, /v1/analytics/*, /v1/alerts*, /docs/analytics*  -> analytics
  *   /admin/queues*  (the operators' queue dashboard)                                                      -> analytics
