@@ -113,7 +113,7 @@ describe('the compiled build (dist/)', () => {
       key = (await tenants.issueApiKey(tenant.id, 'e2e')).key;
       // beside the main end-to-end suite's ports, so both can run at once
       const basePort = Number(process.env.E2E_BASE_PORT ?? 18080) + 20;
-      stack = new ManagedStack({ basePort, env: env.env, compiled: true });
+      stack = new ManagedStack({ basePort, env: env.env, compiled: true, startTimeoutMs: 240_000 });
       await stack.start();
     });
 

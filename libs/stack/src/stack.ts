@@ -47,6 +47,8 @@ export interface StackOptions {
   replicas?: Partial<Record<ServiceName, number>>;
   /** run from dist/ (npm run build) instead of the sources; defaults to STORELENS_COMPILED */
   compiled?: boolean;
+  /** how long each process may take to answer /health (default 90 s; a loaded machine needs more) */
+  startTimeoutMs?: number;
 }
 
 export interface ProcessSpec {
@@ -55,6 +57,7 @@ export interface ProcessSpec {
   port: number;
   env: Record<string, string>;
   compiled: boolean;
+  startTimeoutMs: number;
 }
 
 /** Every process of the stack, gateway last (it needs the API services' ports). */
@@ -74,7 +77,14 @@ export function plan(opts: StackOptions): ProcessSpec[] {
     for (let replica = 0; replica < n; replica++) {
       // replicas of one service sit 100 ports apart; the gateway has one process
       const port = base + PORT_OFFSET[service] + 100 * replica;
-      specs.push({ service, replica, port, compiled, env: { ...shared, SERVICE_PORT: String(port) } });
+      specs.push({
+        service,
+        replica,
+        port,
+        compiled,
+        startTimeoutMs: opts.startTimeoutMs ?? 90_000,
+        env: { ...shared, SERVICE_PORT: String(port) },
+      });
       if (service === 'gateway') break;
     }
   }
@@ -144,7 +154,7 @@ export class ManagedProcess {
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
     try {
-      await waitHealthy(this.spec.port, this.name, 90_000, () => this.alive);
+      await waitHealthy(this.spec.port, this.name, this.spec.startTimeoutMs, () => this.alive);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- ${this.name} output ---\n${this.tail}`);
     }
