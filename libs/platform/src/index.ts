@@ -6,3 +6,5 @@ export * from './validation';
 export * from './signing';
 export * from './bootstrap';
 export * from './jobs';
+export * from './secret-box';
+export * from './outbound';
