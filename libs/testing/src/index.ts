@@ -3,3 +3,4 @@ export * from './database';
 export * from './infra';
 export * from './names';
 export * from './wait';
+export * from './live';

@@ -147,6 +147,8 @@ export class CameraWatcher {
         }
       }
       await this.report();
+      // auto transport: the other transport is tried at once; a full round of failures waits
+      if (end.frames === 0 && t % transports.length !== 0) continue;
       const wait = Math.min(this.opts.reconnectMaxMs, backoffMs) * (0.75 + Math.random() * 0.5);
       backoffMs = Math.min(this.opts.reconnectMaxMs, backoffMs * 2);
       const until = Date.now() + wait;
