@@ -20,7 +20,14 @@ jest.setTimeout(900_000);
 
 const BASE = Number(process.env.E2E_BASE_PORT ?? 18080);
 // helper ports sit above the stack's (the stack uses BASE .. BASE+106)
-const P = { rtsp: BASE + 521, rtspAuth: BASE + 531, html: BASE + 541, hookA: BASE + 551, flaky: BASE + 552, dead: BASE + 553 };
+const P = {
+  rtsp: BASE + 521,
+  rtspAuth: BASE + 531,
+  html: BASE + 541,
+  hookA: BASE + 551,
+  flaky: BASE + 552,
+  dead: BASE + 553,
+};
 const CLIP = fixtures.file('video/hamilton_clip.mp4');
 
 interface LiveStatus {
@@ -58,7 +65,13 @@ describe('live cameras and pushed events', () => {
   let keyB: string;
   const secretKey = randomBytes(32).toString('base64');
   const source = new RtspSource({ file: CLIP, port: P.rtsp, rtpPort: P.rtsp + 1000 });
-  const authSource = new RtspSource({ file: CLIP, port: P.rtspAuth, rtpPort: P.rtspAuth + 1100, user: 'admin', password: 'right-password' });
+  const authSource = new RtspSource({
+    file: CLIP,
+    port: P.rtspAuth,
+    rtpPort: P.rtspAuth + 1100,
+    user: 'admin',
+    password: 'right-password',
+  });
   const hookSecret = 'a-receiver-secret-of-enough-length';
   const receiverA = new WebhookReceiver(P.hookA);
   const flaky = new WebhookReceiver(P.flaky, (_, n) => (n === 1 ? 500 : 200));
@@ -83,7 +96,12 @@ describe('live cameras and pushed events', () => {
       },
       { timeoutMs, intervalMs: 500, what: `camera ${cameraId} in ${states.join('|')}` },
     );
-  const enrol = async (client: StoreLensClient, name: string, category: 'member' | 'watchlist', externalRef?: string) => {
+  const enrol = async (
+    client: StoreLensClient,
+    name: string,
+    category: 'member' | 'watchlist',
+    externalRef?: string,
+  ) => {
     const { id } = await client.createIdentity({ name, category, ...(externalRef ? { externalRef } : {}) });
     const media = await client.waitForMedia(
       (await client.enrolFace(id, fixtures.file('faces/lin_manuel_miranda/lin-manuel-miranda.png'))).id,
@@ -169,7 +187,9 @@ describe('live cameras and pushed events', () => {
       events: ['watchlist.sighted'],
     });
     ids.flaky = flakyHook.id;
-    ids.dead = (await a.request<{ id: string }>('POST', '/v1/webhooks', { url: dead.url, events: ['watchlist.sighted'] })).id;
+    ids.dead = (
+      await a.request<{ id: string }>('POST', '/v1/webhooks', { url: dead.url, events: ['watchlist.sighted'] })
+    ).id;
     sseA = new SseReader(`${stack.baseUrl}/v1/events`, { authorization: `Bearer ${keyA}` });
     expect(await sseA.open()).toBe(200);
 
@@ -181,11 +201,14 @@ describe('live cameras and pushed events', () => {
     const live = await waitState(a, ids.cam, ['live']);
     expect(live.transport).toBe('udp'); // this server answers 461 to TCP; auto fell back to UDP
 
-    const [sighted] = await waitFor(() => eventsAt(receiverA, 'watchlist.sighted').length > 0 && eventsAt(receiverA, 'watchlist.sighted'), {
-      timeoutMs: 180_000,
-      intervalMs: 250,
-      what: 'watchlist.sighted webhook',
-    });
+    const [sighted] = await waitFor(
+      () => eventsAt(receiverA, 'watchlist.sighted').length > 0 && eventsAt(receiverA, 'watchlist.sighted'),
+      {
+        timeoutMs: 180_000,
+        intervalMs: 250,
+        what: 'watchlist.sighted webhook',
+      },
+    );
     // at the moment it arrived, the receiver that never answers still held its delivery of the same event
     const deadDeliveries = await a.request<Delivery[]>('GET', `/v1/webhooks/${ids.dead}/deliveries`);
     expect(deadDeliveries.find((d) => d.eventId === sighted!.id)?.status).toBe('pending');
@@ -221,7 +244,13 @@ describe('live cameras and pushed events', () => {
     );
     expect(flakyDelivery).toMatchObject({ eventId: sighted!.id, tries: 2, lastStatus: 200 });
     expect(flaky.received).toHaveLength(2);
-    expect(verifyWebhook(flakyHook.secret, flaky.received[1]!.body, String(flaky.received[1]!.headers['x-storelens-signature']))).toBe(true);
+    expect(
+      verifyWebhook(
+        flakyHook.secret,
+        flaky.received[1]!.body,
+        String(flaky.received[1]!.headers['x-storelens-signature']),
+      ),
+    ).toBe(true);
     // the dead receiver's tries time out and are logged; nothing else waited for them
     const deadLog = await waitFor(
       async () => {
@@ -271,7 +300,13 @@ describe('live cameras and pushed events', () => {
   });
 
   it('answers bad stream URLs with a 400 or a failed state with the reason, and the other camera keeps running', async () => {
-    for (const streamUrl of ['file:///etc/passwd', 'ftp://127.0.0.1/cam', 'http://169.254.169.254/latest', 'concat:a|b', 'nope']) {
+    for (const streamUrl of [
+      'file:///etc/passwd',
+      'ftp://127.0.0.1/cam',
+      'http://169.254.169.254/latest',
+      'concat:a|b',
+      'nope',
+    ]) {
       const res = await a.createCamera(ids.storeA, { name: 'bad', streamUrl } as never).then(
         () => 201,
         (e: ApiError) => e.status,
@@ -310,9 +345,15 @@ describe('live cameras and pushed events', () => {
     await source.kill();
     const down = await waitState(a, ids.cam, ['reconnecting', 'offline'], 60_000);
     expect(down.error).toBeTruthy();
-    await waitFor(() => eventsAt(receiverA, 'camera.offline').length > 0, { timeoutMs: 30_000, what: 'camera.offline' });
+    await waitFor(() => eventsAt(receiverA, 'camera.offline').length > 0, {
+      timeoutMs: 30_000,
+      what: 'camera.offline',
+    });
     expect(eventsAt(receiverA, 'camera.offline')[0]!.data).toMatchObject({ camera: { id: ids.cam } });
-    await waitFor(() => sseEvents(sseA, 'camera.offline').length > 0, { timeoutMs: 15_000, what: 'SSE camera.offline' });
+    await waitFor(() => sseEvents(sseA, 'camera.offline').length > 0, {
+      timeoutMs: 15_000,
+      what: 'SSE camera.offline',
+    });
 
     const backAt = Date.now();
     await source.start();
@@ -325,7 +366,10 @@ describe('live cameras and pushed events', () => {
       { timeoutMs: 60_000, intervalMs: 500, what: 'frames after the restart' },
     );
     expect(up.error).toBeNull();
-    await waitFor(() => eventsAt(receiverA, 'camera.online').length >= 2, { timeoutMs: 30_000, what: 'camera.online again' });
+    await waitFor(() => eventsAt(receiverA, 'camera.online').length >= 2, {
+      timeoutMs: 30_000,
+      what: 'camera.online again',
+    });
   });
 
   it('hands the camera to the other ingest replica when the one holding it is SIGKILLed', async () => {

@@ -32,7 +32,9 @@ async function main(): Promise<void> {
     clientPort: port,
     rtpPortStart: rtpPort,
     rtpPortCount: 100,
-    ...(user ? { clientServerHooks: { authentication: async (u: string, p: string) => u === user && p === password } } : {}),
+    ...(user
+      ? { clientServerHooks: { authentication: async (u: string, p: string) => u === user && p === password } }
+      : {}),
   });
   await server.start();
 

@@ -6,6 +6,7 @@ import { config } from '@storelens/config';
 import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
 import { displayName, fixtures } from '@storelens/pipeline';
 import { StoreLensClient, type MediaResult } from '../api-client';
+import { runLiveDemo } from './live-demo';
 
 /** Who the demo enrols, and as what. obama3.jpg and biden.jpg are the halves of two_people.jpg: kept out. */
 const PEOPLE: { folder: string; category: 'member' | 'staff' | 'watchlist'; externalRef?: string }[] = [
@@ -57,8 +58,9 @@ function mediaTable(name: string, m: MediaResult): string {
 }
 
 /** `storelens demo`: the main job through the running platform's public API. */
-export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
-  const client = new StoreLensClient(baseUrl).withKey(await createDemoTenant());
+export async function runDemo(baseUrl: string, outDir: string, liveSeconds = 90): Promise<void> {
+  const apiKey = await createDemoTenant();
+  const client = new StoreLensClient(baseUrl).withKey(apiKey);
   const store = await client.createStore('Demo Store Berlin');
   const entrance = await client.createCamera(store.id, { name: 'Entrance', role: 'entrance', fps: 2 });
   const floor = await client.createCamera(store.id, { name: 'Shop floor', role: 'floor', fps: 2 });
@@ -121,6 +123,7 @@ export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
   console.log(`summary by camera: ${JSON.stringify(summary, null, 2)}\n`);
   const alerts = await client.request<unknown[]>('GET', '/v1/alerts');
   console.log(`watchlist alerts: ${JSON.stringify(alerts, null, 2)}\n`);
+  if (liveSeconds > 0) await runLiveDemo(client, apiKey, store.id, liveSeconds);
   console.log(`Annotated frames saved in ${outDir}`);
   console.log(`API docs: ${baseUrl}/docs/ingest and ${baseUrl}/docs/analytics`);
   console.log('Stop everything with: npm run stack:down');
@@ -132,5 +135,8 @@ export function addDemoCommand(program: Command): void {
     .description('enrol the fixture people and send the fixture scenes and video through the running platform')
     .option('--base-url <url>', 'the StoreLens API', config().api.publicBaseUrl)
     .option('--out <dir>', 'where annotated frames are saved', path.join(config().root, 'out', 'demo'))
-    .action(async (o: { baseUrl: string; out: string }) => runDemo(o.baseUrl, o.out));
+    .option('--live-seconds <n>', 'how long the live camera part runs (0 skips it)', '90')
+    .action(async (o: { baseUrl: string; out: string; liveSeconds: string }) =>
+      runDemo(o.baseUrl, o.out, Number(o.liveSeconds)),
+    );
 }
