@@ -1,3 +1,4 @@
+import type { SightingData, StoreLensEvent } from '@storelens/contracts';
 import { fixtures } from '@storelens/pipeline';
 import { RtspSource, SseReader } from '@storelens/testing';
 import type { StoreLensClient } from '../api-client';
@@ -38,11 +39,12 @@ export async function runLiveDemo(
     let firstSighting: number | null = null;
     while (Date.now() < until) {
       for (const m of events.messages.slice(printed)) {
-        const e = JSON.parse(m.data) as { id: string; type: string; occurredAt: string; data: Record<string, any> };
-        const who = e.data.identity
-          ? ` ${e.data.identity.name} (${e.data.identity.externalRef ?? e.data.identity.category}), similarity ${e.data.similarity}`
+        const e = JSON.parse(m.data) as StoreLensEvent<Partial<SightingData>>;
+        const { identity, similarity, camera } = e.data;
+        const who = identity
+          ? ` ${identity.name} (${identity.externalRef ?? identity.category}), similarity ${similarity}`
           : '';
-        console.log(`event ${e.id} ${e.occurredAt} ${e.type}${who} at ${e.data.camera?.name ?? ''}`);
+        console.log(`event ${e.id} ${e.occurredAt} ${e.type}${who} at ${camera?.name ?? ''}`);
         if (e.type === 'member.arrived' || e.type === 'watchlist.sighted') firstSighting ??= Date.now();
       }
       printed = events.messages.length;
