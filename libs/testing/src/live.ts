@@ -114,7 +114,8 @@ export class WebhookReceiver {
   async close(): Promise<void> {
     this.hanging.forEach((r) => r.destroy());
     this.server?.closeAllConnections();
-    await new Promise((r) => this.server?.close(r));
+    const server = this.server;
+    if (server) await new Promise((r) => server.close(r));
   }
 }
 
