@@ -11,9 +11,10 @@ import { Redis } from 'ioredis';
 import { TenantRepository } from '@storelens/db';
 import { verifyWebhook } from '@storelens/events';
 import { fixtures } from '@storelens/pipeline';
-import { ManagedStack } from '@storelens/stack';
+import { ManagedStack, RtspSource } from '@storelens/stack';
 import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
-import { htmlServer, RtspSource, SseReader, waitFor, WebhookReceiver } from '@storelens/testing';
+import { htmlServer, waitFor, WebhookReceiver } from '@storelens/testing';
+import { SseReader } from '../../libs/cli/src/event-stream';
 import { ApiError, StoreLensClient } from '../../libs/cli/src/api-client';
 
 jest.setTimeout(1_500_000);

@@ -1,6 +1,8 @@
+import path from 'node:path';
+import { config } from '@storelens/config';
 import type { SightingData, StoreLensEvent } from '@storelens/contracts';
-import { fixtures } from '@storelens/pipeline';
-import { RtspSource, SseReader } from '@storelens/testing';
+import { RtspSource } from '@storelens/stack';
+import { SseReader } from '../event-stream';
 import type { StoreLensClient } from '../api-client';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -19,7 +21,7 @@ export async function runLiveDemo(
   seconds: number,
 ): Promise<void> {
   const source = new RtspSource({
-    file: fixtures.file('video/hamilton_clip.mp4'),
+    file: path.join(config().assetsDir, 'fixtures', 'video', 'hamilton_clip.mp4'),
     port: DEMO_RTSP_PORT,
     rtpPort: 8600,
   });
