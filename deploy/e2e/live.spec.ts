@@ -10,14 +10,13 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { TenantRepository } from '@storelens/db';
 import { verifyWebhook } from '@storelens/events';
-import { fixtures } from '@storelens/pipeline';
 import { ManagedStack, RtspSource } from '@storelens/stack';
 import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
-import { htmlServer, waitFor, WebhookReceiver } from '@storelens/testing';
+import { fixtures, htmlServer, waitFor, WebhookReceiver } from '@storelens/testing';
 import { SseReader } from '../../libs/cli/src/event-stream';
 import { ApiError, StoreLensClient } from '../../libs/cli/src/api-client';
 
-jest.setTimeout(1_500_000);
+jest.setTimeout(2_400_000);
 
 const BASE = Number(process.env.E2E_BASE_PORT ?? 18080);
 // helper ports sit above the stack's (the stack uses BASE .. BASE+106)
@@ -130,7 +129,7 @@ describe('live cameras and pushed events', () => {
     keyB = (await tenants.issueApiKey(tB.id, 'live')).key;
     redis = new Redis(env.config.redis.url);
     stack = new ManagedStack(
-      { basePort: BASE, env: env.env, replicas: { ingest: 2 }, startTimeoutMs: 600_000 },
+      { basePort: BASE, env: env.env, replicas: { ingest: 2 }, startTimeoutMs: 1_200_000 },
       path.join(mkdtempSync(path.join(tmpdir(), 'live-')), 'logs'),
     );
     await Promise.all([stack.start(), source.start(), receiverA.start(), flaky.start(), dead.start()]);
