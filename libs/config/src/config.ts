@@ -66,6 +66,32 @@ const EnvSchema = z.object({
   RETENTION_DAYS: num(30),
   CLASSIFY_MARGIN: num(DEFAULT_RULE.margin),
   VISITOR_THRESHOLD: num(DEFAULT_RULE.visitorThreshold),
+  /** seals stream credentials and webhook secrets at rest (AES-256-GCM): 32 bytes, base64; no default */
+  STORELENS_SECRET_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+    .optional(),
+  // live cameras
+  /** whether this ingest process watches live cameras (it shares them with the other replicas through leases) */
+  LIVE_WATCH: z.enum(['0', '1']).default('1'),
+  LIVE_LEASE_MS: int(10_000),
+  LIVE_POLL_MS: int(2_000),
+  /** frames of one camera waiting for detection before newer frames replace them at the source */
+  LIVE_MAX_BACKLOG: int(8),
+  LIVE_OPEN_TIMEOUT_MS: int(10_000),
+  LIVE_RECONNECT_MAX_MS: int(30_000),
+  LIVE_SEGMENT_MINUTES: int(60),
+  // events and webhooks
+  /** one event per person per camera per this many seconds (until tracks exist) */
+  EVENT_DEDUP_SECONDS: num(60),
+  WEBHOOK_TIMEOUT_MS: int(5_000),
+  WEBHOOK_CONCURRENCY: int(16),
+  /** comma-separated hosts or CIDRs StoreLens never connects to for a tenant (webhooks, streams), checked on the resolved address */
+  OUTBOUND_DENY: z
+    .string()
+    .default('169.254.0.0/16,fe80::/10,100.100.100.200,fd00:ec2::254,metadata.google.internal,metadata'),
+  /** comma-separated hosts or CIDRs; when set, webhooks and streams may reach only these */
+  OUTBOUND_ALLOW: z.string().default(''),
 });
 
 export interface StoreLensConfig {
@@ -92,7 +118,28 @@ export interface StoreLensConfig {
   retention: { days: number };
   /** the one rule for "who is this face" (@storelens/decision), with the values this deployment set */
   decision: DecisionRule;
+  /** the key that seals secrets at rest; null when not configured (features that store secrets then refuse) */
+  secretKey: Buffer | null;
+  live: {
+    watch: boolean;
+    leaseMs: number;
+    pollMs: number;
+    maxBacklog: number;
+    openTimeoutMs: number;
+    reconnectMaxMs: number;
+    segmentMinutes: number;
+  };
+  events: { dedupSeconds: number };
+  webhooks: { timeoutMs: number; concurrency: number };
+  /** where StoreLens may connect on a tenant's behalf (webhook targets, camera streams) */
+  outbound: { deny: string[]; allow: string[] };
 }
+
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** Reads and validates the environment once; the only place that reads process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfig {
@@ -154,6 +201,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       threshold: e.STORELENS_MATCH_THRESHOLD,
       margin: e.CLASSIFY_MARGIN,
       visitorThreshold: e.VISITOR_THRESHOLD,
+    },
+    secretKey: e.STORELENS_SECRET_KEY ? Buffer.from(e.STORELENS_SECRET_KEY, 'base64') : null,
+    live: {
+      watch: e.LIVE_WATCH === '1',
+      leaseMs: e.LIVE_LEASE_MS,
+      pollMs: e.LIVE_POLL_MS,
+      maxBacklog: e.LIVE_MAX_BACKLOG,
+      openTimeoutMs: e.LIVE_OPEN_TIMEOUT_MS,
+      reconnectMaxMs: e.LIVE_RECONNECT_MAX_MS,
+      segmentMinutes: e.LIVE_SEGMENT_MINUTES,
+    },
+    events: { dedupSeconds: e.EVENT_DEDUP_SECONDS },
+    webhooks: {
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+    },
+    outbound: {
+      deny: list(e.OUTBOUND_DENY),
+      allow: list(e.OUTBOUND_ALLOW),
     },
   };
 }

@@ -7,3 +7,5 @@ export * from './signing';
 export * from './bootstrap';
 export * from './jobs';
 export * from './queue-dashboard';
+export * from './secret-box';
+export * from './outbound';

@@ -7,6 +7,7 @@
  * Replicas: REPLICAS_<SERVICE>=n (e.g. REPLICAS_DETECTION=2) starts n processes of that service.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { config, repoRoot } from '@storelens/config';
@@ -190,7 +191,11 @@ export class ManagedStack {
   ) {
     if (logDir) mkdirSync(logDir, { recursive: true });
     this.processes = plan(opts).map(
-      (spec) => new ManagedProcess(spec, logDir ? path.join(logDir, `${spec.service}-${spec.replica}.log`) : undefined),
+      (spec) =>
+        new ManagedProcess(
+          spec,
+          logDir ? path.join(logDir, `${spec.service}-${spec.replica}.log`) : undefined,
+        ),
     );
   }
 
@@ -245,9 +250,29 @@ function readPid(spec: ProcessSpec): number | null {
   return Number.isInteger(pid) && pidAlive(pid) ? pid : null;
 }
 
+/**
+ * The key that seals stream credentials and webhook secrets in the local stack: STORELENS_SECRET_KEY when set,
+ * else one generated on first start and kept (mode 0600) in the state dir, so the local stack needs no setup
+ * while a deployment must bring its own (there is no default key).
+ */
+export function localSecretKey(): string {
+  const c = config();
+  if (c.secretKey) return c.secretKey.toString('base64');
+  const file = path.join(stateDir(), 'secret.key');
+  if (!existsSync(file)) {
+    mkdirSync(stateDir(), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 function localPlan(): ProcessSpec[] {
   const c = config();
-  return plan({ basePort: c.api.port, replicas: c.replicas as Partial<Record<ServiceName, number>> });
+  return plan({
+    basePort: c.api.port,
+    replicas: c.replicas as Partial<Record<ServiceName, number>>,
+    env: { STORELENS_SECRET_KEY: localSecretKey() },
+  });
 }
 
 export async function upDetached(): Promise<void> {
