@@ -4,19 +4,35 @@
  *     processes with pid files and logs under the state dir, idempotent;
  *   - the end-to-end tests and the platform benchmark: attached child processes with their own database, queue
  *     prefix, bucket and ports, which a test can kill (SIGKILL) and restart.
- * Replicas: REPLICAS_<SERVICE>=n (e.g. REPLICAS_DETECTION=2) starts n processes of that service.
+ * Replicas: REPLICAS_<SERVICE>=n (e.g. REPLICAS_DETECTION=2, REPLICAS_INGEST_WORKER=2) starts n processes of that
+ * service.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { config, repoRoot } from '@storelens/config';
 
-export const SERVICES = ['ingest', 'analytics', 'detection', 'embedding', 'attribute', 'classification'] as const;
+/** The service processes; `ingest` is the ingest API and `ingest-worker` the same codebase as the ingest-queue worker. */
+export const SERVICES = [
+  'ingest',
+  'ingest-worker',
+  'analytics',
+  'detection',
+  'embedding',
+  'attribute',
+  'classification',
+] as const;
 export type ServiceName = (typeof SERVICES)[number] | 'gateway';
 
 const ROOT = repoRoot();
 /** One Node process per service (no wrapper process), so a signal reaches the service itself. */
 const NODE_ARGS = ['-r', path.join(ROOT, 'deploy/local/register.js')];
+
+/**
+ * How long a test's process may take to answer /health: each one compiles its TypeScript and loads its models at
+ * start, all at once, and on a busy 2-core machine that has taken more than 90 s.
+ */
+const START_TIMEOUT_MS = 300_000;
 
 /** Port of the first process of each service, relative to the gateway's port (8080 by default). */
 export const PORT_OFFSET: Record<ServiceName, number> = {
@@ -27,12 +43,19 @@ export const PORT_OFFSET: Record<ServiceName, number> = {
   embedding: 4,
   attribute: 5,
   classification: 6,
+  'ingest-worker': 7,
+};
+
+/** Settings a process gets because of what it is (the ingest codebase runs as the API or as the worker). */
+const ROLE_ENV: Partial<Record<ServiceName, Record<string, string>>> = {
+  ingest: { INGEST_ROLE: 'api' },
+  'ingest-worker': { INGEST_ROLE: 'worker' },
 };
 
 export function entryPoint(service: ServiceName): string {
-  return service === 'gateway'
-    ? path.join(ROOT, 'deploy/local/gateway.ts')
-    : path.join(ROOT, `services/${service}/src/main.ts`);
+  if (service === 'gateway') return path.join(ROOT, 'deploy/local/gateway.ts');
+  const codebase = service === 'ingest-worker' ? 'ingest' : service;
+  return path.join(ROOT, `services/${codebase}/src/main.ts`);
 }
 
 export interface StackOptions {
@@ -66,7 +89,7 @@ export function plan(opts: StackOptions): ProcessSpec[] {
     for (let replica = 0; replica < n; replica++) {
       // replicas of one service sit 100 ports apart; the gateway has one process
       const port = base + PORT_OFFSET[service] + 100 * replica;
-      specs.push({ service, replica, port, env: { ...shared, SERVICE_PORT: String(port) } });
+      specs.push({ service, replica, port, env: { ...shared, ...ROLE_ENV[service], SERVICE_PORT: String(port) } });
       if (service === 'gateway') break;
     }
   }
@@ -136,7 +159,7 @@ export class ManagedProcess {
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
     try {
-      await waitHealthy(this.spec.port, this.name, 90_000, () => this.alive);
+      await waitHealthy(this.spec.port, this.name, START_TIMEOUT_MS, () => this.alive);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- ${this.name} output ---\n${this.tail}`);
     }

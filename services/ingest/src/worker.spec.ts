@@ -8,7 +8,7 @@ import { fixtures } from '@storelens/pipeline';
 import { PermanentJobError } from '@storelens/queue';
 import { mediaKey } from '@storelens/storage';
 import { waitFor } from '@storelens/testing';
-import { IngestProcessor } from './worker/ingest.processor';
+import { MediaSamplingService } from './worker/media-sampling.service';
 import { mediaStem } from './identities/identity.service';
 import { jobContext, startIngestApp, type IngestTestApp } from './testing/ingest-test-app';
 
@@ -23,7 +23,7 @@ let t: IngestTestApp;
 let http: ReturnType<typeof request>;
 let key: string;
 let tenantId: string;
-let processor: IngestProcessor;
+let processor: MediaSamplingService;
 
 const auth = () => ({ Authorization: `Bearer ${key}` });
 
@@ -84,7 +84,7 @@ beforeAll(async () => {
   t = await startIngestApp();
   http = request(t.app.getHttpServer());
   ({ tenantId, apiKey: key } = await t.tenant());
-  processor = t.app.get(IngestProcessor);
+  processor = t.app.get(MediaSamplingService);
 });
 
 afterAll(async () => {
@@ -215,7 +215,7 @@ describe('ingest worker', () => {
     });
     expect(await t.repos.media.get(tenantId, media.id)).toMatchObject({
       status: 'failed',
-      error: 'processing failed 5 times: connect ECONNREFUSED 127.0.0.1:9000',
+      error: 'connect ECONNREFUSED 127.0.0.1:9000 (gave up after 5 attempts)',
     });
   });
 

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Inject,
-  NotFoundException,
   Param,
   Post,
   Query,
@@ -26,7 +25,6 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { IdentityCategory } from '@storelens/contracts';
-import { IdentityRepository } from '@storelens/db';
 import { IdPipe, parseOr400, TenantId } from '@storelens/platform';
 import { ApiAuthenticated, ApiNotFound, ErrorDto, IdDto } from '../api-docs';
 import { ApiUpload } from '../media/api-upload';
@@ -43,7 +41,6 @@ const identityId = () => new IdPipe('identity');
 @Controller('v1/identities')
 export class IdentitiesController {
   constructor(
-    @Inject(IdentityRepository) private readonly identities: IdentityRepository,
     @Inject(IdentityService) private readonly service: IdentityService,
     @Inject(UploadReceiver) private readonly uploads: UploadReceiver,
     @Inject(MediaIntake) private readonly intake: MediaIntake,
@@ -67,7 +64,7 @@ export class IdentitiesController {
   @ApiBadRequestResponse({ type: ErrorDto, description: 'unknown category' })
   async list(@TenantId() tenantId: string, @Query() query: unknown): Promise<IdentityDto[]> {
     const { category } = parseOr400(IdentityListQuery, query);
-    return (await this.identities.list(tenantId, { category })).map(IdentityDto.of);
+    return (await this.service.list(tenantId, category)).map(IdentityDto.of);
   }
 
   @Get(':identityId')
@@ -112,7 +109,7 @@ export class IdentitiesController {
     @Param('identityId', identityId()) id: string,
     @Req() req: Request,
   ): Promise<IdDto> {
-    if (!(await this.identities.get(tenantId, id))) throw new NotFoundException('identity not found');
+    await this.service.require(tenantId, id);
     const media = await this.uploads.withUpload(req, (upload) =>
       this.intake.accept(tenantId, { purpose: 'enrolment', identityId: id }, upload),
     );

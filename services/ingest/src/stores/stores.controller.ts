@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -7,19 +7,16 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CameraRepository, StoreRepository } from '@storelens/db';
 import { IdPipe, parseOr400, TenantId } from '@storelens/platform';
 import { ApiAuthenticated, ApiNotFound, ErrorDto, IdDto } from '../api-docs';
+import { StoreService } from './store.service';
 import { CameraDto, NewCameraBody, NewCameraDto, NewStoreBody, NewStoreDto, StoreDto } from './stores.dto';
 
 @ApiTags('stores')
 @ApiAuthenticated()
 @Controller('v1/stores')
 export class StoresController {
-  constructor(
-    @Inject(StoreRepository) private readonly stores: StoreRepository,
-    @Inject(CameraRepository) private readonly cameras: CameraRepository,
-  ) {}
+  constructor(@Inject(StoreService) private readonly stores: StoreService) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a store' })
@@ -44,9 +41,7 @@ export class StoresController {
   @ApiOkResponse({ type: StoreDto })
   @ApiNotFound('store')
   async get(@TenantId() tenantId: string, @Param('storeId', new IdPipe('store')) storeId: string): Promise<StoreDto> {
-    const store = await this.stores.get(tenantId, storeId);
-    if (!store) throw new NotFoundException('store not found');
-    return StoreDto.of(store);
+    return StoreDto.of(await this.stores.get(tenantId, storeId));
   }
 
   @Post(':storeId/cameras')
@@ -61,8 +56,7 @@ export class StoresController {
     @Body() body: NewCameraDto,
   ): Promise<IdDto> {
     const input = parseOr400(NewCameraBody, body ?? {});
-    if (!(await this.stores.get(tenantId, storeId))) throw new NotFoundException('store not found');
-    const camera = await this.cameras.create(tenantId, { storeId, ...input });
+    const camera = await this.stores.createCamera(tenantId, storeId, input);
     return { id: camera.id };
   }
 
@@ -74,7 +68,6 @@ export class StoresController {
     @TenantId() tenantId: string,
     @Param('storeId', new IdPipe('store')) storeId: string,
   ): Promise<CameraDto[]> {
-    if (!(await this.stores.get(tenantId, storeId))) throw new NotFoundException('store not found');
-    return (await this.cameras.listByStore(tenantId, storeId)).map(CameraDto.of);
+    return (await this.stores.listCameras(tenantId, storeId)).map(CameraDto.of);
   }
 }
