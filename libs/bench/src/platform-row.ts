@@ -6,7 +6,7 @@ import { JobName, queueNames } from '@storelens/contracts';
 import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
 import { ManagedStack, type ManagedProcess } from '@storelens/stack';
 import { createTestDatabase, dropTestDatabase, ensureInfra, uniqueTestId } from '@storelens/testing';
-import { StoreLensClient } from '../../cli/src/api-client';
+import { StoreLensClient } from '@storelens/api-client';
 import {
   jobCounters,
   jobCountersSince,

@@ -30,9 +30,9 @@ const NODE_ARGS = ['-r', path.join(ROOT, 'deploy/local/register.js')];
 
 /**
  * How long a test's process may take to answer /health: each one compiles its TypeScript and loads its models at
- * start, all at once, and on a busy 2-core machine that has taken more than 90 s.
+ * start, all at once, and on a busy 2-core machine that has taken more than 5 minutes.
  */
-const START_TIMEOUT_MS = 300_000;
+const START_TIMEOUT_MS = 600_000;
 
 /** Port of the first process of each service, relative to the gateway's port (8080 by default). */
 export const PORT_OFFSET: Record<ServiceName, number> = {

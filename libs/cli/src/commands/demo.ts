@@ -5,7 +5,7 @@ import Table from 'cli-table3';
 import { config } from '@storelens/config';
 import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
 import { displayName, fixtures } from '@storelens/pipeline';
-import { StoreLensClient, type MediaResult } from '../api-client';
+import { StoreLensClient, type Media } from '@storelens/api-client';
 
 /** Who the demo enrols, and as what. obama3.jpg and biden.jpg are the halves of two_people.jpg: kept out. */
 const PEOPLE: { folder: string; category: 'member' | 'staff' | 'watchlist'; externalRef?: string }[] = [
@@ -34,7 +34,7 @@ async function createDemoTenant(): Promise<string> {
   }
 }
 
-function mediaTable(name: string, m: MediaResult): string {
+function mediaTable(name: string, m: Media): string {
   const t = new Table({
     head: ['frame', 'time', 'who', 'similarity', 'gender', 'age', 'emotion'],
     style: { head: [], border: [] },
@@ -47,8 +47,10 @@ function mediaTable(name: string, m: MediaResult): string {
         face.identity
           ? `${face.identity.name} (${face.identity.category})`
           : `Unknown (visitor ${face.visitorId?.slice(0, 8) ?? '-'})`,
-        face.identity ? face.identity.similarity.toFixed(3) : '',
-        face.gender ? `${face.gender.label} ${(face.gender.confidence * 100).toFixed(0)}%` : '',
+        face.identity?.similarity?.toFixed(3) ?? '',
+        face.gender
+          ? `${face.gender.label}${face.gender.confidence === null ? '' : ` ${(face.gender.confidence * 100).toFixed(0)}%`}`
+          : '',
         face.age === null ? '' : Math.round(face.age),
         face.emotion?.label ?? '',
       ]);
@@ -117,9 +119,9 @@ export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
     console.log(`annotated: ${frames[0]?.annotatedUrl ?? '(no faces)'}\n`);
   }
 
-  const summary = await client.request<unknown>('GET', `/v1/analytics/summary?groupBy=camera`);
+  const summary = await client.summary({ groupBy: 'camera' });
   console.log(`summary by camera: ${JSON.stringify(summary, null, 2)}\n`);
-  const alerts = await client.request<unknown[]>('GET', '/v1/alerts');
+  const alerts = await client.alerts();
   console.log(`watchlist alerts: ${JSON.stringify(alerts, null, 2)}\n`);
   console.log(`Annotated frames saved in ${outDir}`);
   console.log(`API docs: ${baseUrl}/docs/ingest and ${baseUrl}/docs/analytics`);

@@ -24,14 +24,19 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { IdentityCategory } from '@storelens/contracts';
-import { IdPipe, parseOr400, TenantId } from '@storelens/platform';
-import { ApiAuthenticated, ApiNotFound, ErrorDto, IdDto } from '../api-docs';
+import { ApiAuthenticated, ApiNotFound, ErrorDto, IdDto, IdPipe, parseOr400, TenantId } from '@storelens/platform';
 import { ApiUpload } from '../media/api-upload';
 import { DrainRequestFilter } from '../media/drain-request.filter';
 import { MediaIntake } from '../media/media-intake.service';
 import { UploadReceiver } from '../media/upload-receiver';
-import { IdentityDetailDto, IdentityDto, IdentityListQuery, NewIdentityBody, NewIdentityDto } from './identities.dto';
+import {
+  IdentityDetailDto,
+  IdentityDto,
+  IdentityListQuery,
+  IdentityListQueryDto,
+  NewIdentityBody,
+  NewIdentityDto,
+} from './identities.dto';
 import { IdentityService } from './identity.service';
 
 const identityId = () => new IdPipe('identity');
@@ -59,7 +64,7 @@ export class IdentitiesController {
 
   @Get()
   @ApiOperation({ summary: 'List identities, by name' })
-  @ApiQuery({ name: 'category', required: false, enum: IdentityCategory.options })
+  @ApiQuery({ type: IdentityListQueryDto })
   @ApiOkResponse({ type: [IdentityDto] })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'unknown category' })
   async list(@TenantId() tenantId: string, @Query() query: unknown): Promise<IdentityDto[]> {

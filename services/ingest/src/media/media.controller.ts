@@ -1,8 +1,7 @@
 import { Controller, Inject, Param, Post, Req, UseFilters } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { IdPipe, TenantId } from '@storelens/platform';
-import { ApiAuthenticated, ApiNotFound, IdDto } from '../api-docs';
+import { ApiAuthenticated, ApiNotFound, IdDto, IdPipe, TenantId } from '@storelens/platform';
 import { StoreService } from '../stores/store.service';
 import { ApiUpload } from './api-upload';
 import { DrainRequestFilter } from './drain-request.filter';

@@ -7,8 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { IdPipe, parseOr400, TenantId } from '@storelens/platform';
-import { ApiAuthenticated, ApiNotFound, ErrorDto, IdDto } from '../api-docs';
+import { ApiAuthenticated, ApiNotFound, ErrorDto, IdDto, IdPipe, parseOr400, TenantId } from '@storelens/platform';
 import { StoreService } from './store.service';
 import { CameraDto, NewCameraBody, NewCameraDto, NewStoreBody, NewStoreDto, StoreDto } from './stores.dto';
 
