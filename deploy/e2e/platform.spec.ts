@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { TenantRepository } from '@storelens/db';
-import { fixtures } from '@storelens/pipeline';
+import { fixtures } from '@storelens/testing';
 import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
 import { uniqueTestId, waitFor, writeBadInputs } from '@storelens/testing';
 import { ManagedStack } from '@storelens/stack';

@@ -53,7 +53,7 @@ const ROLE_ENV: Partial<Record<ServiceName, Record<string, string>>> = {
 };
 
 export function entryPoint(service: ServiceName): string {
-  if (service === 'gateway') return path.join(ROOT, 'deploy/local/gateway.ts');
+  if (service === 'gateway') return path.join(ROOT, 'services/gateway/src/gateway.ts');
   const codebase = service === 'ingest-worker' ? 'ingest' : service;
   return path.join(ROOT, `services/${codebase}/src/main.ts`);
 }
