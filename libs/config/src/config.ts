@@ -59,6 +59,13 @@ const EnvSchema = z.object({
   RETENTION_DAYS: num(30),
   CLASSIFY_MARGIN: num(0.05),
   VISITOR_THRESHOLD: num(0.5),
+  // shoppers: tracks, visits, conversion
+  TRACK_MAX_GAP_FRAMES: int(3).pipe(z.number().min(0).max(100)),
+  TRACK_LINK_SIMILARITY: num(0.5).pipe(z.number().min(-1).max(1)),
+  TRACK_NEAR_SIMILARITY: num(0.2).pipe(z.number().min(-1).max(1)),
+  VISIT_GAP_MINUTES: num(30).pipe(z.number().positive()),
+  RETURN_WINDOW_DAYS: num(90).pipe(z.number().positive()),
+  TRANSACTION_MATCH_SECONDS: num(60).pipe(z.number().min(0)),
 });
 
 export interface StoreLensConfig {
@@ -80,6 +87,20 @@ export interface StoreLensConfig {
   service: { port: number; host: string; ingestUrl: string; analyticsUrl: string; urlSecret: string };
   retention: { days: number };
   classification: { threshold: number; margin: number; visitorThreshold: number };
+  /**
+   * Turning faces into shoppers: a track ends after `trackMaxGapFrames` sampled frames without its person; faces
+   * link at `trackLinkSimilarity` anywhere in the frame or `trackNearSimilarity` when their boxes are close; a gap
+   * of `visitGapMs` starts a new visit; a visit is returning after one within `returnWindowMs`; a sale matches
+   * the checkout visit within `transactionMatchMs`.
+   */
+  shoppers: {
+    trackMaxGapFrames: number;
+    trackLinkSimilarity: number;
+    trackNearSimilarity: number;
+    visitGapMs: number;
+    returnWindowMs: number;
+    transactionMatchMs: number;
+  };
 }
 
 /** Reads and validates the environment once; the only place that reads process.env. */
@@ -141,6 +162,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       threshold: e.STORELENS_MATCH_THRESHOLD,
       margin: e.CLASSIFY_MARGIN,
       visitorThreshold: e.VISITOR_THRESHOLD,
+    },
+    shoppers: {
+      trackMaxGapFrames: e.TRACK_MAX_GAP_FRAMES,
+      trackLinkSimilarity: e.TRACK_LINK_SIMILARITY,
+      trackNearSimilarity: e.TRACK_NEAR_SIMILARITY,
+      visitGapMs: e.VISIT_GAP_MINUTES * 60_000,
+      returnWindowMs: e.RETURN_WINDOW_DAYS * 24 * 3600_000,
+      transactionMatchMs: e.TRANSACTION_MATCH_SECONDS * 1000,
     },
   };
 }

@@ -12,8 +12,10 @@ import {
   FrameRepository,
   IdentityRepository,
   MediaRepository,
+  ShopperRepository,
   StoreRepository,
   TenantRepository,
+  TransactionRepository,
 } from '@storelens/db';
 import { QueueService } from '@storelens/queue';
 import { ObjectStore } from '@storelens/storage';
@@ -32,6 +34,8 @@ const repositories = [
   IdentityRepository,
   EmbeddingRepository,
   AlertRepository,
+  ShopperRepository,
+  TransactionRepository,
 ];
 
 /** Closes the outside systems in the right order when the process is asked to stop (after workers have drained). */

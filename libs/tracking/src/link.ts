@@ -163,3 +163,22 @@ function fit(t: OpenTrack, f: TrackFace, o: LinkOptions): number | null {
   }
   return null;
 }
+
+/**
+ * The faces that can share a track with `faceId`: the run of faces around it with no gap longer than `gapMs`
+ * between consecutive ones. `atStart` / `atEnd` say the run reaches the first or last face given, so a caller
+ * that read a time window knows to read further. Faces must be in recording order.
+ */
+export function segmentAround<F extends { faceId: string; at: number }>(
+  faces: readonly F[],
+  faceId: string,
+  gapMs: number,
+): { faces: F[]; atStart: boolean; atEnd: boolean } {
+  const i = faces.findIndex((f) => f.faceId === faceId);
+  if (i < 0) return { faces: [], atStart: false, atEnd: false };
+  let lo = i;
+  let hi = i;
+  while (lo > 0 && faces[lo]!.at - faces[lo - 1]!.at <= gapMs) lo--;
+  while (hi < faces.length - 1 && faces[hi + 1]!.at - faces[hi]!.at <= gapMs) hi++;
+  return { faces: faces.slice(lo, hi + 1), atStart: lo === 0, atEnd: hi === faces.length - 1 };
+}

@@ -6,6 +6,7 @@ import { IdentityService } from './identities/identity.service';
 import { MediaIntake } from './media/media-intake.service';
 import { MediaController } from './media/media.controller';
 import { UploadReceiver } from './media/upload-receiver';
+import { ShoppersController } from './shoppers/shoppers.controller';
 import { StoresController } from './stores/stores.controller';
 import { IngestProcessor } from './worker/ingest.processor';
 
@@ -23,7 +24,7 @@ export class IngestModule {
     return {
       module: IngestModule,
       imports: [PlatformModule.forService('ingest', cfg)],
-      controllers: [StoresController, MediaController, IdentitiesController],
+      controllers: [StoresController, MediaController, IdentitiesController, ShoppersController],
       providers: [UploadReceiver, MediaIntake, IdentityService, IngestProcessor],
     };
   }

@@ -36,6 +36,16 @@ export class CameraRepository {
     return this.cameras.findOneBy({ tenantId, id: cameraId });
   }
 
+  /** Changes what a camera watches (role, zone) or how it is sampled; null when the tenant has no such camera. */
+  async update(
+    tenantId: string,
+    cameraId: string,
+    patch: Partial<Pick<Camera, 'name' | 'role' | 'fps' | 'zone'>>,
+  ): Promise<Camera | null> {
+    if (Object.keys(patch).length > 0) await this.cameras.update({ tenantId, id: cameraId }, patch);
+    return this.get(tenantId, cameraId);
+  }
+
   async listByStore(tenantId: string, storeId: string): Promise<Camera[]> {
     return this.cameras.find({ where: { tenantId, storeId }, order: { name: 'ASC' } });
   }

@@ -8,3 +8,5 @@ export * from './store.repository';
 export * from './tenant.repository';
 export * from './alert.repository';
 export * from './retention.repository';
+export * from './shopper.repository';
+export * from './transaction.repository';
