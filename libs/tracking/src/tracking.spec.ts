@@ -86,7 +86,8 @@ describe('linkTracks', () => {
   it('gives the same tracks whatever order the faces arrive in', () => {
     const faces = scene(people);
     const reference = JSON.stringify(linkTracks(faces, options));
-    for (const seed of [2, 3, 4, 5, 6]) expect(JSON.stringify(linkTracks(shuffled(faces, seed), options))).toBe(reference);
+    for (const seed of [2, 3, 4, 5, 6])
+      expect(JSON.stringify(linkTracks(shuffled(faces, seed), options))).toBe(reference);
   });
 
   it('ends a track after more than maxGapFrames frames without the person, and continues it after fewer', () => {

@@ -54,7 +54,9 @@ export class Shoppers1796200000000 implements MigrationInterface {
           REFERENCES identities (tenant_id, id) ON DELETE CASCADE
       )`);
     await q.query(`CREATE INDEX visits_tenant_id_store_id_started_at_idx ON visits (tenant_id, store_id, started_at)`);
-    await q.query(`CREATE INDEX visits_tenant_id_person_key_started_at_idx ON visits (tenant_id, person_key, started_at)`);
+    await q.query(
+      `CREATE INDEX visits_tenant_id_person_key_started_at_idx ON visits (tenant_id, person_key, started_at)`,
+    );
 
     await q.query(`
       CREATE TABLE tracks (
@@ -84,10 +86,16 @@ export class Shoppers1796200000000 implements MigrationInterface {
         CONSTRAINT tracks_visit_fkey FOREIGN KEY (tenant_id, visit_id)
           REFERENCES visits (tenant_id, id) ON DELETE SET NULL (visit_id)
       )`);
-    await q.query(`CREATE INDEX tracks_tenant_id_camera_id_started_at_idx ON tracks (tenant_id, camera_id, started_at)`);
+    await q.query(
+      `CREATE INDEX tracks_tenant_id_camera_id_started_at_idx ON tracks (tenant_id, camera_id, started_at)`,
+    );
     await q.query(`CREATE INDEX tracks_tenant_id_store_id_person_key_idx ON tracks (tenant_id, store_id, person_key)`);
-    await q.query(`CREATE INDEX tracks_tenant_id_visitor_id_idx ON tracks (tenant_id, visitor_id) WHERE visitor_id IS NOT NULL`);
-    await q.query(`CREATE INDEX tracks_tenant_id_visit_id_idx ON tracks (tenant_id, visit_id) WHERE visit_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX tracks_tenant_id_visitor_id_idx ON tracks (tenant_id, visitor_id) WHERE visitor_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX tracks_tenant_id_visit_id_idx ON tracks (tenant_id, visit_id) WHERE visit_id IS NOT NULL`,
+    );
 
     await q.query(`
       ALTER TABLE faces
@@ -95,7 +103,9 @@ export class Shoppers1796200000000 implements MigrationInterface {
         ADD COLUMN track_id uuid,
         ADD CONSTRAINT faces_track_fkey FOREIGN KEY (tenant_id, track_id)
           REFERENCES tracks (tenant_id, id) ON DELETE SET NULL (track_id)`);
-    await q.query(`CREATE INDEX faces_tenant_id_track_id_idx ON faces (tenant_id, track_id) WHERE track_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX faces_tenant_id_track_id_idx ON faces (tenant_id, track_id) WHERE track_id IS NOT NULL`,
+    );
     // the tracker reads a camera's frames by time
     await q.query(`CREATE INDEX frames_tenant_id_captured_at_idx ON frames (tenant_id, captured_at)`);
 
@@ -126,7 +136,9 @@ export class Shoppers1796200000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE IF EXISTS transactions`);
     await q.query(`DROP INDEX IF EXISTS frames_tenant_id_captured_at_idx`);
-    await q.query(`ALTER TABLE faces DROP CONSTRAINT IF EXISTS faces_track_fkey, DROP COLUMN IF EXISTS track_id, DROP COLUMN IF EXISTS matches`);
+    await q.query(
+      `ALTER TABLE faces DROP CONSTRAINT IF EXISTS faces_track_fkey, DROP COLUMN IF EXISTS track_id, DROP COLUMN IF EXISTS matches`,
+    );
     await q.query(`DROP TABLE IF EXISTS tracks`);
     await q.query(`DROP TABLE IF EXISTS visits`);
     await q.query(`DROP TABLE IF EXISTS visitors`);

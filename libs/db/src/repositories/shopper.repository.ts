@@ -122,10 +122,10 @@ export class ShopperRepository {
 
   async tracks(tenantId: string, trackIds: readonly string[]): Promise<TrackRow[]> {
     if (trackIds.length === 0) return [];
-    const rows = await this.db.query(`SELECT ${TRACK_COLUMNS} FROM tracks t WHERE t.tenant_id = $1 AND t.id = ANY($2)`, [
-      tenantId,
-      trackIds,
-    ]);
+    const rows = await this.db.query(
+      `SELECT ${TRACK_COLUMNS} FROM tracks t WHERE t.tenant_id = $1 AND t.id = ANY($2)`,
+      [tenantId, trackIds],
+    );
     return rows.map(trackOf);
   }
 

@@ -23,7 +23,11 @@ export class TransactionRepository {
    * Records sales; a sale whose externalRef the store already has is left as it was (a till re-sending), and
    * its existing id is returned. Throws (foreign key) when the store or camera is not the tenant's.
    */
-  async record(tenantId: string, storeId: string, sales: readonly NewTransaction[]): Promise<{ id: string; created: boolean }[]> {
+  async record(
+    tenantId: string,
+    storeId: string,
+    sales: readonly NewTransaction[],
+  ): Promise<{ id: string; created: boolean }[]> {
     if (sales.length === 0) return [];
     return this.dataSource.transaction(async (m) => {
       const out: { id: string; created: boolean }[] = [];

@@ -88,6 +88,15 @@ export class SummaryGroupDto {
 }
 
 export class SummaryDto {
+  @ApiProperty({
+    type: String,
+    enum: ['faces'],
+    description:
+      'what the numbers count: face sightings in frames (one person in many frames counts many times); people ' +
+      'and visits are counted by /v1/visits and /v1/analytics/traffic, demographics, zones and conversion',
+  })
+  counts!: 'faces';
+
   @ApiProperty({ type: String, format: 'date-time', description: 'start of the range (inclusive)' })
   from!: Date;
 

@@ -71,6 +71,14 @@ export class FaceDto {
   })
   visitorId!: string | null;
 
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'the track: this person in consecutive frames of the camera; null until tracked',
+  })
+  trackId!: string | null;
+
   @ApiProperty({ type: Number, nullable: true, description: 'estimated age in years; null until described' })
   age!: number | null;
 

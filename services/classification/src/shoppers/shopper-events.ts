@@ -13,7 +13,10 @@ export class ShopperEvents {
 
   /** A track got (or changed) its identity decision and the person it counts for. */
   trackDecided(tenantId: string, track: TrackRow): void {
-    this.logger.debug({ tenantId, trackId: track.id, identityId: track.identityId, visitorId: track.visitorId }, 'track decided');
+    this.logger.debug(
+      { tenantId, trackId: track.id, identityId: track.identityId, visitorId: track.visitorId },
+      'track decided',
+    );
   }
 
   /** A visit started, grew, merged or (with `removed`) was folded into another one. */

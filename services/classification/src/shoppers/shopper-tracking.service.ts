@@ -55,7 +55,9 @@ export class ShopperTrackingService {
     return this.shoppers.locked([`tracks:${tenantId}:${cameraId}`], async (tx) => {
       let from = at.getTime() - WINDOW_MS;
       let to = at.getTime() + WINDOW_MS;
-      let segment: ReturnType<typeof segmentAround<TrackFace & { row: Awaited<ReturnType<typeof tx.cameraFaces>>[number] }>>;
+      let segment: ReturnType<
+        typeof segmentAround<TrackFace & { row: Awaited<ReturnType<typeof tx.cameraFaces>>[number] }>
+      >;
       for (;;) {
         const rows = await tx.cameraFaces(tenantId, cameraId, new Date(from), new Date(to));
         const faces = rows.map((row) => ({ ...row, at: row.at.getTime(), embedding: row.embedding, row }));
@@ -119,7 +121,11 @@ export class ShopperTrackingService {
         const after = { ...row, ...person };
         decided.push(after);
         if (after.personKey) keys.add(after.personKey);
-        if (after.personKey !== row.personKey || after.visitorId !== row.visitorId || t.identityId !== before.find((b) => b.id === t.id)?.identityId) {
+        if (
+          after.personKey !== row.personKey ||
+          after.visitorId !== row.visitorId ||
+          t.identityId !== before.find((b) => b.id === t.id)?.identityId
+        ) {
           this.events.trackDecided(tenantId, after);
         }
       }
@@ -222,7 +228,9 @@ export class ShopperTrackingService {
     const identityId = identity.id;
     return this.shoppers.locked([`shoppers:${tenantId}`], async (tx) => {
       const near = await tx.unlinkedVisitorsNear(tenantId, embedding, modelId, this.cfg.classification.threshold);
-      const visitors = near.filter((v) => nameFace([{ identityId, similarity: v.similarity }], this.cfg.classification));
+      const visitors = near.filter((v) =>
+        nameFace([{ identityId, similarity: v.similarity }], this.cfg.classification),
+      );
       const tracks = await tx.linkVisitors(
         tenantId,
         visitors.map((v) => v.visitorId),

@@ -67,12 +67,24 @@ const STAFF = 4;
  * apart (two visits); person 2 is only in the aisle; person 4 is staff, in the aisle.
  */
 const clips = [
-  { camera: 'door', at: T0, frames: 10, people: [{ p: 0, from: 0, to: 6 }, { p: 1, from: 3, to: 10 }] },
+  {
+    camera: 'door',
+    at: T0,
+    frames: 10,
+    people: [
+      { p: 0, from: 0, to: 6 },
+      { p: 1, from: 3, to: 10 },
+    ],
+  },
   {
     camera: 'aisle',
     at: T0 + 120_000,
     frames: 10,
-    people: [{ p: 0, from: 0, to: 8 }, { p: 2, from: 0, to: 8 }, { p: STAFF, from: 2, to: 7 }],
+    people: [
+      { p: 0, from: 0, to: 8 },
+      { p: 2, from: 0, to: 8 },
+      { p: STAFF, from: 2, to: 7 },
+    ],
   },
   { camera: 'till', at: T0 + 300_000, frames: 4, people: [{ p: 0, from: 0, to: 4 }] },
   { camera: 'door', at: T0 + 7_200_000, frames: 5, people: [{ p: 1, from: 0, to: 5 }] },
@@ -109,7 +121,15 @@ async function seedTenant(name: string): Promise<Seeded> {
     identityId: staff.id,
   });
   const [refFrame] = await r.frames.upsertMany(tenantId, [
-    { mediaId: enrolment.id, index: 0, timeMs: 0, capturedAt: enrolment.capturedAt, objectKey: 'k', width: 640, height: 480 },
+    {
+      mediaId: enrolment.id,
+      index: 0,
+      timeMs: 0,
+      capturedAt: enrolment.capturedAt,
+      objectKey: 'k',
+      width: 640,
+      height: 480,
+    },
   ]);
   const [ref] = await r.faces.saveDetections(tenantId, refFrame!.id, [detection(0, 0)], 'yunet');
   await r.embeddings.upsert(tenantId, ref!.id, vectorOf(STAFF, noise), MODEL);
@@ -178,7 +198,14 @@ interface Outcome {
   tracks: { trackId: string; personKey: string | null; faces: string[] }[];
   faceTrack: Map<string, string | null>;
   faceVisitor: Map<string, string | null>;
-  visits: { id: string; personKey: string; identityId: string | null; startedAt: Date; endedAt: Date; trackCount: number }[];
+  visits: {
+    id: string;
+    personKey: string;
+    identityId: string | null;
+    startedAt: Date;
+    endedAt: Date;
+    trackCount: number;
+  }[];
 }
 
 async function outcome(tenantId: string): Promise<Outcome> {
@@ -282,9 +309,7 @@ describe('shoppers from decided faces (real Postgres, Redis, S3)', () => {
     expect(got.visits).toHaveLength(4);
     const byPerson = (p: number) =>
       got.visits.filter((v) =>
-        got.tracks.some(
-          (t) => t.personKey === v.personKey && t.faces.some((f) => two.truth.get(f)!.person === p),
-        ),
+        got.tracks.some((t) => t.personKey === v.personKey && t.faces.some((f) => two.truth.get(f)!.person === p)),
       );
     expect(byPerson(0)).toHaveLength(1);
     expect(byPerson(0)[0]).toMatchObject({
@@ -338,7 +363,9 @@ describe('shoppers from decided faces (real Postgres, Redis, S3)', () => {
     // someone else enrolled joins nobody
     const stranger = await r.identities.create(one.tenantId, { name: 'Stranger', category: 'member' });
     expect(
-      await replicas[0]!.get(ShopperTrackingService).identityEnrolled(one.tenantId, stranger, vectorOf(5, noise), MODEL),
+      await replicas[0]!
+        .get(ShopperTrackingService)
+        .identityEnrolled(one.tenantId, stranger, vectorOf(5, noise), MODEL),
     ).toBe(0);
   });
 });

@@ -10,7 +10,15 @@ import {
   Post,
   Req,
 } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CameraRepository, StoreRepository, TransactionRepository } from '@storelens/db';
 import { IdPipe, parseOr400, TenantId } from '@storelens/platform';
@@ -98,7 +106,8 @@ export class ShoppersController {
     const cameraIds = [...new Set(sales.map((s) => s.checkoutCameraId).filter((id): id is string => !!id))];
     for (const id of cameraIds) {
       const camera = await this.cameras.get(tenantId, id);
-      if (!camera || camera.storeId !== storeId) throw new NotFoundException(`checkout camera ${id} not found in the store`);
+      if (!camera || camera.storeId !== storeId)
+        throw new NotFoundException(`checkout camera ${id} not found in the store`);
     }
     const stored = await this.transactions.record(
       tenantId,
