@@ -160,7 +160,9 @@ export function traffic(visits: readonly VisitView[], timeZone: string, by: Traf
         returningVisitors: returningPeople.size,
         members: new Set(vs.filter((v) => v.identity).map((v) => v.personKey)).size,
         anonymous: new Set(vs.filter((v) => !v.identity).map((v) => v.personKey)).size,
-        occupancyPeak: occupancyPeak(vs.map((v) => ({ startedAt: v.startedAt.getTime(), endedAt: v.endedAt.getTime() }))),
+        occupancyPeak: occupancyPeak(
+          vs.map((v) => ({ startedAt: v.startedAt.getTime(), endedAt: v.endedAt.getTime() })),
+        ),
       };
     });
 }
@@ -199,7 +201,8 @@ export function zones(visits: readonly VisitView[]) {
     for (const z of v.zones) {
       const entry = byZone.get(z.zone) ?? { kind: z.kind, dwell: [], emotions: {} };
       entry.dwell.push(z.dwellS);
-      for (const [e, n] of Object.entries(v.zoneEmotions[z.zone] ?? {})) entry.emotions[e] = (entry.emotions[e] ?? 0) + n;
+      for (const [e, n] of Object.entries(v.zoneEmotions[z.zone] ?? {}))
+        entry.emotions[e] = (entry.emotions[e] ?? 0) + n;
       byZone.set(z.zone, entry);
     }
   }

@@ -9,20 +9,17 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { IdPipe, parseOr400, TenantId } from '@storelens/platform';
-import {
-  ConversionDto,
-  DemographicsDto,
-  PersonVisitsDto,
-  TrafficDto,
-  VisitsPageDto,
-  ZonesDto,
-} from './shoppers.dto';
+import { ConversionDto, DemographicsDto, PersonVisitsDto, TrafficDto, VisitsPageDto, ZonesDto } from './shoppers.dto';
 import { PersonVisitsQuery, ShopperRangeQuery, TrafficQuery, VisitsQuery } from './shoppers.query';
 import { ShoppersService } from './shoppers.service';
 
 const instantDoc = 'ISO 8601 date-time with a zone or a date (midnight UTC)';
 const RangeQueries = () => (target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
-  ApiQuery({ name: 'from', required: false, description: `${instantDoc}; default: 24 hours before to` })(target, key, descriptor);
+  ApiQuery({ name: 'from', required: false, description: `${instantDoc}; default: 24 hours before to` })(
+    target,
+    key,
+    descriptor,
+  );
   ApiQuery({ name: 'to', required: false, description: `${instantDoc}; default: now` })(target, key, descriptor);
   ApiQuery({ name: 'storeId', required: false, schema: { format: 'uuid' } })(target, key, descriptor);
 };
@@ -47,7 +44,9 @@ export class ShoppersController {
   }
 
   @Get('analytics/traffic')
-  @ApiOperation({ summary: 'Visits, unique, new and returning visitors and peak occupancy per hour or day (store time)' })
+  @ApiOperation({
+    summary: 'Visits, unique, new and returning visitors and peak occupancy per hour or day (store time)',
+  })
   @RangeQueries()
   @ApiQuery({ name: 'groupBy', required: false, enum: ['hour', 'day', 'none'] })
   @ApiOkResponse({ type: TrafficDto })

@@ -7,9 +7,7 @@ export const VisitSchema = z.object({
   id: z.uuid(),
   storeId: z.uuid(),
   visitorId: z.uuid().nullable().describe('the anonymous visitor (also kept once the visitor was enrolled)'),
-  identity: z
-    .object({ id: z.uuid(), name: z.string(), category: z.enum(['member', 'staff', 'watchlist']) })
-    .nullable(),
+  identity: z.object({ id: z.uuid(), name: z.string(), category: z.enum(['member', 'staff', 'watchlist']) }).nullable(),
   startedAt: z.iso.datetime(),
   endedAt: z.iso.datetime().describe('when the person was last in view'),
   durationS: z.number(),
@@ -26,7 +24,11 @@ export const VisitSchema = z.object({
 });
 export class VisitDto extends createZodDto(VisitSchema) {}
 
-export const VisitsPageSchema = z.object({ total: z.number().int(), timezone: z.string(), items: z.array(VisitSchema) });
+export const VisitsPageSchema = z.object({
+  total: z.number().int(),
+  timezone: z.string(),
+  items: z.array(VisitSchema),
+});
 export class VisitsPageDto extends createZodDto(VisitsPageSchema) {}
 
 export const TrafficSchema = z.object({
