@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JobName, type JobOf } from '@storelens/contracts';
+import { enrolmentRejection } from '@storelens/decision';
 import {
   EmbeddingRepository,
   FaceRepository,
@@ -40,13 +41,8 @@ export class IdentityEnrolmentService {
     const identity = await this.identities.get(tenantId, identityId);
     if (!identity) throw new PermanentJobError('identity was deleted');
     const faces = await this.facesOf(tenantId, mediaId);
-    if (faces.length !== 1) {
-      throw new PermanentJobError(
-        faces.length === 0
-          ? 'no face found in the enrolment photo'
-          : `${faces.length} faces found; an enrolment photo must show exactly one person`,
-      );
-    }
+    const rejection = enrolmentRejection(faces.length);
+    if (rejection) throw new PermanentJobError(rejection);
     const [face] = faces as [Face];
     const enrolled = face.identityId === identityId && face.similarity === 1;
     if (!enrolled) {

@@ -12,7 +12,7 @@ import {
   type LinkOptions,
   type TrackFace,
 } from '@storelens/tracking';
-import { nameFace, newVisitorId, uuidV5, VISITOR_NAMESPACE } from '../decision';
+import { nameFace, newVisitorId, uuidV5, VISITOR_NAMESPACE } from '@storelens/decision';
 import { ShopperEvents } from './shopper-events';
 
 /** How far around a decided face the tracker reads at a time; it reads further while its segment goes on. */
@@ -72,7 +72,7 @@ export class ShopperTrackingService {
 
       const linked = linkTracks(segment.faces, link);
       const rowOf = new Map(segment.faces.map((f) => [f.faceId, f.row]));
-      const rule = this.cfg.classification;
+      const rule = this.cfg.decision;
       const tracks: NewTrack[] = linked.map((t) => {
         // the track is named by the same rule as a face, from its faces' similarities averaged per identity
         const named = nameFace(aggregateMatches(t.faces.map((f) => rowOf.get(f.faceId)!.matches ?? [])), rule);
@@ -153,7 +153,7 @@ export class ShopperTrackingService {
       return { visitorId: track.visitorId, personKey: track.personKey ?? visitorKey(track.visitorId) };
     }
     const nearest = await tx.nearestVisitor(tenantId, track.centroid, track.modelId);
-    if (nearest && nearest.similarity >= this.cfg.classification.visitorThreshold) {
+    if (nearest && nearest.similarity >= this.cfg.decision.visitorThreshold) {
       await tx.absorbIntoVisitor(tenantId, nearest.visitorId, track.centroid);
       return {
         visitorId: nearest.visitorId,
@@ -227,9 +227,9 @@ export class ShopperTrackingService {
   ): Promise<number> {
     const identityId = identity.id;
     return this.shoppers.locked([`shoppers:${tenantId}`], async (tx) => {
-      const near = await tx.unlinkedVisitorsNear(tenantId, embedding, modelId, this.cfg.classification.threshold);
+      const near = await tx.unlinkedVisitorsNear(tenantId, embedding, modelId, this.cfg.decision.threshold);
       const visitors = near.filter((v) =>
-        nameFace([{ identityId, similarity: v.similarity }], this.cfg.classification),
+        nameFace([{ identityId, similarity: v.similarity }], this.cfg.decision),
       );
       const tracks = await tx.linkVisitors(
         tenantId,
