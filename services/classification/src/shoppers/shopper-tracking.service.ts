@@ -228,9 +228,7 @@ export class ShopperTrackingService {
     const identityId = identity.id;
     return this.shoppers.locked([`shoppers:${tenantId}`], async (tx) => {
       const near = await tx.unlinkedVisitorsNear(tenantId, embedding, modelId, this.cfg.decision.threshold);
-      const visitors = near.filter((v) =>
-        nameFace([{ identityId, similarity: v.similarity }], this.cfg.decision),
-      );
+      const visitors = near.filter((v) => nameFace([{ identityId, similarity: v.similarity }], this.cfg.decision));
       const tracks = await tx.linkVisitors(
         tenantId,
         visitors.map((v) => v.visitorId),

@@ -23,10 +23,9 @@ import { uniqueTestId } from '@storelens/testing';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import request from 'supertest';
-import { AnalyticsApiModule } from '../../../analytics/src/analytics-api.module';
-import { ShoppersController as IngestShoppersController } from '../../../ingest/src/shoppers/shoppers.controller';
-import { ClassificationWorkerModule } from '../classification.module';
-import { FaceClassificationService } from '../face-classification.service';
+import { AnalyticsApiModule } from '@storelens/services/analytics';
+import { ClassificationWorkerModule, FaceClassificationService } from '@storelens/services/classification';
+import { ShoppersController as IngestShoppersController } from '@storelens/services/ingest';
 
 const ctx: JobContext = { jobId: 'direct', attempt: 1, logger: pino({ level: 'silent' }) };
 const MODEL = 'test-embedder';
