@@ -7,6 +7,9 @@ import {
   AlertRepository,
   CameraRepository,
   createDataSource,
+  EventRepository,
+  LiveCameraRepository,
+  WebhookRepository,
   EmbeddingRepository,
   FaceRepository,
   FrameRepository,
@@ -36,6 +39,9 @@ const repositories = [
   AlertRepository,
   ShopperRepository,
   TransactionRepository,
+  LiveCameraRepository,
+  EventRepository,
+  WebhookRepository,
 ];
 
 /** Closes the outside systems in the right order when the process is asked to stop (after workers have drained). */

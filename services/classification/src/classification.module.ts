@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventsProducerModule } from '@storelens/events';
 import { PlatformModule } from '@storelens/platform';
 import { WorkerKitModule } from '@storelens/worker-kit';
 import { ClassificationConsumer, EnrolmentConsumer } from './classification.consumer';
@@ -9,7 +10,7 @@ import { ShopperTrackingService } from './shoppers/shopper-tracking.service';
 
 /** The classification worker without the platform, so tests can run it beside the other workers in one process. */
 @Module({
-  imports: [WorkerKitModule],
+  imports: [WorkerKitModule, EventsProducerModule],
   providers: [
     FaceClassificationService,
     IdentityEnrolmentService,

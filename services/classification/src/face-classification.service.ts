@@ -11,6 +11,7 @@ import {
   type FaceDecision,
 } from '@storelens/db';
 import { identify } from '@storelens/decision';
+import { SightingEvents } from '@storelens/events';
 import { InjectConfig, Metrics } from '@storelens/platform';
 import { PermanentJobError, type JobContext, type JobFailure, type JobOutcome } from '@storelens/queue';
 import { FailureRecorder, failedPayload, failureReason } from '@storelens/worker-kit';
@@ -45,6 +46,7 @@ export class FaceClassificationService {
     @Inject(FailureRecorder) private readonly failures: FailureRecorder,
     @Inject(Metrics) private readonly metrics: Metrics,
     @Inject(ShopperTrackingService) private readonly shoppers: ShopperTrackingService,
+    @Inject(SightingEvents) private readonly sightings: SightingEvents,
   ) {}
 
   async classifyFace({ tenantId, faceId }: JobOf<'classify-face'>, { logger }: JobContext): Promise<JobOutcome> {
@@ -91,6 +93,18 @@ export class FaceClassificationService {
             'watchlist identity seen',
           );
         }
+      }
+      // before the decision, like the alert: a replay finds the event inside its dedup window and adds none
+      if (media.cameraId) {
+        await this.sightings.sighted({
+          tenantId,
+          identity,
+          cameraId: media.cameraId,
+          similarity: named.similarity,
+          faceId,
+          frameId: frame.id,
+          capturedAt: frame.capturedAt,
+        });
       }
     } else {
       // unknown: its anonymous visitor is decided on its track, with the other faces of the person

@@ -17,6 +17,7 @@ import { DEFAULT_RULE } from '@storelens/decision';
 import { Metrics } from '@storelens/platform';
 import { PermanentJobError } from '@storelens/queue';
 import { jobContext, strictMock } from '@storelens/testing';
+import type { SightingEvents } from '@storelens/events';
 import type { FailureRecorder } from '@storelens/worker-kit';
 import { FaceClassificationService } from './face-classification.service';
 import type { ShopperTrackingService } from './shoppers/shopper-tracking.service';
@@ -46,7 +47,9 @@ function build(gallery: Neighbour[], earlier: Neighbour[] = []) {
     alerts: strictMock<AlertRepository>('alerts'),
     failures: strictMock<FailureRecorder>('failures'),
     shoppers: strictMock<ShopperTrackingService>('shoppers'),
+    sightings: strictMock<SightingEvents>('sightings'),
   };
+  m.sightings.sighted.mockResolvedValue(null);
   const cfg = { decision: DEFAULT_RULE } as StoreLensConfig;
   m.faces.get.mockResolvedValue(face);
   m.frames.get.mockResolvedValue(frame);
@@ -66,6 +69,7 @@ function build(gallery: Neighbour[], earlier: Neighbour[] = []) {
     m.failures,
     new Metrics('unit'),
     m.shoppers,
+    m.sightings,
   );
   return { sut, m };
 }
@@ -106,6 +110,16 @@ describe('FaceClassificationService (unit)', () => {
       cameraId: 'camera-1',
       similarity: 0.6,
       seenAt: capturedAt,
+    });
+    // and announces it (the event log keeps one per person per camera per window)
+    expect(m.sightings.sighted).toHaveBeenCalledWith({
+      tenantId,
+      identity: expect.objectContaining({ id: 'rose', category: 'watchlist' }),
+      cameraId: 'camera-1',
+      similarity: 0.6,
+      faceId,
+      frameId: 'frame-1',
+      capturedAt,
     });
   });
 

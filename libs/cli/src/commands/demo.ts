@@ -6,6 +6,7 @@ import { config } from '@storelens/config';
 import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
 import { displayName } from '@storelens/pipeline';
 import { StoreLensClient, type MediaResult } from '../api-client';
+import { runLiveDemo } from './live-demo';
 
 /** The demo's photos and video: the shared fixtures ($STORELENS_ASSETS/fixtures), read in place. */
 const fixturesDir = () => path.join(config().assetsDir, 'fixtures');
@@ -61,8 +62,9 @@ function mediaTable(name: string, m: MediaResult): string {
 }
 
 /** `storelens demo`: the main job through the running platform's public API. */
-export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
-  const client = new StoreLensClient(baseUrl).withKey(await createDemoTenant());
+export async function runDemo(baseUrl: string, outDir: string, liveSeconds = 90): Promise<void> {
+  const apiKey = await createDemoTenant();
+  const client = new StoreLensClient(baseUrl).withKey(apiKey);
   const store = await client.createStore('Demo Store Berlin');
   const entrance = await client.createCamera(store.id, { name: 'Entrance', role: 'entrance', fps: 2 });
   const floor = await client.createCamera(store.id, { name: 'Shop floor', role: 'floor', fps: 2 });
@@ -125,6 +127,7 @@ export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
   console.log(`summary by camera: ${JSON.stringify(summary, null, 2)}\n`);
   const alerts = await client.request<unknown[]>('GET', '/v1/alerts');
   console.log(`watchlist alerts: ${JSON.stringify(alerts, null, 2)}\n`);
+  if (liveSeconds > 0) await runLiveDemo(client, apiKey, store.id, liveSeconds);
   console.log(`Annotated frames saved in ${outDir}`);
   console.log(`API docs: ${baseUrl}/docs/ingest and ${baseUrl}/docs/analytics`);
   console.log('Stop everything with: npm run stack:down');
@@ -136,5 +139,8 @@ export function addDemoCommand(program: Command): void {
     .description('enrol the fixture people and send the fixture scenes and video through the running platform')
     .option('--base-url <url>', 'the StoreLens API', config().api.publicBaseUrl)
     .option('--out <dir>', 'where annotated frames are saved', path.join(config().root, 'out', 'demo'))
-    .action(async (o: { baseUrl: string; out: string }) => runDemo(o.baseUrl, o.out));
+    .option('--live-seconds <n>', 'how long the live camera part runs (0 skips it)', '90')
+    .action(async (o: { baseUrl: string; out: string; liveSeconds: string }) =>
+      runDemo(o.baseUrl, o.out, Number(o.liveSeconds)),
+    );
 }

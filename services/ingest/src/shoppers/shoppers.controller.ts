@@ -6,7 +6,6 @@ import {
   Inject,
   NotFoundException,
   Param,
-  Patch,
   Post,
   Req,
 } from '@nestjs/common';
@@ -21,10 +20,9 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CameraRepository, StoreRepository, TransactionRepository } from '@storelens/db';
-import { IdPipe, parseOr400, TenantId } from '@storelens/platform';
+import { IdPipe, TenantId } from '@storelens/platform';
 import { ApiAuthenticated, ApiNotFound, ErrorDto } from '../api-docs';
-import { CameraDto } from '../stores/stores.dto';
-import { CameraPatchDto, CameraPatchSchema, TransactionDto, TransactionsRecordedDto } from './shoppers.dto';
+import { TransactionDto, TransactionsRecordedDto } from './shoppers.dto';
 import { parseTransactions, TransactionParseError } from './transaction-parsing';
 
 /** A bulk upload of sales (NDJSON or CSV) is read up to this size. */
@@ -50,28 +48,6 @@ export class ShoppersController {
     @Inject(CameraRepository) private readonly cameras: CameraRepository,
     @Inject(TransactionRepository) private readonly transactions: TransactionRepository,
   ) {}
-
-  @Patch('cameras/:cameraId')
-  @ApiOperation({
-    summary: 'Change what a camera watches',
-    description:
-      'role: entrance, checkout, floor, promotion or other; zone: cameras of one store with the same zone are ' +
-      'one zone (null: the camera is a zone of its own). Analytics read the current layout.',
-  })
-  @ApiBody({ type: CameraPatchDto })
-  @ApiOkResponse({ type: CameraDto })
-  @ApiBadRequestResponse({ type: ErrorDto, description: 'a field is invalid, or nothing to change' })
-  @ApiNotFound('camera')
-  async patchCamera(
-    @TenantId() tenantId: string,
-    @Param('cameraId', new IdPipe('camera')) cameraId: string,
-    @Body() body: CameraPatchDto,
-  ): Promise<CameraDto> {
-    const patch = parseOr400(CameraPatchSchema, body ?? {});
-    const camera = await this.cameras.update(tenantId, cameraId, patch);
-    if (!camera) throw new NotFoundException('camera not found');
-    return CameraDto.of(camera);
-  }
 
   @Post('stores/:storeId/transactions')
   @HttpCode(201)
