@@ -13,7 +13,7 @@ import { verifyWebhook } from '@storelens/events';
 import { ManagedStack, RtspSource } from '@storelens/stack';
 import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
 import { fixtures, htmlServer, waitFor, WebhookReceiver } from '@storelens/testing';
-import { SseReader } from '../../libs/cli/src/event-stream';
+import { SseReader } from '@storelens/cli';
 import { ApiError, StoreLensClient } from '@storelens/api-client';
 
 jest.setTimeout(2_400_000);

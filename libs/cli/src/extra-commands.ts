@@ -3,6 +3,7 @@ import { addEvalCommands } from './commands/eval';
 import { addTenantCommands } from './commands/tenant';
 import { addDemoCommand } from './commands/demo';
 import { addRetentionCommands } from './commands/retention';
+import { addTrackCommand } from './commands/track';
 
 /** Commands that live in other modules (eval, platform) register themselves here. */
 export const extraCommands: ((program: Command) => void)[] = [
@@ -10,4 +11,5 @@ export const extraCommands: ((program: Command) => void)[] = [
   addDemoCommand,
   addTenantCommands,
   addRetentionCommands,
+  addTrackCommand,
 ];

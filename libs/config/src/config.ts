@@ -68,6 +68,13 @@ const EnvSchema = z.object({
   RETENTION_DAYS: num(30),
   CLASSIFY_MARGIN: num(DEFAULT_RULE.margin),
   VISITOR_THRESHOLD: num(DEFAULT_RULE.visitorThreshold),
+  // shoppers: tracks, visits, conversion
+  TRACK_MAX_GAP_FRAMES: int(3).pipe(z.number().min(0).max(100)),
+  TRACK_LINK_SIMILARITY: num(0.5).pipe(z.number().min(-1).max(1)),
+  TRACK_NEAR_SIMILARITY: num(0.2).pipe(z.number().min(-1).max(1)),
+  VISIT_GAP_MINUTES: num(30).pipe(z.number().positive()),
+  RETURN_WINDOW_DAYS: num(90).pipe(z.number().positive()),
+  TRANSACTION_MATCH_SECONDS: num(60).pipe(z.number().min(0)),
   /** seals stream credentials and webhook secrets at rest (AES-256-GCM): 32 bytes, base64; no default */
   STORELENS_SECRET_KEY: z
     .string()
@@ -124,6 +131,20 @@ export interface StoreLensConfig {
   retention: { days: number };
   /** the one rule for "who is this face" (@storelens/decision), with the values this deployment set */
   decision: DecisionRule;
+  /**
+   * Turning faces into shoppers: a track ends after `trackMaxGapFrames` sampled frames without its person; faces
+   * link at `trackLinkSimilarity` anywhere in the frame or `trackNearSimilarity` when their boxes are close; a gap
+   * of `visitGapMs` starts a new visit; a visit is returning after one within `returnWindowMs`; a sale matches
+   * the checkout visit within `transactionMatchMs`.
+   */
+  shoppers: {
+    trackMaxGapFrames: number;
+    trackLinkSimilarity: number;
+    trackNearSimilarity: number;
+    visitGapMs: number;
+    returnWindowMs: number;
+    transactionMatchMs: number;
+  };
   /** the key that seals secrets at rest; null when not configured (features that store secrets then refuse) */
   secretKey: Buffer | null;
   live: {
@@ -208,6 +229,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       threshold: e.STORELENS_MATCH_THRESHOLD,
       margin: e.CLASSIFY_MARGIN,
       visitorThreshold: e.VISITOR_THRESHOLD,
+    },
+    shoppers: {
+      trackMaxGapFrames: e.TRACK_MAX_GAP_FRAMES,
+      trackLinkSimilarity: e.TRACK_LINK_SIMILARITY,
+      trackNearSimilarity: e.TRACK_NEAR_SIMILARITY,
+      visitGapMs: e.VISIT_GAP_MINUTES * 60_000,
+      returnWindowMs: e.RETURN_WINDOW_DAYS * 24 * 3600_000,
+      transactionMatchMs: e.TRANSACTION_MATCH_SECONDS * 1000,
     },
     secretKey: e.STORELENS_SECRET_KEY ? Buffer.from(e.STORELENS_SECRET_KEY, 'base64') : null,
     live: {

@@ -16,8 +16,11 @@ export type ProcessingStatus = z.infer<typeof ProcessingStatus>;
 export const MediaKind = z.enum(['image', 'video', 'live']);
 export type MediaKind = z.infer<typeof MediaKind>;
 
-/** Where a camera looks: analytics treat an entrance count differently from a checkout queue. */
-export const CameraRole = z.enum(['entrance', 'checkout', 'floor', 'other']);
+/**
+ * Where a camera looks: analytics treat an entrance count differently from a checkout queue. Cameras of a store
+ * with the same zone name form one zone, whose kind is this role.
+ */
+export const CameraRole = z.enum(['entrance', 'checkout', 'floor', 'promotion', 'other']);
 export type CameraRole = z.infer<typeof CameraRole>;
 
 /** How RTSP is carried: interleaved in the TCP connection, over UDP, or whichever opens (tried in turn). */

@@ -17,6 +17,8 @@ export interface VideoInfo {
   durationMs: number | null;
   fps: number | null;
   codec: string;
+  /** The container's creation time (its `creation_time` tag), when it states a valid one. */
+  createdAt: Date | null;
 }
 
 export interface VideoFrame {
@@ -46,7 +48,7 @@ function run(cmd: string, args: string[]): Promise<{ code: number; stdout: strin
 export async function probeVideo(file: string): Promise<VideoInfo> {
   const { code, stdout, stderr } = await run('ffprobe', [
     '-v', 'error', '-select_streams', 'v:0',
-    '-show_entries', 'stream=width,height,avg_frame_rate,codec_name:stream_side_data=rotation:stream_tags=rotate:format=duration',
+    '-show_entries', 'stream=width,height,avg_frame_rate,codec_name:stream_side_data=rotation:stream_tags=rotate:format=duration:format_tags=creation_time',
     '-of', 'json', file,
   ]);
   if (code !== 0) throw new VideoError('unreadable', `not a readable video: ${stderr.trim().split('\n').pop() ?? 'ffprobe failed'}`);
@@ -57,12 +59,14 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   const swap = Math.abs(rotation) % 180 === 90;
   const [num, den] = String(s.avg_frame_rate ?? '0/1').split('/').map(Number);
   const duration = Number(info.format?.duration);
+  const created = info.format?.tags?.creation_time ? new Date(String(info.format.tags.creation_time)) : null;
   return {
     width: swap ? s.height : s.width,
     height: swap ? s.width : s.height,
     fps: den > 0 && num > 0 ? num / den : null,
     durationMs: Number.isFinite(duration) ? Math.round(duration * 1000) : null,
     codec: s.codec_name ?? 'unknown',
+    createdAt: created && Number.isFinite(created.getTime()) ? created : null,
   };
 }
 

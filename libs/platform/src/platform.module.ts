@@ -15,8 +15,10 @@ import {
   FrameRepository,
   IdentityRepository,
   MediaRepository,
+  ShopperRepository,
   StoreRepository,
   TenantRepository,
+  TransactionRepository,
 } from '@storelens/db';
 import { QueueService } from '@storelens/queue';
 import { ObjectStore } from '@storelens/storage';
@@ -35,6 +37,8 @@ const repositories = [
   IdentityRepository,
   EmbeddingRepository,
   AlertRepository,
+  ShopperRepository,
+  TransactionRepository,
   LiveCameraRepository,
   EventRepository,
   WebhookRepository,

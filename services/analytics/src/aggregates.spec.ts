@@ -157,6 +157,7 @@ describe('analytics: summary and alerts (real Postgres)', () => {
 
   it('sums the range in one group: staff apart, visitors counted once however often they were seen', async () => {
     expect(await summary(RANGE)).toEqual({
+      counts: 'faces',
       from: '2026-11-28T10:00:00.000Z',
       to: '2026-11-28T12:00:00.000Z',
       groupBy: 'none',

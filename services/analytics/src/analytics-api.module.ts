@@ -9,13 +9,16 @@ import { FramesController } from './frames/frames.controller';
 import { MediaController } from './media/media.controller';
 import { MediaReadRepository } from './media/media.read-repository';
 import { MediaService } from './media/media.service';
+import { ShoppersController } from './shoppers/shoppers.controller';
+import { ShoppersReadRepository } from './shoppers/shoppers.read-repository';
+import { ShoppersService } from './shoppers/shoppers.service';
 
 /**
  * The read API. It needs the global PlatformModule (configuration, DataSource, repositories, object store, API-key
  * guard) next to it: AnalyticsModule in the service, a test's own PlatformModule.forService(…, cfg) in tests.
  */
 @Module({
-  controllers: [MediaController, FramesController, AggregatesController],
+  controllers: [MediaController, FramesController, AggregatesController, ShoppersController],
   providers: [
     MediaReadRepository,
     AggregatesReadRepository,
@@ -24,6 +27,8 @@ import { MediaService } from './media/media.service';
     AnnotatedFrameService,
     FrameLinks,
     FrameAccessGuard,
+    ShoppersReadRepository,
+    ShoppersService,
   ],
 })
 export class AnalyticsApiModule {}

@@ -52,6 +52,7 @@ describe('annotated frame labels', () => {
     gender: 'male',
     emotion: 'happy',
     identityName: 'Barack Obama',
+    trackId: null,
   };
 
   it('reads "name or Unknown, gender, age, emotion", as the CLI draws it', () => {
@@ -67,6 +68,10 @@ describe('annotated frame labels', () => {
     });
     expect(storedFaceLabel({ ...face, identityName: null, age: null, gender: null, emotion: null }).text).toBe(
       'Unknown',
+    );
+    // a tracked face shows its track, the same tag in every frame the person is in
+    expect(storedFaceLabel({ ...face, trackId: '1a2b3c4d-0000-5000-8000-000000000000' }).text).toBe(
+      'Barack Obama, male, 51, happy, #1a2b3c',
     );
   });
 

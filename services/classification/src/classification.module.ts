@@ -5,12 +5,21 @@ import { WorkerKitModule } from '@storelens/worker-kit';
 import { ClassificationConsumer, EnrolmentConsumer } from './classification.consumer';
 import { FaceClassificationService } from './face-classification.service';
 import { IdentityEnrolmentService } from './identity-enrolment.service';
+import { ShopperEvents } from './shoppers/shopper-events';
+import { ShopperTrackingService } from './shoppers/shopper-tracking.service';
 
 /** The classification worker without the platform, so tests can run it beside the other workers in one process. */
 @Module({
   imports: [WorkerKitModule, EventsProducerModule],
-  providers: [FaceClassificationService, IdentityEnrolmentService, ClassificationConsumer, EnrolmentConsumer],
-  exports: [FaceClassificationService, IdentityEnrolmentService],
+  providers: [
+    FaceClassificationService,
+    IdentityEnrolmentService,
+    ShopperTrackingService,
+    ShopperEvents,
+    ClassificationConsumer,
+    EnrolmentConsumer,
+  ],
+  exports: [FaceClassificationService, IdentityEnrolmentService, ShopperTrackingService, ShopperEvents],
 })
 export class ClassificationWorkerModule {}
 

@@ -10,23 +10,25 @@ import {
   MediaRepository,
   type FaceDecision,
 } from '@storelens/db';
-import { identify, newVisitorId, visitorOf } from '@storelens/decision';
+import { identify } from '@storelens/decision';
 import { SightingEvents } from '@storelens/events';
 import { InjectConfig, Metrics } from '@storelens/platform';
 import { PermanentJobError, type JobContext, type JobFailure, type JobOutcome } from '@storelens/queue';
 import { FailureRecorder, failedPayload, failureReason } from '@storelens/worker-kit';
+import { ShopperTrackingService } from './shoppers/shopper-tracking.service';
 
 /**
  * Reference faces looked at per query: enough for several photos of each of the closest identities, so the
  * runner-up identity (for the margin) is in the list too.
  */
 const GALLERY_NEIGHBOURS = 20;
-/** Earlier faces looked at for a visitor to join; named and undecided faces among them do not count. */
-const VISITOR_NEIGHBOURS = 20;
+/** Identities kept per face for naming its track: the runner-up matters for the margin, the rest hardly. */
+const KEPT_MATCHES = 5;
 
 /**
  * classify-face: open-set identification of an embedded camera face against the tenant's live enrolled
- * identities (pgvector, cosine), and an anonymous visitorId for a face nobody is named for.
+ * identities (pgvector, cosine); then the face joins a track of its camera, and the track is named, or given an
+ * anonymous visitorId, from all its faces (ShopperTrackingService).
  *
  * Replay safety: a decided face is skipped. The watchlist alert is written before the decision and is unique per
  * face, so a run that stops between the two alerts once when it runs again.
@@ -43,16 +45,22 @@ export class FaceClassificationService {
     @Inject(AlertRepository) private readonly alerts: AlertRepository,
     @Inject(FailureRecorder) private readonly failures: FailureRecorder,
     @Inject(Metrics) private readonly metrics: Metrics,
+    @Inject(ShopperTrackingService) private readonly shoppers: ShopperTrackingService,
     @Inject(SightingEvents) private readonly sightings: SightingEvents,
   ) {}
 
   async classifyFace({ tenantId, faceId }: JobOf<'classify-face'>, { logger }: JobContext): Promise<JobOutcome> {
     const face = await this.faces.get(tenantId, faceId);
-    if (!face || face.decidedAt) return 'skipped';
+    if (!face || (face.decidedAt && face.trackId)) return 'skipped';
     const frame = await this.frames.get(tenantId, face.frameId);
     const media = frame && (await this.media.get(tenantId, frame.mediaId));
     if (!frame || !media) return 'skipped';
     if (media.purpose === 'enrolment') return 'skipped'; // its face is enrolled, not identified
+    if (face.decidedAt) {
+      // decided by an attempt that stopped before tracking: track it now
+      if (media.cameraId) await this.shoppers.faceDecided(tenantId, media.cameraId, faceId, frame.capturedAt);
+      return 'done';
+    }
     const embedding = await this.embeddings.get(tenantId, faceId);
     if (!embedding) throw new PermanentJobError('face has no embedding to classify');
     const rule = this.cfg.decision;
@@ -99,14 +107,12 @@ export class FaceClassificationService {
         });
       }
     } else {
-      const neighbours = await this.embeddings.nearest(tenantId, embedding.embedding, VISITOR_NEIGHBOURS, {
-        ...search,
-        identityOnly: false,
-      });
-      const visitor = visitorOf(neighbours, rule.visitorThreshold);
-      decision = { identityId: null, similarity: null, visitorId: visitor?.visitorId ?? newVisitorId(faceId) };
+      // unknown: its anonymous visitor is decided on its track, with the other faces of the person
+      decision = { identityId: null, similarity: null, visitorId: null };
     }
+    decision.matches = ranked.slice(0, KEPT_MATCHES);
     if (!(await this.faces.recordDecision(tenantId, faceId, decision))) return 'skipped'; // deleted meanwhile
+    if (media.cameraId) await this.shoppers.faceDecided(tenantId, media.cameraId, faceId, frame.capturedAt);
     this.metrics.faces.inc({ stage: 'classification' });
     logger.debug({ faceId, ...decision, best: ranked[0] ?? null }, 'face classified');
     return 'done';

@@ -13,13 +13,14 @@ import type {
   MediaRepository,
   Neighbour,
 } from '@storelens/db';
-import { DEFAULT_RULE, newVisitorId } from '@storelens/decision';
+import { DEFAULT_RULE } from '@storelens/decision';
 import { Metrics } from '@storelens/platform';
 import { PermanentJobError } from '@storelens/queue';
 import { jobContext, strictMock } from '@storelens/testing';
 import type { SightingEvents } from '@storelens/events';
 import type { FailureRecorder } from '@storelens/worker-kit';
 import { FaceClassificationService } from './face-classification.service';
+import type { ShopperTrackingService } from './shoppers/shopper-tracking.service';
 
 const tenantId = 'tenant-1';
 const faceId = 'face-1';
@@ -45,6 +46,7 @@ function build(gallery: Neighbour[], earlier: Neighbour[] = []) {
     identities: strictMock<IdentityRepository>('identities'),
     alerts: strictMock<AlertRepository>('alerts'),
     failures: strictMock<FailureRecorder>('failures'),
+    shoppers: strictMock<ShopperTrackingService>('shoppers'),
     sightings: strictMock<SightingEvents>('sightings'),
   };
   m.sightings.sighted.mockResolvedValue(null);
@@ -55,6 +57,7 @@ function build(gallery: Neighbour[], earlier: Neighbour[] = []) {
   m.embeddings.get.mockResolvedValue({ embedding: [1, 0], modelId: 'mobilefacenet@1' } as never);
   m.embeddings.nearest.mockImplementation(async (_t, _v, _k, opts) => (opts?.identityOnly ? gallery : earlier));
   m.faces.recordDecision.mockResolvedValue(true);
+  m.shoppers.faceDecided.mockResolvedValue([]);
   const sut = new FaceClassificationService(
     cfg,
     m.faces,
@@ -65,6 +68,7 @@ function build(gallery: Neighbour[], earlier: Neighbour[] = []) {
     m.alerts,
     m.failures,
     new Metrics('unit'),
+    m.shoppers,
     m.sightings,
   );
   return { sut, m };
@@ -79,7 +83,13 @@ describe('FaceClassificationService (unit)', () => {
       identityId: 'obama',
       similarity: 0.71,
       visitorId: null,
+      matches: [
+        { identityId: 'obama', similarity: 0.71 },
+        { identityId: 'biden', similarity: 0.2 },
+      ],
     });
+    // then the face joins its camera's tracks
+    expect(m.shoppers.faceDecided).toHaveBeenCalledWith(tenantId, 'camera-1', faceId, capturedAt);
     // only reference faces of the same model are searched
     expect(m.embeddings.nearest).toHaveBeenCalledWith(
       tenantId,
@@ -113,38 +123,42 @@ describe('FaceClassificationService (unit)', () => {
     });
   });
 
-  it('calls a face unknown when two identities are within the margin, and lends it the nearest earlier visitor', async () => {
-    const { sut, m } = build(
-      [near(0.6, 'kit'), near(0.58, 'alex')],
-      [near(0.9, 'kit'), near(0.7, null, 'visitor-a'), near(0.55, null, 'visitor-b'), near(0.4, null, 'visitor-c')],
-    );
+  it('calls a face unknown when two identities are within the margin, and leaves its visitor to its track', async () => {
+    const { sut, m } = build([near(0.6, 'kit'), near(0.58, 'alex')], [near(0.7, null, 'visitor-a')]);
     await sut.classifyFace({ tenantId, faceId }, jobContext());
     expect(m.faces.recordDecision).toHaveBeenCalledWith(tenantId, faceId, {
       identityId: null,
       similarity: null,
-      visitorId: 'visitor-a',
+      visitorId: null,
+      // kept so that the track is named (or not) from all its faces
+      matches: [
+        { identityId: 'kit', similarity: 0.6 },
+        { identityId: 'alex', similarity: 0.58 },
+      ],
     });
+    // only the gallery is searched: the visitor is decided on the track, under the tenant's lock
+    expect(m.embeddings.nearest).toHaveBeenCalledTimes(1);
+    expect(m.shoppers.faceDecided).toHaveBeenCalledWith(tenantId, 'camera-1', faceId, capturedAt);
   });
 
-  it('gives an unknown face nobody resembles a visitor id of its own, the same on every run', async () => {
-    const { sut, m } = build([near(0.3, 'obama')], [near(0.45, null, 'visitor-far')]);
-    await sut.classifyFace({ tenantId, faceId }, jobContext());
-    expect(m.faces.recordDecision).toHaveBeenCalledWith(tenantId, faceId, {
-      identityId: null,
-      similarity: null,
-      visitorId: newVisitorId(faceId),
-    });
-  });
-
-  it('skips a face already decided and a face of an enrolment photo', async () => {
+  it('skips a face already decided and tracked, and a face of an enrolment photo', async () => {
     const decided = build([]);
-    decided.m.faces.get.mockResolvedValue({ ...face, decidedAt: new Date() } as Face);
+    decided.m.faces.get.mockResolvedValue({ ...face, decidedAt: new Date(), trackId: 'track-1' } as Face);
     await expect(decided.sut.classifyFace({ tenantId, faceId }, jobContext())).resolves.toBe('skipped');
+    expect(decided.m.shoppers.faceDecided).not.toHaveBeenCalled();
 
     const enrolment = build([]);
     enrolment.m.media.get.mockResolvedValue({ ...media, purpose: 'enrolment' } as Media);
     await expect(enrolment.sut.classifyFace({ tenantId, faceId }, jobContext())).resolves.toBe('skipped');
     expect(enrolment.m.faces.recordDecision).not.toHaveBeenCalled();
+  });
+
+  it('tracks a face decided by an attempt that stopped before tracking, without deciding it again', async () => {
+    const { sut, m } = build([]);
+    m.faces.get.mockResolvedValue({ ...face, decidedAt: new Date(), trackId: null } as Face);
+    await expect(sut.classifyFace({ tenantId, faceId }, jobContext())).resolves.toBe('done');
+    expect(m.faces.recordDecision).not.toHaveBeenCalled();
+    expect(m.shoppers.faceDecided).toHaveBeenCalledWith(tenantId, 'camera-1', faceId, capturedAt);
   });
 
   it('fails for good on a face without an embedding', async () => {

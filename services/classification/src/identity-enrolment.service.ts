@@ -1,9 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JobName, type JobOf } from '@storelens/contracts';
 import { enrolmentRejection } from '@storelens/decision';
-import { FaceRepository, FrameRepository, IdentityRepository, MediaRepository, type Face } from '@storelens/db';
+import {
+  EmbeddingRepository,
+  FaceRepository,
+  FrameRepository,
+  IdentityRepository,
+  MediaRepository,
+  type Face,
+} from '@storelens/db';
 import { PermanentJobError, type JobContext, type JobFailure, type JobOutcome } from '@storelens/queue';
 import { FailureRecorder, failedPayload, failureReason } from '@storelens/worker-kit';
+import { ShopperTrackingService } from './shoppers/shopper-tracking.service';
 
 /**
  * enrol-identity-media: the one face of a photo uploaded for an identity becomes one of its reference faces.
@@ -17,6 +25,8 @@ export class IdentityEnrolmentService {
     @Inject(FaceRepository) private readonly faces: FaceRepository,
     @Inject(IdentityRepository) private readonly identities: IdentityRepository,
     @Inject(FailureRecorder) private readonly failures: FailureRecorder,
+    @Inject(EmbeddingRepository) private readonly embeddings: EmbeddingRepository,
+    @Inject(ShopperTrackingService) private readonly shoppers: ShopperTrackingService,
   ) {}
 
   async enrolMedia(
@@ -28,17 +38,26 @@ export class IdentityEnrolmentService {
     if (media.purpose !== 'enrolment' || media.identityId !== identityId) {
       throw new PermanentJobError('the media is not an enrolment photo of this identity');
     }
-    if (!(await this.identities.get(tenantId, identityId))) throw new PermanentJobError('identity was deleted');
+    const identity = await this.identities.get(tenantId, identityId);
+    if (!identity) throw new PermanentJobError('identity was deleted');
     const faces = await this.facesOf(tenantId, mediaId);
     const rejection = enrolmentRejection(faces.length);
     if (rejection) throw new PermanentJobError(rejection);
     const [face] = faces as [Face];
-    if (face.identityId === identityId && face.similarity === 1) return 'skipped';
-    await this.identities.enrolFace(tenantId, identityId, face.id);
-    // enrolFace attributes the face without a similarity; a reference face matches its identity exactly
-    await this.faces.recordDecision(tenantId, face.id, { identityId, similarity: 1, visitorId: null });
-    logger.info({ identityId, mediaId, faceId: face.id }, 'face enrolled');
-    return 'done';
+    const enrolled = face.identityId === identityId && face.similarity === 1;
+    if (!enrolled) {
+      await this.identities.enrolFace(tenantId, identityId, face.id);
+      // enrolFace attributes the face without a similarity; a reference face matches its identity exactly
+      await this.faces.recordDecision(tenantId, face.id, { identityId, similarity: 1, visitorId: null });
+      logger.info({ identityId, mediaId, faceId: face.id }, 'face enrolled');
+    }
+    // anonymous visitors who were this person all along join the identity (idempotent: linked ones stay linked)
+    const embedding = await this.embeddings.get(tenantId, face.id);
+    if (embedding) {
+      const joined = await this.shoppers.identityEnrolled(tenantId, identity, embedding.embedding, embedding.modelId);
+      if (joined > 0) logger.info({ identityId, visitors: joined }, 'earlier visitors joined the identity');
+    }
+    return enrolled ? 'skipped' : 'done';
   }
 
   async recordFailure(failure: JobFailure): Promise<void> {

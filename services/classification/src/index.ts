@@ -2,3 +2,5 @@
 export * from './classification.module';
 export * from './face-classification.service';
 export * from './identity-enrolment.service';
+export * from './shoppers/shopper-events';
+export * from './shoppers/shopper-tracking.service';

@@ -6,6 +6,7 @@
  *   GET /v1/media, GET /v1/media/:id[/...], /v1/frames/*, /v1/analytics/*, /v1/alerts*, /v1/events*,
  *   /v1/webhooks*, /docs/analytics*                                                                        -> analytics
  *   /admin/queues*  (the operators' queue dashboard)                                                      -> analytics
+ *   GET /v1/visits, GET /v1/identities/:id/visits                                                        -> analytics
  *   every other /v1/* and /docs/* (/docs/ingest)                                                           -> ingest
  *   GET /          a page linking the API docs
  *   GET /health    both upstreams' health, 200 when both are ok, else 503
@@ -32,6 +33,8 @@ const ANALYTICS_ROUTES: { methods?: readonly string[]; path: RegExp }[] = [
   { path: /^\/v1\/frames(\/|$)/ },
   { path: /^\/v1\/analytics(\/|$)/ },
   { path: /^\/v1\/alerts(\/|$)/ },
+  { methods: ['GET', 'HEAD'], path: /^\/v1\/visits(\/|$)/ },
+  { methods: ['GET', 'HEAD'], path: /^\/v1\/identities\/[^/]+\/visits\/?$/ },
   { path: /^\/v1\/events(\/|$)/ },
   { path: /^\/v1\/webhooks(\/|$)/ },
   { path: /^\/docs\/analytics/ },

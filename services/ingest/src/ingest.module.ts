@@ -9,6 +9,7 @@ import { MediaIntake } from './media/media-intake.service';
 import { MediaController } from './media/media.controller';
 import { UploadReceiver } from './media/upload-receiver';
 import { StoreService } from './stores/store.service';
+import { ShoppersController } from './shoppers/shoppers.controller';
 import { StoresController } from './stores/stores.controller';
 import { IngestConsumer } from './worker/ingest.consumer';
 import { MediaSamplingService } from './worker/media-sampling.service';
@@ -16,7 +17,7 @@ import { MediaSamplingService } from './worker/media-sampling.service';
 /** The write side of the API: stores, cameras, identities and uploads (which queue `ingest-media`). */
 @Module({
   imports: [LiveModule],
-  controllers: [StoresController, MediaController, IdentitiesController],
+  controllers: [StoresController, MediaController, IdentitiesController, ShoppersController],
   providers: [StoreService, UploadReceiver, MediaIntake, IdentityService],
 })
 export class IngestApiModule {}

@@ -116,6 +116,19 @@ describe('ingest worker', () => {
     expect(await detectJob(frame!.id)).toMatchObject({ name: JobName.DetectFaces, state: 'waiting' });
   });
 
+  it('stamps a video sent without capturedAt as recorded before its upload: no frame lies in the future', async () => {
+    const { cameraId } = await camera(2);
+    const res = await http.post(`/v1/cameras/${cameraId}/media`).set(auth()).attach('file', video).expect(202);
+    const received = Date.now();
+    const media = await settled(res.body.id);
+    const frames = await t.repos.frames.listByMedia(tenantId, media.id);
+    expect(media.durationMs).toBeGreaterThan(9_900);
+    // the container has no creation time: it ended when it was received
+    expect(media.capturedAt.getTime()).toBeLessThanOrEqual(received - media.durationMs!);
+    expect(media.capturedAt.getTime()).toBeGreaterThan(received - media.durationMs! - 60_000);
+    expect(Math.max(...frames.map((f) => f.capturedAt.getTime()))).toBeLessThanOrEqual(received);
+  });
+
   it('samples a video at its camera’s fps: ~20 frames over 10 s, each a JPEG with its time', async () => {
     const { cameraId } = await camera(2);
     const mediaId = await upload(cameraId, video);

@@ -95,6 +95,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Visits that started in [from, to), earliest first */
+        get: operations["ShoppersController_visits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/traffic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Visits, unique, new and returning visitors and peak occupancy per hour or day (store time) */
+        get: operations["ShoppersController_traffic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/demographics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Gender and age of the people who visited, each person counted once */
+        get: operations["ShoppersController_demographics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/zones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Zones ranked by visits reaching them (hot spots), with dwell percentiles and emotions */
+        get: operations["ShoppersController_zones"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/conversion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Visits with a matched sale over visits (or, without sales, visits reaching checkout), by segment */
+        get: operations["ShoppersController_conversion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identities/{identityId}/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person’s visits (newest first) and matched purchases; default: the last 90 days */
+        get: operations["ShoppersController_personVisits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -260,6 +362,7 @@ export interface components {
             /** @description the enrolled person; null for an unknown face, one not yet classified, or a deleted identity */
             identity: components["schemas"]["FaceIdentityDto"] | null;
             visitorId: string | null;
+            trackId: string | null;
             age: number | null;
             gender: components["schemas"]["FaceGenderDto"] | null;
             emotion: components["schemas"]["FaceEmotionDto"] | null;
@@ -401,6 +504,11 @@ export interface components {
         };
         SummaryDto: {
             /**
+             * @description what the numbers count: face sightings in frames (one person in many frames counts many times); people and visits are counted by /v1/visits and /v1/analytics/traffic, demographics, zones and conversion
+             * @enum {string}
+             */
+            counts: "faces";
+            /**
              * Format: date-time
              * @description start of the range (inclusive)
              */
@@ -471,6 +579,234 @@ export interface components {
              * @description signed link to the annotated frame (valid one hour)
              */
             annotatedUrl: string;
+        };
+        VisitsPageDto: {
+            total: number;
+            timezone: string;
+            items: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                storeId: string;
+                /** @description the anonymous visitor (also kept once the visitor was enrolled) */
+                visitorId: string | null;
+                identity: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                    /** @enum {string} */
+                    category: "member" | "staff" | "watchlist";
+                } | null;
+                /** Format: date-time */
+                startedAt: string;
+                /**
+                 * Format: date-time
+                 * @description when the person was last in view
+                 */
+                endedAt: string;
+                durationS: number;
+                /** @description an earlier visit to any store of the tenant within RETURN_WINDOW_DAYS */
+                returning: boolean;
+                /** @description a sale was matched to the visit */
+                converted: boolean;
+                reachedCheckout: boolean;
+                zones: {
+                    zone: string;
+                    kind: string;
+                    dwellS: number;
+                }[];
+                gender: {
+                    /** @enum {string} */
+                    label: "female" | "male";
+                    confidence: number;
+                } | null;
+                age: number | null;
+                /** @description faces per dominant emotion */
+                emotions: {
+                    [key: string]: number;
+                };
+                transactions: {
+                    /** Format: uuid */
+                    id: string;
+                    /** Format: date-time */
+                    at: string;
+                    amount: number;
+                    currency: string | null;
+                }[];
+            }[];
+        };
+        TrafficDto: {
+            /** @description the time zone of the periods: the store’s */
+            timezone: string;
+            /** @constant */
+            counts: "visitors";
+            groups: {
+                /** @description 2026-11-28T14:00 (hour), 2026-11-28 (day) or all */
+                period: string;
+                visits: number;
+                uniqueVisitors: number;
+                newVisitors: number;
+                returningVisitors: number;
+                members: number;
+                anonymous: number;
+                /** @description the most visits in progress at one instant */
+                occupancyPeak: number;
+            }[];
+        };
+        DemographicsDto: {
+            /** @constant */
+            counts: "visitors";
+            /** @description people with a visit in the range, each counted once */
+            visitors: number;
+            byGender: {
+                female: number;
+                male: number;
+                unknown: number;
+            };
+            byAgeBand: {
+                [key: string]: number;
+            };
+            matrix: {
+                female: {
+                    [key: string]: number;
+                };
+                male: {
+                    [key: string]: number;
+                };
+                unknown: {
+                    [key: string]: number;
+                };
+            };
+        };
+        ZonesDto: {
+            visits: number;
+            zones: {
+                zone: string;
+                kind: string;
+                visits: number;
+                shareOfVisits: number;
+                dwellP50S: number;
+                dwellP90S: number;
+                emotions: {
+                    [key: string]: number;
+                };
+            }[];
+        };
+        ConversionDto: {
+            visits: number;
+            converted: number;
+            rate: number;
+            /**
+             * @description sales matched to visits, or (no sales sent) checkout reached
+             * @enum {string}
+             */
+            basis: "transactions" | "checkout";
+            transactions: number;
+            matchedTransactions: number;
+            revenue: number;
+            bySegment: {
+                membership: {
+                    [key: string]: {
+                        visits: number;
+                        converted: number;
+                        rate: number;
+                    };
+                };
+                visitor: {
+                    [key: string]: {
+                        visits: number;
+                        converted: number;
+                        rate: number;
+                    };
+                };
+                gender: {
+                    [key: string]: {
+                        visits: number;
+                        converted: number;
+                        rate: number;
+                    };
+                };
+                ageBand: {
+                    [key: string]: {
+                        visits: number;
+                        converted: number;
+                        rate: number;
+                    };
+                };
+            };
+        };
+        PersonVisitsDto: {
+            identity: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                category: string;
+            };
+            total: number;
+            /** @description newest first */
+            items: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                storeId: string;
+                /** @description the anonymous visitor (also kept once the visitor was enrolled) */
+                visitorId: string | null;
+                identity: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                    /** @enum {string} */
+                    category: "member" | "staff" | "watchlist";
+                } | null;
+                /** Format: date-time */
+                startedAt: string;
+                /**
+                 * Format: date-time
+                 * @description when the person was last in view
+                 */
+                endedAt: string;
+                durationS: number;
+                /** @description an earlier visit to any store of the tenant within RETURN_WINDOW_DAYS */
+                returning: boolean;
+                /** @description a sale was matched to the visit */
+                converted: boolean;
+                reachedCheckout: boolean;
+                zones: {
+                    zone: string;
+                    kind: string;
+                    dwellS: number;
+                }[];
+                gender: {
+                    /** @enum {string} */
+                    label: "female" | "male";
+                    confidence: number;
+                } | null;
+                age: number | null;
+                /** @description faces per dominant emotion */
+                emotions: {
+                    [key: string]: number;
+                };
+                transactions: {
+                    /** Format: uuid */
+                    id: string;
+                    /** Format: date-time */
+                    at: string;
+                    amount: number;
+                    currency: string | null;
+                }[];
+            }[];
+            purchases: {
+                /** Format: uuid */
+                id: string;
+                /** Format: date-time */
+                at: string;
+                amount: number;
+                currency: string | null;
+                /** Format: uuid */
+                visitId: string;
+                /** Format: uuid */
+                storeId: string;
+            }[];
         };
         NewWebhookDto: {
             /** @description http(s) URL that receives each event as a signed JSON POST */
@@ -733,6 +1069,286 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
+            };
+        };
+    };
+    ShoppersController_visits: {
+        parameters: {
+            query?: {
+                offset?: number;
+                limit?: number;
+                /** @description ISO 8601 date-time with a zone or a date (midnight UTC); default: 24 hours before to */
+                from?: unknown;
+                /** @description ISO 8601 date-time with a zone or a date (midnight UTC); default: now */
+                to?: unknown;
+                storeId?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitsPageDto"];
+                };
+            };
+            /** @description a bad query parameter (the reason is given) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such store (or identity) for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ShoppersController_traffic: {
+        parameters: {
+            query?: {
+                groupBy?: "hour" | "day" | "none";
+                /** @description ISO 8601 date-time with a zone or a date (midnight UTC); default: 24 hours before to */
+                from?: unknown;
+                /** @description ISO 8601 date-time with a zone or a date (midnight UTC); default: now */
+                to?: unknown;
+                storeId?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrafficDto"];
+                };
+            };
+            /** @description a bad query parameter (the reason is given) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such store (or identity) for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ShoppersController_demographics: {
+        parameters: {
+            query?: {
+                /** @description ISO 8601 date-time with a zone or a date (midnight UTC); default: 24 hours before to */
+                from?: unknown;
+                /** @description ISO 8601 date-time with a zone or a date (midnight UTC); default: now */
+                to?: unknown;
+                storeId?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemographicsDto"];
+                };
+            };
+            /** @description a bad query parameter (the reason is given) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such store (or identity) for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ShoppersController_zones: {
+        parameters: {
+            query?: {
+                /** @description ISO 8601 date-time with a zone or a date (midnight UTC); default: 24 hours before to */
+                from?: unknown;
+                /** @description ISO 8601 date-time with a zone or a date (midnight UTC); default: now */
+                to?: unknown;
+                storeId?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ZonesDto"];
+                };
+            };
+            /** @description a bad query parameter (the reason is given) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such store (or identity) for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ShoppersController_conversion: {
+        parameters: {
+            query?: {
+                /** @description ISO 8601 date-time with a zone or a date (midnight UTC); default: 24 hours before to */
+                from?: unknown;
+                /** @description ISO 8601 date-time with a zone or a date (midnight UTC); default: now */
+                to?: unknown;
+                storeId?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversionDto"];
+                };
+            };
+            /** @description a bad query parameter (the reason is given) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such store (or identity) for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ShoppersController_personVisits: {
+        parameters: {
+            query?: {
+                /** @description ISO 8601 date-time with a zone or a date (midnight UTC) */
+                to?: unknown;
+                /** @description ISO 8601 date-time with a zone or a date (midnight UTC) */
+                from?: unknown;
+            };
+            header?: never;
+            path: {
+                identityId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonVisitsDto"];
+                };
+            };
+            /** @description a bad query parameter (the reason is given) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such store (or identity) for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -201,6 +201,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stores/{storeId}/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record sales of a store
+         * @description One sale as a JSON object, several as a JSON array, NDJSON (application/x-ndjson) or CSV (text/csv with a header of at, amount, currency, checkoutCameraId, externalRef). Each is linked to the visit seen at that checkout camera (else any checkout camera of the store) closest in time, within TRANSACTION_MATCH_SECONDS; a sale with an externalRef the store already has is not stored again.
+         */
+        post: operations["ShoppersController_recordTransactions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -221,7 +241,7 @@ export interface components {
         CameraPatchDto: {
             name?: string;
             /** @enum {string} */
-            role?: "entrance" | "checkout" | "floor" | "other";
+            role?: "entrance" | "checkout" | "floor" | "promotion" | "other";
             fps?: number;
             zone?: string | null;
             /** @description null removes the stream */
@@ -286,7 +306,7 @@ export interface components {
              * @default other
              * @enum {string}
              */
-            role?: "entrance" | "checkout" | "floor" | "other";
+            role?: "entrance" | "checkout" | "floor" | "promotion" | "other";
             /**
              * @description frames per second sampled from this camera’s videos
              * @default 1
@@ -320,7 +340,7 @@ export interface components {
             /** @example entrance left */
             name: string;
             /** @enum {string} */
-            role: "entrance" | "checkout" | "floor" | "other";
+            role: "entrance" | "checkout" | "floor" | "promotion" | "other";
             /** @example 1 */
             fps: number;
             zone: string | null;
@@ -378,6 +398,22 @@ export interface components {
              * @example 3
              */
             faces: number;
+        };
+        TransactionDto: {
+            /** Format: date-time */
+            at: string;
+            amount: number;
+            currency?: string;
+            /** Format: uuid */
+            checkoutCameraId?: string;
+            externalRef?: string;
+        };
+        TransactionsRecordedDto: {
+            /** @description sales stored by this call */
+            recorded: number;
+            /** @description sales whose externalRef the store already had (left as they were) */
+            duplicates: number;
+            ids: string[];
         };
     };
     responses: never;
@@ -1129,6 +1165,60 @@ export interface operations {
             };
             /** @description the processing queue is unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ShoppersController_recordTransactions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransactionDto"];
+                "application/x-ndjson": components["schemas"]["TransactionDto"];
+                "text/csv": components["schemas"]["TransactionDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionsRecordedDto"];
+                };
+            };
+            /** @description a sale is invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no API key, or an invalid or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no such store or checkout camera for this tenant */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

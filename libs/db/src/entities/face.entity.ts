@@ -81,6 +81,14 @@ export class Face {
   @Column({ type: 'uuid', nullable: true })
   visitorId!: string | null;
 
+  /** The face's nearest enrolled identities at classification, best first: what its track is named from. */
+  @Column({ type: 'jsonb', nullable: true })
+  matches!: { identityId: string; similarity: number }[] | null;
+
+  /** The track (one person in consecutive frames of the camera) the face belongs to; null until tracked. */
+  @Column({ type: 'uuid', nullable: true })
+  trackId!: string | null;
+
   /** When classification decided; null while undecided. */
   @Column({ type: 'timestamptz', nullable: true })
   decidedAt!: Date | null;

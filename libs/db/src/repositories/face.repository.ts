@@ -24,6 +24,8 @@ export interface FaceDecision {
   identityId: string | null;
   similarity: number | null;
   visitorId: string | null;
+  /** The face's nearest identities, best first, kept so its track can be named from all its faces. */
+  matches?: { identityId: string; similarity: number }[];
 }
 
 const COLUMNS = [
@@ -128,7 +130,13 @@ export class FaceRepository {
   async recordDecision(tenantId: string, faceId: string, d: FaceDecision): Promise<boolean> {
     const result = await this.faces.update(
       { tenantId, id: faceId },
-      { identityId: d.identityId, similarity: d.similarity, visitorId: d.visitorId, decidedAt: new Date() },
+      {
+        identityId: d.identityId,
+        similarity: d.similarity,
+        visitorId: d.visitorId,
+        ...(d.matches ? { matches: d.matches } : {}),
+        decidedAt: new Date(),
+      },
     );
     return (result.affected ?? 0) > 0;
   }

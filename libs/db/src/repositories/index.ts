@@ -8,6 +8,8 @@ export * from './store.repository';
 export * from './tenant.repository';
 export * from './alert.repository';
 export * from './retention.repository';
+export * from './shopper.repository';
+export * from './transaction.repository';
 export * from './live-camera.repository';
 export * from './event.repository';
 export * from './webhook.repository';

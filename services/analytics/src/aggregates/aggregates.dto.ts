@@ -62,6 +62,11 @@ export const SummaryGroupSchema = z
 export type SummaryGroupDto = z.output<typeof SummaryGroupSchema>;
 
 export const SummarySchema = z.object({
+  counts: z.enum(['faces']).meta({
+    description:
+      'what the numbers count: face sightings in frames (one person in many frames counts many times); people ' +
+      'and visits are counted by /v1/visits and /v1/analytics/traffic, demographics, zones and conversion',
+  }),
   from: ApiTime.meta({ description: 'start of the range (inclusive)' }),
   to: ApiTime.meta({ description: 'end of the range (exclusive)' }),
   groupBy: GroupBy,

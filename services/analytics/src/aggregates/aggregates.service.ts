@@ -18,6 +18,7 @@ export class AggregatesService {
     // groupBy=none always answers one group, with zeros when nothing was seen
     if (q.groupBy === 'none' && groups.length === 0) groups.push(emptyGroup());
     return {
+      counts: 'faces',
       from: q.from,
       to: q.to,
       groupBy: q.groupBy,

@@ -6,11 +6,12 @@ import type { FaceRenderRow } from '../media/media.read-repository';
  * Bumped when the drawing changes (label text, colours): part of every rendering's cache key, so old renderings are
  * not served after a deploy.
  */
-const RENDER_VERSION = 1;
+const RENDER_VERSION = 2;
 
 /**
  * The label of a stored face, in the CLI's style (faceLabel in @storelens/pipeline): "name or Unknown, gender, age,
- * emotion". A face still being described shows only what is known so far.
+ * emotion", then its track as `#` and the first 6 characters of the track id (the same person across frames shows
+ * the same tag). A face still being described shows only what is known so far.
  */
 export function storedFaceLabel(f: FaceRenderRow): FaceLabel {
   const parts = [
@@ -18,6 +19,7 @@ export function storedFaceLabel(f: FaceRenderRow): FaceLabel {
     f.gender,
     f.age === null ? null : String(Math.round(f.age)),
     f.emotion,
+    f.trackId === null ? null : trackTag(f.trackId),
   ].filter((p): p is string => p !== null);
   return {
     box: { x: f.boxX, y: f.boxY, width: f.boxW, height: f.boxH },
@@ -37,4 +39,9 @@ export function renderVersion(frameObjectKey: string, labels: readonly FaceLabel
     .update(JSON.stringify([RENDER_VERSION, frameObjectKey, labels]))
     .digest('hex')
     .slice(0, 16);
+}
+
+/** A short, readable tag for a track in an annotated frame. */
+export function trackTag(trackId: string): string {
+  return `#${trackId.slice(0, 6)}`;
 }

@@ -46,6 +46,7 @@ export const FaceSchema = z
       description: 'the enrolled person; null for an unknown face, one not yet classified, or a deleted identity',
     }),
     visitorId: orNull(ApiId, 'anonymous visitor an unknown face was grouped under'),
+    trackId: orNull(ApiId, 'the track: this person in consecutive frames of the camera; null until tracked'),
     age: orNull(z.number(), 'estimated age in years; null until described'),
     gender: FaceGenderSchema.nullable(),
     emotion: FaceEmotionSchema.nullable(),

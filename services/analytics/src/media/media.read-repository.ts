@@ -40,6 +40,7 @@ export interface FrameFaceRow {
   /** attributes and decision both recorded */
   complete: boolean | null;
   visitorId: string | null;
+  trackId: string | null;
   similarity: number | null;
   identityId: string | null;
   identityName: string | null;
@@ -70,6 +71,7 @@ export interface FaceRenderRow {
   gender: Gender | null;
   emotion: string | null;
   identityName: string | null;
+  trackId: string | null;
 }
 
 /**
@@ -132,7 +134,7 @@ export class MediaReadRepository {
               f.age, f.gender, f.gender_confidence AS "genderConfidence", f.emotion,
               f.emotion_scores AS "emotionScores",
               (f.attribute_model_id IS NOT NULL AND f.decided_at IS NOT NULL) AS complete,
-              f.visitor_id AS "visitorId", f.similarity,
+              f.visitor_id AS "visitorId", f.track_id AS "trackId", f.similarity,
               i.id AS "identityId", i.name AS "identityName", i.category AS "identityCategory"
        FROM frames fr
        LEFT JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
@@ -159,7 +161,8 @@ export class MediaReadRepository {
   async facesForRender(tenantId: string, frameId: string): Promise<FaceRenderRow[]> {
     return this.dataSource.query(
       `SELECT f.face_index AS "faceIndex", f.box_x AS "boxX", f.box_y AS "boxY", f.box_w AS "boxW",
-              f.box_h AS "boxH", f.landmarks, f.age, f.gender, f.emotion, i.name AS "identityName"
+              f.box_h AS "boxH", f.landmarks, f.age, f.gender, f.emotion, i.name AS "identityName",
+              f.track_id AS "trackId"
        FROM faces f
        LEFT JOIN identities i ON i.tenant_id = f.tenant_id AND i.id = f.identity_id AND i.deleted_at IS NULL
        WHERE f.tenant_id = $1 AND f.frame_id = $2

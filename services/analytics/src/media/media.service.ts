@@ -82,6 +82,7 @@ function face(r: FrameFaceRow): FaceDto {
         ? null
         : { id: r.identityId, name: r.identityName!, category: r.identityCategory!, similarity: r.similarity },
     visitorId: r.visitorId,
+    trackId: r.trackId,
     age: r.age,
     gender: r.gender === null ? null : { label: r.gender, confidence: r.genderConfidence },
     emotion: r.emotion === null ? null : { label: r.emotion, scores: r.emotionScores ?? {} },

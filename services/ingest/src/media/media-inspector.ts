@@ -13,6 +13,8 @@ export interface InspectedMedia {
   height: number;
   /** Videos only, when the container states it. */
   durationMs: number | null;
+  /** Videos only: the container's creation time, when it states one. */
+  createdAt: Date | null;
 }
 
 /**
@@ -77,13 +79,21 @@ async function inspectImage(file: string, mime: string, extension: string, maxPi
   if (width * height > maxPixels) {
     throw new MediaRejectedError('invalid', `image is ${width}x${height}, over the ${megapixels(maxPixels)} limit`);
   }
-  return { kind: 'image', mime, extension, width, height, durationMs: null };
+  return { kind: 'image', mime, extension, width, height, durationMs: null, createdAt: null };
 }
 
 async function inspectVideo(file: string, mime: string, extension: string): Promise<InspectedMedia> {
   try {
     const info = await probeVideo(file);
-    return { kind: 'video', mime, extension, width: info.width, height: info.height, durationMs: info.durationMs };
+    return {
+      kind: 'video',
+      mime,
+      extension,
+      width: info.width,
+      height: info.height,
+      durationMs: info.durationMs,
+      createdAt: info.createdAt,
+    };
   } catch (err) {
     // A missing ffprobe is the server's problem, not the upload's: let it surface as a 500.
     if (err instanceof VideoError && err.reason !== 'ffmpeg-missing') {

@@ -14,6 +14,7 @@ import { JobName } from '@storelens/contracts';
 import { MediaRepository, type Camera, type Media } from '@storelens/db';
 import { InjectConfig } from '@storelens/platform';
 import { QueueService } from '@storelens/queue';
+import { recordedAt } from '@storelens/tracking';
 import { mediaKey, ObjectStore } from '@storelens/storage';
 import { z } from 'zod';
 import { inspectMedia, MediaRejectedError } from './media-inspector';
@@ -54,7 +55,6 @@ export class MediaIntake {
   async accept(tenantId: string, target: IntakeTarget, upload: ReceivedUpload, now = new Date()): Promise<Media> {
     const fields = UploadFields.safeParse(upload.fields);
     if (!fields.success) throw new BadRequestException(fields.error.issues.map((i) => i.message).join('; '));
-    const capturedAt = fields.data.capturedAt ? new Date(fields.data.capturedAt) : now;
 
     const inspected = await inspectMedia(upload.path, upload.size, {
       maxPixels: this.cfg.vision.maxPixels,
@@ -63,6 +63,13 @@ export class MediaIntake {
       throw err instanceof MediaRejectedError ? httpRefusal(err) : err;
     });
 
+    // When the first frame was recorded, so that every frame carries its own time and none lies in the future.
+    const capturedAt = recordedAt({
+      capturedAt: fields.data.capturedAt ? new Date(fields.data.capturedAt) : null,
+      containerCreatedAt: inspected.createdAt,
+      durationMs: inspected.durationMs,
+      receivedAt: now,
+    }).at;
     const id = randomUUID();
     const camera = target.purpose === 'analysis' ? target.camera : null;
     const objectKey = mediaKey({

@@ -1,0 +1,341 @@
+import { fromSql, toSql } from 'pgvector';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** The subset of DataSource and EntityManager the queries need, so one class serves both, in or out of a transaction. */
+type Queryable = Pick<DataSource | EntityManager, 'query' | 'transaction'>;
+
+/** A decided camera face as tracking reads it. */
+export interface CameraFaceRow {
+  faceId: string;
+  frameId: string;
+  mediaId: string;
+  frameIndex: number;
+  faceIndex: number;
+  at: Date;
+  box: { x: number; y: number; w: number; h: number };
+  embedding: number[];
+  modelId: string;
+  /** The face's nearest identities, best first (null for faces decided before tracks existed). */
+  matches: { identityId: string; similarity: number }[] | null;
+  trackId: string | null;
+}
+
+/** A track as stored: one person in consecutive frames of one camera. */
+export interface TrackRow {
+  id: string;
+  storeId: string;
+  cameraId: string;
+  firstFaceId: string;
+  startedAt: Date;
+  endedAt: Date;
+  intervalMs: number;
+  faceCount: number;
+  centroid: number[];
+  modelId: string;
+  identityId: string | null;
+  similarity: number | null;
+  visitorId: string | null;
+  /** Who the track counts for: `identity:<id>` or `visitor:<id>`; null for staff (never a shopper) or undecided. */
+  personKey: string | null;
+  visitId: string | null;
+}
+
+export type NewTrack = Omit<TrackRow, 'visitorId' | 'personKey' | 'visitId'>;
+
+export interface VisitorMatch {
+  visitorId: string;
+  identityId: string | null;
+  similarity: number;
+}
+
+export interface VisitRow {
+  id: string;
+  storeId: string;
+  personKey: string;
+  identityId: string | null;
+  visitorId: string | null;
+  startedAt: Date;
+  endedAt: Date;
+  trackCount: number;
+}
+
+const TRACK_COLUMNS = `t.id, t.store_id AS "storeId", t.camera_id AS "cameraId", t.first_face_id AS "firstFaceId",
+  t.started_at AS "startedAt", t.ended_at AS "endedAt", t.interval_ms AS "intervalMs", t.face_count AS "faceCount",
+  t.centroid::text AS centroid, t.model_id AS "modelId", t.identity_id AS "identityId", t.similarity,
+  t.visitor_id AS "visitorId", t.person_key AS "personKey", t.visit_id AS "visitId"`;
+
+const trackOf = (r: Omit<TrackRow, 'centroid'> & { centroid: string }): TrackRow => ({
+  ...r,
+  centroid: fromSql(r.centroid) as number[],
+});
+
+/**
+ * Tracks, anonymous visitors and visits: the shopper model derived from decided faces. Writers recompute a piece
+ * of it inside `locked`, which holds a transaction-scoped advisory lock per key, so two workers never interleave
+ * on the same camera (tracks) or tenant (visitors, visits); everything derived is written idempotently (ids from
+ * the first face or track, upserts), so a replay writes the same rows.
+ */
+export class ShopperRepository {
+  constructor(private readonly db: Queryable) {}
+
+  /** Runs `work` in one transaction holding the advisory locks of `keys`, taken in the order given. */
+  async locked<T>(keys: readonly string[], work: (tx: ShopperRepository) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (m) => {
+      for (const key of keys) await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [key]);
+      return work(new ShopperRepository(m));
+    });
+  }
+
+  /** Takes one more advisory lock inside a transaction begun by `locked`. */
+  async lock(key: string): Promise<void> {
+    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [key]);
+  }
+
+  /** The camera's decided, embedded faces recorded in [from, to], in recording order. */
+  async cameraFaces(tenantId: string, cameraId: string, from: Date, to: Date): Promise<CameraFaceRow[]> {
+    const rows: (Omit<CameraFaceRow, 'embedding' | 'box'> & {
+      embedding: string;
+      x: number;
+      y: number;
+      w: number;
+      h: number;
+    })[] = await this.db.query(
+      `SELECT f.id AS "faceId", f.frame_id AS "frameId", fr.media_id AS "mediaId", fr."index" AS "frameIndex",
+              f.face_index AS "faceIndex", fr.captured_at AS at, f.box_x AS x, f.box_y AS y, f.box_w AS w,
+              f.box_h AS h, e.embedding::text AS embedding, e.model_id AS "modelId", f.matches,
+              f.track_id AS "trackId"
+       FROM media m
+       JOIN frames fr ON fr.tenant_id = m.tenant_id AND fr.media_id = m.id
+       JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
+       JOIN face_embeddings e ON e.tenant_id = f.tenant_id AND e.face_id = f.id
+       WHERE m.tenant_id = $1 AND m.camera_id = $2 AND m.purpose = 'analysis'
+         AND fr.captured_at BETWEEN $3 AND $4 AND f.decided_at IS NOT NULL
+       ORDER BY fr.captured_at, fr.media_id, fr."index", f.face_index`,
+      [tenantId, cameraId, from, to],
+    );
+    return rows.map(({ x, y, w, h, embedding, ...r }) => ({
+      ...r,
+      box: { x, y, w, h },
+      embedding: fromSql(embedding) as number[],
+    }));
+  }
+
+  async tracks(tenantId: string, trackIds: readonly string[]): Promise<TrackRow[]> {
+    if (trackIds.length === 0) return [];
+    const rows = await this.db.query(
+      `SELECT ${TRACK_COLUMNS} FROM tracks t WHERE t.tenant_id = $1 AND t.id = ANY($2)`,
+      [tenantId, trackIds],
+    );
+    return rows.map(trackOf);
+  }
+
+  /** Inserts or replaces tracks; identity, visitor and visit links of an existing row are replaced too. */
+  async upsertTracks(tenantId: string, tracks: readonly NewTrack[]): Promise<void> {
+    for (const t of tracks) {
+      await this.db.query(
+        `INSERT INTO tracks (id, tenant_id, store_id, camera_id, first_face_id, started_at, ended_at, interval_ms,
+                             face_count, centroid, model_id, identity_id, similarity)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::vector, $11, $12, $13)
+         ON CONFLICT (id) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
+           interval_ms = EXCLUDED.interval_ms, face_count = EXCLUDED.face_count, centroid = EXCLUDED.centroid,
+           model_id = EXCLUDED.model_id, identity_id = EXCLUDED.identity_id, similarity = EXCLUDED.similarity,
+           updated_at = now()
+         WHERE tracks.tenant_id = EXCLUDED.tenant_id`,
+        [
+          t.id,
+          tenantId,
+          t.storeId,
+          t.cameraId,
+          t.firstFaceId,
+          t.startedAt,
+          t.endedAt,
+          t.intervalMs,
+          t.faceCount,
+          toSql(t.centroid),
+          t.modelId,
+          t.identityId,
+          t.similarity,
+        ],
+      );
+    }
+  }
+
+  /** Points each face at its track. */
+  async assignFaces(tenantId: string, trackOfFace: ReadonlyMap<string, string>): Promise<void> {
+    if (trackOfFace.size === 0) return;
+    await this.db.query(
+      `UPDATE faces f SET track_id = v.track_id
+       FROM unnest($2::uuid[], $3::uuid[]) AS v(face_id, track_id)
+       WHERE f.tenant_id = $1 AND f.id = v.face_id AND f.track_id IS DISTINCT FROM v.track_id`,
+      [tenantId, [...trackOfFace.keys()], [...trackOfFace.values()]],
+    );
+  }
+
+  async deleteTracks(tenantId: string, trackIds: readonly string[]): Promise<void> {
+    if (trackIds.length === 0) return;
+    await this.db.query(`DELETE FROM tracks WHERE tenant_id = $1 AND id = ANY($2)`, [tenantId, trackIds]);
+  }
+
+  /** Sets who a track counts for, and copies its visitor onto its faces (what GET /v1/media shows). */
+  async setTrackPerson(
+    tenantId: string,
+    trackId: string,
+    person: { visitorId: string | null; personKey: string | null },
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE tracks SET visitor_id = $3, person_key = $4, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, trackId, person.visitorId, person.personKey],
+    );
+    await this.db.query(
+      `UPDATE faces SET visitor_id = CASE WHEN identity_id IS NULL THEN $3::uuid END
+       WHERE tenant_id = $1 AND track_id = $2`,
+      [tenantId, trackId, person.visitorId],
+    );
+  }
+
+  /** Categories of the tenant's live identities among `ids`. */
+  async identityCategories(tenantId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows: { id: string; category: string }[] = await this.db.query(
+      `SELECT id, category FROM identities WHERE tenant_id = $1 AND id = ANY($2) AND deleted_at IS NULL`,
+      [tenantId, ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.category]));
+  }
+
+  // ---- visitors ----
+
+  /** The visitor whose centroid is closest to `vector` (same model), or null for a tenant without visitors. */
+  async nearestVisitor(tenantId: string, vector: readonly number[], modelId: string): Promise<VisitorMatch | null> {
+    const rows: { visitorId: string; identityId: string | null; distance: number }[] = await this.db.transaction(
+      async (m) => {
+        await m.query(`SELECT set_config('hnsw.iterative_scan', 'strict_order', true)`);
+        return m.query(
+          `SELECT id AS "visitorId", identity_id AS "identityId", centroid <=> $2::vector AS distance
+           FROM visitors WHERE tenant_id = $1 AND model_id = $3
+           ORDER BY centroid <=> $2::vector LIMIT 1`,
+          [tenantId, toSql([...vector]), modelId],
+        );
+      },
+    );
+    const [r] = rows;
+    return r ? { visitorId: r.visitorId, identityId: r.identityId, similarity: 1 - Number(r.distance) } : null;
+  }
+
+  /** Visitors (of the model) at least `minSimilarity` close to `vector` and not yet linked to an identity. */
+  async unlinkedVisitorsNear(
+    tenantId: string,
+    vector: readonly number[],
+    modelId: string,
+    minSimilarity: number,
+  ): Promise<VisitorMatch[]> {
+    const rows: { visitorId: string; distance: number }[] = await this.db.query(
+      `SELECT id AS "visitorId", centroid <=> $2::vector AS distance FROM visitors
+       WHERE tenant_id = $1 AND model_id = $3 AND identity_id IS NULL AND centroid <=> $2::vector <= $4
+       ORDER BY distance LIMIT 100`,
+      [tenantId, toSql([...vector]), modelId, 1 - minSimilarity],
+    );
+    return rows.map((r) => ({ visitorId: r.visitorId, identityId: null, similarity: 1 - Number(r.distance) }));
+  }
+
+  /** Creates a visitor (or leaves an existing one with this id as it is: a replay). */
+  async createVisitor(tenantId: string, id: string, centroid: readonly number[], modelId: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO visitors (id, tenant_id, centroid, model_id) VALUES ($1, $2, $3::vector, $4)
+       ON CONFLICT (id) DO NOTHING`,
+      [id, tenantId, toSql([...centroid]), modelId],
+    );
+  }
+
+  /** Moves a visitor's centroid towards a track that joined it: the running mean of its tracks' centroids. */
+  async absorbIntoVisitor(tenantId: string, visitorId: string, centroid: readonly number[]): Promise<void> {
+    const [row]: { centroid: string; n: number }[] = await this.db.query(
+      `SELECT centroid::text AS centroid, track_count AS n FROM visitors WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+      [tenantId, visitorId],
+    );
+    if (!row) return;
+    const old = fromSql(row.centroid) as number[];
+    const sum = old.map((x, i) => x * row.n + centroid[i]!);
+    const norm = Math.hypot(...sum) || 1;
+    await this.db.query(
+      `UPDATE visitors SET centroid = $3::vector, track_count = track_count + 1, updated_at = now()
+       WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, visitorId, toSql(sum.map((x) => x / norm))],
+    );
+  }
+
+  /**
+   * Links anonymous visitors to an identity they turned out to be; their tracks then count for `personKey` (the
+   * identity's, or null for staff, who are no shoppers). Returns those tracks as they were before.
+   */
+  async linkVisitors(
+    tenantId: string,
+    visitorIds: readonly string[],
+    identityId: string,
+    personKey: string | null,
+  ): Promise<TrackRow[]> {
+    if (visitorIds.length === 0) return [];
+    await this.db.query(
+      `UPDATE visitors SET identity_id = $3, updated_at = now() WHERE tenant_id = $1 AND id = ANY($2) AND identity_id IS NULL`,
+      [tenantId, visitorIds, identityId],
+    );
+    const rows = await this.db.query(
+      `SELECT ${TRACK_COLUMNS} FROM tracks t WHERE t.tenant_id = $1 AND t.visitor_id = ANY($2) AND t.identity_id IS NULL`,
+      [tenantId, visitorIds],
+    );
+    await this.db.query(
+      `UPDATE tracks t SET person_key = $3, updated_at = now()
+       WHERE t.tenant_id = $1 AND t.visitor_id = ANY($2) AND t.identity_id IS NULL`,
+      [tenantId, visitorIds, personKey],
+    );
+    return rows.map(trackOf);
+  }
+
+  // ---- visits ----
+
+  /** Every track that counts for the person in the store. */
+  async personTracks(tenantId: string, storeId: string, personKey: string): Promise<TrackRow[]> {
+    const rows = await this.db.query(
+      `SELECT ${TRACK_COLUMNS} FROM tracks t WHERE t.tenant_id = $1 AND t.store_id = $2 AND t.person_key = $3
+       ORDER BY t.started_at, t.id`,
+      [tenantId, storeId, personKey],
+    );
+    return rows.map(trackOf);
+  }
+
+  async personVisits(tenantId: string, storeId: string, personKey: string): Promise<VisitRow[]> {
+    return this.db.query(
+      `SELECT id, store_id AS "storeId", person_key AS "personKey", identity_id AS "identityId",
+              visitor_id AS "visitorId", started_at AS "startedAt", ended_at AS "endedAt", track_count AS "trackCount"
+       FROM visits WHERE tenant_id = $1 AND store_id = $2 AND person_key = $3 ORDER BY started_at`,
+      [tenantId, storeId, personKey],
+    );
+  }
+
+  async upsertVisit(tenantId: string, v: VisitRow): Promise<void> {
+    await this.db.query(
+      `INSERT INTO visits (id, tenant_id, store_id, person_key, identity_id, visitor_id, started_at, ended_at, track_count)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (id) DO UPDATE SET person_key = EXCLUDED.person_key, identity_id = EXCLUDED.identity_id,
+         visitor_id = EXCLUDED.visitor_id, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
+         track_count = EXCLUDED.track_count, updated_at = now()
+       WHERE visits.tenant_id = EXCLUDED.tenant_id`,
+      [v.id, tenantId, v.storeId, v.personKey, v.identityId, v.visitorId, v.startedAt, v.endedAt, v.trackCount],
+    );
+  }
+
+  async setTrackVisits(tenantId: string, visitOfTrack: ReadonlyMap<string, string>): Promise<void> {
+    if (visitOfTrack.size === 0) return;
+    await this.db.query(
+      `UPDATE tracks t SET visit_id = v.visit_id
+       FROM unnest($2::uuid[], $3::uuid[]) AS v(track_id, visit_id)
+       WHERE t.tenant_id = $1 AND t.id = v.track_id AND t.visit_id IS DISTINCT FROM v.visit_id`,
+      [tenantId, [...visitOfTrack.keys()], [...visitOfTrack.values()]],
+    );
+  }
+
+  async deleteVisits(tenantId: string, visitIds: readonly string[]): Promise<void> {
+    if (visitIds.length === 0) return;
+    await this.db.query(`DELETE FROM visits WHERE tenant_id = $1 AND id = ANY($2)`, [tenantId, visitIds]);
+  }
+}

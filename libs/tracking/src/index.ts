@@ -1,0 +1,5 @@
+export * from './link';
+export * from './recorded-at';
+export * from './track-summary';
+export * from './vectors';
+export * from './visits';

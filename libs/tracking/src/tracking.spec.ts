@@ -1,0 +1,266 @@
+import {
+  aggregateMatches,
+  ageBand,
+  DEFAULT_LINK_OPTIONS,
+  dwellByZone,
+  emotionTimeline,
+  groupVisits,
+  linkTracks,
+  matchTransactions,
+  occupancyPeak,
+  percentile,
+  periodOf,
+  recordedAt,
+  robustAge,
+  voteGender,
+  type Sighting,
+  type TrackFace,
+} from './index';
+
+/** A deterministic pseudo-random generator, so shuffles are reproducible. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+}
+
+function shuffled<T>(xs: readonly T[], seed: number): T[] {
+  const r = rng(seed);
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** A unit vector near the person's base direction, with a little per-frame noise. */
+function embeddingOf(person: number, noise: number, r: () => number): number[] {
+  const v = Array.from({ length: 16 }, (_, i) => (i === person ? 1 : 0) + (r() - 0.5) * noise);
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}
+
+const options = { ...DEFAULT_LINK_OPTIONS, intervalMs: 200 };
+
+/** People walking across a camera: person p is in frames [from, to) moving right, boxes never crossing. */
+function scene(people: { person: number; from: number; to: number; y: number }[], seed = 1): TrackFace[] {
+  const r = rng(seed);
+  const faces: TrackFace[] = [];
+  for (let frame = 0; frame < 40; frame++) {
+    let faceIndex = 0;
+    for (const p of people) {
+      if (frame < p.from || frame >= p.to) continue;
+      faces.push({
+        faceId: `f${frame}-${p.person}`,
+        frameId: `fr${frame}`,
+        at: 1_000_000 + frame * 200,
+        mediaId: 'm1',
+        frameIndex: frame,
+        faceIndex: faceIndex++,
+        box: { x: 10 + frame * 8, y: p.y, w: 60, h: 60 },
+        embedding: embeddingOf(p.person, 0.4, r),
+      });
+    }
+  }
+  return faces;
+}
+
+const personOf = (faceId: string) => faceId.split('-')[1];
+
+describe('linkTracks', () => {
+  const people = [
+    { person: 0, from: 0, to: 30, y: 0 },
+    { person: 1, from: 5, to: 20, y: 200 },
+    { person: 2, from: 25, to: 40, y: 100 },
+  ];
+
+  it('gives one track per person in view, each holding only that person', () => {
+    const tracks = linkTracks(scene(people), options);
+    expect(tracks).toHaveLength(3);
+    for (const t of tracks) expect(new Set(t.faces.map((f) => personOf(f.faceId))).size).toBe(1);
+    expect(tracks.map((t) => t.faces.length)).toEqual([30, 15, 15]);
+  });
+
+  it('gives the same tracks whatever order the faces arrive in', () => {
+    const faces = scene(people);
+    const reference = JSON.stringify(linkTracks(faces, options));
+    for (const seed of [2, 3, 4, 5, 6])
+      expect(JSON.stringify(linkTracks(shuffled(faces, seed), options))).toBe(reference);
+  });
+
+  it('ends a track after more than maxGapFrames frames without the person, and continues it after fewer', () => {
+    const faces = scene([{ person: 0, from: 0, to: 20, y: 0 }]);
+    const shortGap = faces.filter((f) => f.frameIndex < 5 || f.frameIndex >= 8); // 3 frames missing
+    expect(linkTracks(shortGap, options)).toHaveLength(1);
+    const longGap = faces.filter((f) => f.frameIndex < 5 || f.frameIndex >= 10); // 5 frames missing
+    expect(linkTracks(longGap, options)).toHaveLength(2);
+  });
+
+  it('does not join two people standing at the same place one after the other', () => {
+    const r = rng(9);
+    const at = (i: number) => 1_000_000 + i * 200;
+    const face = (i: number, person: number): TrackFace => ({
+      faceId: `f${i}-${person}`,
+      frameId: `fr${i}`,
+      at: at(i),
+      mediaId: 'm',
+      frameIndex: i,
+      faceIndex: 0,
+      box: { x: 100, y: 100, w: 50, h: 50 },
+      embedding: embeddingOf(person, 0.1, r),
+    });
+    const tracks = linkTracks([face(0, 0), face(1, 0), face(2, 1), face(3, 1)], options);
+    expect(tracks.map((t) => t.faces.map((f) => f.faceId))).toEqual([
+      ['f0-0', 'f1-0'],
+      ['f2-1', 'f3-1'],
+    ]);
+  });
+});
+
+describe('aggregateMatches', () => {
+  it('averages each identity over the faces, a missing identity counting as the face’s lowest listed match', () => {
+    const ranked = aggregateMatches([
+      [
+        { identityId: 'a', similarity: 0.6 },
+        { identityId: 'b', similarity: 0.3 },
+      ],
+      [{ identityId: 'a', similarity: 0.4 }],
+      [],
+    ]);
+    expect(ranked).toEqual([
+      { identityId: 'a', similarity: 0.5 },
+      { identityId: 'b', similarity: 0.35 },
+    ]);
+  });
+  it('is empty when no face had a match', () => expect(aggregateMatches([[], []])).toEqual([]));
+});
+
+describe('per-person estimates', () => {
+  it('votes gender by confidence', () => {
+    expect(
+      voteGender([
+        { gender: 'male', genderConfidence: 0.9 },
+        { gender: 'female', genderConfidence: 0.55 },
+        { gender: 'female', genderConfidence: 0.5 },
+        { gender: null, genderConfidence: null },
+      ]),
+    ).toEqual({ label: 'female', confidence: expect.closeTo(1.05 / 1.95, 9) });
+    expect(voteGender([])).toBeNull();
+  });
+  it('takes a robust age that one wild estimate does not move', () => {
+    expect(robustAge([30, 31, 29, 90, 30, 2, 32, 30])).toBe(30.25);
+    expect(robustAge([40, null, 20])).toBe(20);
+    expect(robustAge([])).toBeNull();
+  });
+  it('builds an emotion timeline of runs', () => {
+    expect(
+      emotionTimeline([
+        { at: 3, emotion: 'happy' },
+        { at: 1, emotion: 'neutral' },
+        { at: 2, emotion: 'neutral' },
+        { at: 4, emotion: null },
+      ]),
+    ).toEqual([
+      { emotion: 'neutral', from: 1, to: 2, faces: 2 },
+      { emotion: 'happy', from: 3, to: 3, faces: 1 },
+    ]);
+  });
+  it('bands ages like the face summary', () => {
+    expect([ageBand(9.4), ageBand(9.6), ageBand(64), ageBand(null)]).toEqual(['0-9', '10-19', '60+', 'unknown']);
+  });
+});
+
+describe('recordedAt', () => {
+  const receivedAt = new Date('2026-11-28T12:00:00Z');
+  it('prefers capturedAt, then the container time, then the upload time minus the duration', () => {
+    const capturedAt = new Date('2026-11-28T09:00:00Z');
+    const containerCreatedAt = new Date('2026-11-28T10:00:00Z');
+    expect(recordedAt({ capturedAt, containerCreatedAt, durationMs: 10_000, receivedAt })).toEqual({
+      at: capturedAt,
+      source: 'capturedAt',
+    });
+    expect(recordedAt({ containerCreatedAt, durationMs: 10_000, receivedAt }).source).toBe('container');
+    expect(recordedAt({ durationMs: 10_000, receivedAt })).toEqual({
+      at: new Date('2026-11-28T11:59:50Z'),
+      source: 'received',
+    });
+  });
+  it('never lets the last frame lie in the future', () => {
+    const future = new Date('2026-11-28T13:00:00Z');
+    expect(recordedAt({ capturedAt: future, durationMs: 10_000, receivedAt }).at).toEqual(
+      new Date('2026-11-28T11:59:50Z'),
+    );
+    expect(recordedAt({ containerCreatedAt: future, receivedAt }).at).toEqual(receivedAt);
+  });
+});
+
+describe('visits', () => {
+  const s = (trackId: string, cameraId: string, from: number, to: number): Sighting => ({
+    trackId,
+    cameraId,
+    startedAt: from * 60_000,
+    endedAt: to * 60_000,
+    intervalMs: 1000,
+  });
+  const gap = 30 * 60_000;
+  const sightings = [s('t1', 'door', 0, 1), s('t2', 'shelf', 2, 10), s('t3', 'till', 11, 12), s('t4', 'door', 60, 61)];
+
+  it('splits a person’s sightings at gaps over the visit gap, in any order', () => {
+    const visits = groupVisits(sightings, gap);
+    expect(visits.map((v) => v.sightings.map((x) => x.trackId))).toEqual([['t1', 't2', 't3'], ['t4']]);
+    expect(visits[0]).toMatchObject({ firstTrackId: 't1', startedAt: 0, endedAt: 12 * 60_000 + 1000 });
+    for (const seed of [1, 2, 3]) expect(groupVisits(shuffled(sightings, seed), gap)).toEqual(visits);
+  });
+
+  it('counts dwell per zone once where two cameras of one zone overlap', () => {
+    const places: Record<string, { zone: string; kind: string }> = {
+      door: { zone: 'entrance', kind: 'entrance' },
+      shelf: { zone: 'aisle 1', kind: 'floor' },
+      shelf2: { zone: 'aisle 1', kind: 'floor' },
+    };
+    const zones = dwellByZone([s('a', 'shelf', 0, 2), s('b', 'shelf2', 1, 3), s('c', 'door', 5, 5)], (c) => places[c]);
+    expect(zones).toEqual([
+      { zone: 'aisle 1', kind: 'floor', dwellMs: 3 * 60_000 + 1000 },
+      { zone: 'entrance', kind: 'entrance', dwellMs: 1000 },
+    ]);
+  });
+
+  it('finds the occupancy peak and percentiles', () => {
+    expect(
+      occupancyPeak([
+        { startedAt: 0, endedAt: 10 },
+        { startedAt: 5, endedAt: 15 },
+        { startedAt: 10, endedAt: 20 },
+      ]),
+    ).toBe(2);
+    expect(percentile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(percentile([], 0.5)).toBeNull();
+  });
+
+  it('matches a sale to the visit seen at the checkout closest in time, within the window', () => {
+    const checkout = [
+      { visitId: 'v1', cameraId: 'till1', startedAt: 0, endedAt: 10_000, intervalMs: 1000 },
+      { visitId: 'v2', cameraId: 'till2', startedAt: 30_000, endedAt: 40_000, intervalMs: 1000 },
+    ];
+    const matched = matchTransactions(
+      [
+        { id: 'during', at: 5_000, checkoutCameraId: null },
+        { id: 'after', at: 50_000, checkoutCameraId: null },
+        { id: 'named', at: 20_000, checkoutCameraId: 'till1' },
+        { id: 'late', at: 200_000, checkoutCameraId: null },
+      ],
+      checkout,
+      60_000,
+    );
+    expect(Object.fromEntries(matched)).toEqual({ during: 'v1', after: 'v2', named: 'v1' });
+  });
+
+  it('buckets in the store’s time zone', () => {
+    const at = Date.parse('2026-11-28T23:30:00Z');
+    expect(periodOf(at, 'Europe/Berlin', 'hour')).toBe('2026-11-29T00:00');
+    expect(periodOf(at, 'America/New_York', 'day')).toBe('2026-11-28');
+    expect(periodOf(at, 'UTC', 'none')).toBe('all');
+  });
+});

@@ -1,0 +1,2 @@
+// What the in-process integration tests (deploy/e2e) start of this service; nothing shipped imports it.
+export * from './analytics-api.module';

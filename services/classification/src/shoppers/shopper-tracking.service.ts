@@ -1,0 +1,250 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { StoreLensConfig } from '@storelens/config';
+import { CameraRepository, ShopperRepository, type NewTrack, type TrackRow, type VisitRow } from '@storelens/db';
+import { InjectConfig } from '@storelens/platform';
+import {
+  aggregateMatches,
+  centroid,
+  groupVisits,
+  linkTracks,
+  maxGapMs,
+  segmentAround,
+  type LinkOptions,
+  type TrackFace,
+} from '@storelens/tracking';
+import { nameFace, newVisitorId, uuidV5, VISITOR_NAMESPACE } from '@storelens/decision';
+import { ShopperEvents } from './shopper-events';
+
+/** How far around a decided face the tracker reads at a time; it reads further while its segment goes on. */
+const WINDOW_MS = 10 * 60_000;
+/** A segment longer than this (a camera that never sees an empty frame) is cut; tracks that long are rare. */
+const MAX_WINDOW_MS = 2 * 3600_000;
+
+export const trackIdOf = (firstFaceId: string) => uuidV5(`track:${firstFaceId}`, VISITOR_NAMESPACE);
+export const visitIdOf = (firstTrackId: string) => uuidV5(`visit:${firstTrackId}`, VISITOR_NAMESPACE);
+export const identityKey = (identityId: string) => `identity:${identityId}`;
+export const visitorKey = (visitorId: string) => `visitor:${visitorId}`;
+
+/**
+ * Faces become shoppers here. Whenever a camera face is decided, the tracks of its stretch of the camera are
+ * recomputed from Postgres in recording order (under the camera's advisory lock), so they come out the same
+ * whatever order the frames finished in; each track is named from all its faces by the one naming rule, an
+ * unknown track joins the nearest anonymous visitor or starts one (under the tenant's lock, so two replicas never
+ * split one person), and the visits of everyone it touched are regrouped.
+ */
+@Injectable()
+export class ShopperTrackingService {
+  constructor(
+    @InjectConfig() private readonly cfg: StoreLensConfig,
+    @Inject(ShopperRepository) private readonly shoppers: ShopperRepository,
+    @Inject(CameraRepository) private readonly cameras: CameraRepository,
+    @Inject(ShopperEvents) private readonly events: ShopperEvents,
+  ) {}
+
+  /** Re-tracks the stretch of the camera around a decided face. Returns the tracks of that stretch. */
+  async faceDecided(tenantId: string, cameraId: string, faceId: string, at: Date): Promise<TrackRow[]> {
+    const camera = await this.cameras.get(tenantId, cameraId);
+    if (!camera) return [];
+    const link: LinkOptions = {
+      intervalMs: 1000 / camera.fps,
+      maxGapFrames: this.cfg.shoppers.trackMaxGapFrames,
+      strongSimilarity: this.cfg.shoppers.trackLinkSimilarity,
+      weakSimilarity: this.cfg.shoppers.trackNearSimilarity,
+    };
+    const gap = maxGapMs(link);
+    return this.shoppers.locked([`tracks:${tenantId}:${cameraId}`], async (tx) => {
+      let from = at.getTime() - WINDOW_MS;
+      let to = at.getTime() + WINDOW_MS;
+      let segment: ReturnType<
+        typeof segmentAround<TrackFace & { row: Awaited<ReturnType<typeof tx.cameraFaces>>[number] }>
+      >;
+      for (;;) {
+        const rows = await tx.cameraFaces(tenantId, cameraId, new Date(from), new Date(to));
+        const faces = rows.map((row) => ({ ...row, at: row.at.getTime(), embedding: row.embedding, row }));
+        segment = segmentAround(faces, faceId, gap);
+        const earlier = segment.atStart && at.getTime() - from < MAX_WINDOW_MS;
+        const later = segment.atEnd && to - at.getTime() < MAX_WINDOW_MS;
+        if (!earlier && !later) break;
+        if (earlier) from -= WINDOW_MS;
+        if (later) to += WINDOW_MS;
+      }
+      if (segment.faces.length === 0) return [];
+
+      const linked = linkTracks(segment.faces, link);
+      const rowOf = new Map(segment.faces.map((f) => [f.faceId, f.row]));
+      const rule = this.cfg.decision;
+      const tracks: NewTrack[] = linked.map((t) => {
+        // the track is named by the same rule as a face, from its faces' similarities averaged per identity
+        const named = nameFace(aggregateMatches(t.faces.map((f) => rowOf.get(f.faceId)!.matches ?? [])), rule);
+        return {
+          id: trackIdOf(t.firstFaceId),
+          storeId: camera.storeId,
+          cameraId,
+          firstFaceId: t.firstFaceId,
+          startedAt: new Date(t.startedAt),
+          endedAt: new Date(t.endedAt),
+          intervalMs: Math.max(1, Math.round(link.intervalMs)),
+          faceCount: t.faces.length,
+          centroid: centroid(t.faces.map((f) => f.embedding)),
+          modelId: rowOf.get(t.firstFaceId)!.modelId,
+          identityId: named?.identityId ?? null,
+          similarity: named?.similarity ?? null,
+        };
+      });
+
+      const newIds = new Set(tracks.map((t) => t.id));
+      const oldIds = [...new Set(segment.faces.map((f) => f.row.trackId).filter((id): id is string => id !== null))];
+      // persons and visits the old tracks counted for must be regrouped too
+      const before = await tx.tracks(tenantId, oldIds);
+      await tx.upsertTracks(tenantId, tracks);
+      const trackOfFace = new Map<string, string>();
+      for (const t of linked) for (const f of t.faces) trackOfFace.set(f.faceId, trackIdOf(t.firstFaceId));
+      await tx.assignFaces(tenantId, trackOfFace);
+      await tx.deleteTracks(
+        tenantId,
+        oldIds.filter((id) => !newIds.has(id)),
+      );
+
+      await tx.lock(`shoppers:${tenantId}`);
+      const current = await tx.tracks(tenantId, [...newIds]);
+      const byId = new Map(current.map((t) => [t.id, t]));
+      const categories = await tx.identityCategories(
+        tenantId,
+        tracks.map((t) => t.identityId).filter((id): id is string => id !== null),
+      );
+      const keys = new Set(before.map((t) => t.personKey).filter((k): k is string => k !== null));
+      const decided: TrackRow[] = [];
+      for (const t of tracks) {
+        const row = byId.get(t.id)!;
+        const person = await this.personOf(tx, tenantId, row, categories);
+        await tx.setTrackPerson(tenantId, row.id, person);
+        const after = { ...row, ...person };
+        decided.push(after);
+        if (after.personKey) keys.add(after.personKey);
+        if (
+          after.personKey !== row.personKey ||
+          after.visitorId !== row.visitorId ||
+          t.identityId !== before.find((b) => b.id === t.id)?.identityId
+        ) {
+          this.events.trackDecided(tenantId, after);
+        }
+      }
+      for (const key of [...keys].sort()) await this.regroupVisits(tx, tenantId, camera.storeId, key);
+      return decided;
+    });
+  }
+
+  /**
+   * Who a track counts for: its identity (staff count for nobody), else its anonymous visitor: the one it had,
+   * else the visitor whose centroid is closest at or above the visitor threshold, else a new one.
+   */
+  private async personOf(
+    tx: ShopperRepository,
+    tenantId: string,
+    track: TrackRow,
+    categories: ReadonlyMap<string, string>,
+  ): Promise<{ visitorId: string | null; personKey: string | null }> {
+    if (track.identityId) {
+      const category = categories.get(track.identityId);
+      if (!category || category === 'staff') return { visitorId: null, personKey: null };
+      return { visitorId: null, personKey: identityKey(track.identityId) };
+    }
+    if (track.visitorId) {
+      return { visitorId: track.visitorId, personKey: track.personKey ?? visitorKey(track.visitorId) };
+    }
+    const nearest = await tx.nearestVisitor(tenantId, track.centroid, track.modelId);
+    if (nearest && nearest.similarity >= this.cfg.decision.visitorThreshold) {
+      await tx.absorbIntoVisitor(tenantId, nearest.visitorId, track.centroid);
+      return {
+        visitorId: nearest.visitorId,
+        personKey: nearest.identityId ? identityKey(nearest.identityId) : visitorKey(nearest.visitorId),
+      };
+    }
+    const visitorId = newVisitorId(track.firstFaceId);
+    await tx.createVisitor(tenantId, visitorId, track.centroid, track.modelId);
+    return { visitorId, personKey: visitorKey(visitorId) };
+  }
+
+  /** Regroups one person's tracks in one store into visits; the caller holds the tenant's lock. */
+  async regroupVisits(tx: ShopperRepository, tenantId: string, storeId: string, personKey: string): Promise<void> {
+    const tracks = await tx.personTracks(tenantId, storeId, personKey);
+    const grouped = groupVisits(
+      tracks.map((t) => ({
+        ...t,
+        trackId: t.id,
+        startedAt: t.startedAt.getTime(),
+        endedAt: t.endedAt.getTime(),
+      })),
+      this.cfg.shoppers.visitGapMs,
+    );
+    const existing = await tx.personVisits(tenantId, storeId, personKey);
+    const visitOfTrack = new Map<string, string>();
+    const kept = new Set<string>();
+    for (const g of grouped) {
+      const id = visitIdOf(g.firstTrackId);
+      kept.add(id);
+      const visit: VisitRow = {
+        id,
+        storeId,
+        personKey,
+        identityId: personKey.startsWith('identity:') ? personKey.slice('identity:'.length) : null,
+        visitorId: g.sightings.find((s) => s.visitorId)?.visitorId ?? null,
+        startedAt: new Date(g.startedAt),
+        endedAt: new Date(g.endedAt),
+        trackCount: g.sightings.length,
+      };
+      const old = existing.find((v) => v.id === id);
+      if (
+        !old ||
+        old.endedAt.getTime() !== visit.endedAt.getTime() ||
+        old.startedAt.getTime() !== visit.startedAt.getTime() ||
+        old.trackCount !== visit.trackCount ||
+        old.identityId !== visit.identityId
+      ) {
+        await tx.upsertVisit(tenantId, visit);
+        this.events.visitChanged(tenantId, visit);
+      }
+      for (const s of g.sightings) visitOfTrack.set(s.trackId, id);
+    }
+    await tx.setTrackVisits(tenantId, visitOfTrack);
+    const gone = existing.filter((v) => !kept.has(v.id));
+    await tx.deleteVisits(
+      tenantId,
+      gone.map((v) => v.id),
+    );
+    for (const v of gone) this.events.visitChanged(tenantId, v, true);
+  }
+
+  /**
+   * An identity was enrolled from `embedding`: anonymous visitors who look like it (by the naming threshold)
+   * were this person all along, so their tracks and visits now count for the identity.
+   */
+  async identityEnrolled(
+    tenantId: string,
+    identity: { id: string; category: string },
+    embedding: readonly number[],
+    modelId: string,
+  ): Promise<number> {
+    const identityId = identity.id;
+    return this.shoppers.locked([`shoppers:${tenantId}`], async (tx) => {
+      const near = await tx.unlinkedVisitorsNear(tenantId, embedding, modelId, this.cfg.decision.threshold);
+      const visitors = near.filter((v) => nameFace([{ identityId, similarity: v.similarity }], this.cfg.decision));
+      const tracks = await tx.linkVisitors(
+        tenantId,
+        visitors.map((v) => v.visitorId),
+        identityId,
+        identity.category === 'staff' ? null : identityKey(identityId),
+      );
+      const regroup = new Set<string>();
+      for (const t of tracks) {
+        if (t.personKey) regroup.add(`${t.storeId}|${t.personKey}`);
+        regroup.add(`${t.storeId}|${identityKey(identityId)}`);
+      }
+      for (const entry of [...regroup].sort()) {
+        const [storeId, key] = entry.split('|') as [string, string];
+        await this.regroupVisits(tx, tenantId, storeId, key);
+      }
+      return visitors.length;
+    });
+  }
+}
