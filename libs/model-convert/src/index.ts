@@ -3,3 +3,4 @@ export * from './tfjs-weights';
 export * from './tf-ops';
 export * from './faceapi/nets';
 export * from './npm-source';
+export * from './tfjs-graph';

@@ -13,8 +13,8 @@ export type Dim = number | string;
 
 export interface ValueSpec {
   name: string;
-  /** a number is a fixed size, a string a named dynamic dimension (e.g. 'N') */
-  shape: Dim[];
+  /** a number is a fixed size, a string a named dynamic dimension (e.g. 'N'); absent: not declared */
+  shape?: Dim[];
 }
 
 export interface ModelMeta {
@@ -51,7 +51,7 @@ function attribute(name: string, value: Attr): onnx.AttributeProto {
 }
 
 function valueInfo(spec: ValueSpec): onnx.ValueInfoProto {
-  const dim = spec.shape.map((d) =>
+  const dim = (spec.shape ?? []).map((d) =>
     typeof d === 'string' ? new onnx.TensorShapeProto.Dimension({ dimParam: d }) : new onnx.TensorShapeProto.Dimension({ dimValue: d }),
   );
   return new onnx.ValueInfoProto({
@@ -59,7 +59,7 @@ function valueInfo(spec: ValueSpec): onnx.ValueInfoProto {
     type: new onnx.TypeProto({
       tensorType: new onnx.TypeProto.Tensor({
         elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: new onnx.TensorShapeProto({ dim }),
+        ...(spec.shape ? { shape: new onnx.TensorShapeProto({ dim }) } : {}),
       }),
     }),
   });

@@ -16,6 +16,8 @@ export interface DetectorOptions extends ModelOptions {
   threshold?: number;
   /** faces smaller than this (shorter box side, original pixels) are dropped */
   minFaceSize?: number;
+  /** search a faceless image once more, shrunk inside a padded input (default on; see `rescue`) */
+  rescue?: boolean;
 }
 
 /** The detector's input sizes. YuNet misses faces that fill a large input, and tiny faces in a shrunk one,
@@ -23,6 +25,14 @@ export interface DetectorOptions extends ModelOptions {
 const PRIMARY_SIDE = 640;
 const DETAIL_SIDE = 1280;
 const NMS_IOU = 0.3;
+/**
+ * The rescue pass for an image where nothing was found: YuNet scores a face that fills most of its input low
+ * (0.4-0.9, INFRA.md), as in tight portrait crops and enrolment photos. The image is shrunk to 1/RESCUE_PAD of a
+ * RESCUE_SIDE input (top-left, zero padding) so the face is of a size YuNet knows. Measured on fixtures/demographics
+ * (README, "Missed faces").
+ */
+export const RESCUE_PAD = 2;
+const RESCUE_SIDE = 640;
 
 /** YuNet face detector with five landmarks per face. */
 export class FaceDetector {
@@ -31,11 +41,12 @@ export class FaceDetector {
     readonly modelId: string,
     private readonly threshold: number,
     private readonly minFaceSize: number,
+    private readonly rescueEnabled: boolean,
   ) {}
 
   static async create(opts: DetectorOptions = {}): Promise<FaceDetector> {
     const { entry, session } = await openModel('detector', opts);
-    return new FaceDetector(session, entry.id, opts.threshold ?? 0.9, opts.minFaceSize ?? 20);
+    return new FaceDetector(session, entry.id, opts.threshold ?? 0.9, opts.minFaceSize ?? 20, opts.rescue ?? true);
   }
 
   /** Faces in the image, best score first, in original image coordinates. */
@@ -45,16 +56,36 @@ export class FaceDetector {
     if (longSide > PRIMARY_SIDE * 1.25) sides.push(Math.min(longSide, DETAIL_SIDE));
     const found: Detection[] = [];
     for (const side of sides) found.push(...(await this.detectAt(img, side)));
+    const faces = this.keep(found);
+    return faces.length || !this.rescueEnabled ? faces : this.keep(await this.rescue(img));
+  }
+
+  /** The image shrunk to 1/pad of a RESCUE_SIDE input, so a face that filled the image fills 1/pad of the input. */
+  async rescue(img: RgbImage, pad = RESCUE_PAD, threshold = this.threshold): Promise<Detection[]> {
+    const side = RESCUE_SIDE / pad;
+    const scale = side / Math.max(img.width, img.height);
+    const w = Math.max(1, Math.round(img.width * scale));
+    const h = Math.max(1, Math.round(img.height * scale));
+    const inputW = Math.ceil((w * pad) / 32) * 32;
+    const inputH = Math.ceil((h * pad) / 32) * 32;
+    return this.run(await resizeRgb(img, w, h), inputW, inputH, w / img.width, threshold);
+  }
+
+  private keep(found: Detection[]): Detection[] {
     return nms(found, NMS_IOU).filter((d) => Math.min(d.box.width, d.box.height) >= this.minFaceSize);
   }
 
   private async detectAt(img: RgbImage, maxSide: number): Promise<Detection[]> {
     const g = letterboxGeometry(img.width, img.height, maxSide, 32);
     const scaled = await resizeRgb(img, g.scaledWidth, g.scaledHeight);
-    const input = toPaddedChw(scaled.data, scaled.width, scaled.height, g.inputWidth, g.inputHeight, 'bgr');
-    const out = await this.session.run({ input: { data: input, dims: [1, 3, g.inputHeight, g.inputWidth] } });
-    const dets = decodeYunet(out, g.inputWidth, g.inputHeight, this.threshold);
-    const sx = g.scaledWidth / img.width;
-    return nms(dets, NMS_IOU).map((d) => scaleDetection(d, sx));
+    return this.run(scaled, g.inputWidth, g.inputHeight, g.scaledWidth / img.width, this.threshold);
+  }
+
+  /** YuNet on `scaled` placed top-left in an inputW x inputH input; boxes mapped back by 1/scale. */
+  private async run(scaled: RgbImage, inputW: number, inputH: number, scale: number, threshold: number) {
+    const input = toPaddedChw(scaled.data, scaled.width, scaled.height, inputW, inputH, 'bgr');
+    const out = await this.session.run({ input: { data: input, dims: [1, 3, inputH, inputW] } });
+    const dets = decodeYunet(out, inputW, inputH, threshold);
+    return nms(dets, NMS_IOU).map((d) => scaleDetection(d, scale));
   }
 }
