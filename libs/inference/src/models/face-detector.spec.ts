@@ -28,7 +28,7 @@ describe('FaceDetector rescue pass (real model)', () => {
     }
     expect(missed).not.toBeNull();
     const found = await rescuing.detect(missed!);
-    expect(found).toHaveLength(1);
+    expect(found).toHaveLength(1); // not also the 90 px corner patch the pass scores 0.81 (too small to be rescued)
     const { box, landmarks } = found[0];
     expect(box.width).toBeGreaterThan(missed!.width * 0.25);
     expect(Math.abs(box.x + box.width / 2 - missed!.width / 2)).toBeLessThan(missed!.width * 0.2);

@@ -29,12 +29,18 @@ const NMS_IOU = 0.3;
  * The rescue pass for an image where nothing was found: YuNet scores a face that fills most of its input low
  * (0.4-0.9, INFRA.md), as in tight portrait crops and enrolment photos. The image is shrunk to 1/RESCUE_PAD of a
  * RESCUE_SIDE input (top-left, zero padding) so the face is of a size YuNet knows, and a face there counts from
- * RESCUE_THRESHOLD. On fixtures/demographics this found a face in all 47 photos the main pass missed (scores
- * 0.84-0.91), and nothing on the fixture photos with their faces painted out; at 0.9 it found 17 (README,
- * "Missed faces"). It only runs when the main pass found nothing, so it cannot add a face next to a found one.
+ * RESCUE_THRESHOLD. On fixtures/demographics this found the face in 46 of the 47 photos the main pass missed
+ * (scores 0.85-0.91, all central), and nothing on the fixture photos with their faces painted out; at 0.9 it found 17
+ * (README, "Missed faces"). It only runs when the main pass found nothing, so it cannot add a face next to a found one.
  */
 export const RESCUE_PAD = 2;
 export const RESCUE_THRESHOLD = 0.8;
+/**
+ * A rescued face must be at least this fraction of the image's shorter side: the main pass fails on faces too big
+ * for it, while a small face it missed at full resolution and "found" shrunk is most likely not a face (at 0.8 the
+ * pass also marked a 90 px patch in the corner of a 448 px portrait).
+ */
+export const RESCUE_MIN_FRACTION = 0.25;
 const RESCUE_SIDE = 640;
 
 /** YuNet face detector with five landmarks per face. */
@@ -60,7 +66,9 @@ export class FaceDetector {
     const found: Detection[] = [];
     for (const side of sides) found.push(...(await this.detectAt(img, side)));
     const faces = this.keep(found);
-    return faces.length || !this.rescueEnabled ? faces : this.keep(await this.rescue(img));
+    if (faces.length || !this.rescueEnabled) return faces;
+    const minSide = RESCUE_MIN_FRACTION * Math.min(img.width, img.height);
+    return this.keep(await this.rescue(img)).filter((d) => Math.min(d.box.width, d.box.height) >= minSide);
   }
 
   /** The image shrunk to 1/pad of a RESCUE_SIDE input, so a face that filled the image fills 1/pad of the input. */
