@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { config, repoRoot } from '@storelens/config';
 import { modelManifest } from '@storelens/inference';
-import { fixtures, galleryOf } from '@storelens/pipeline';
+import { fixtures, galleryOf } from '@storelens/testing';
 
 /**
  * A machine with only the downloadable models (YuNet, MobileFaceNet) and the npm packages: the age/gender and

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cosine } from '@storelens/inference';
 import { area } from '@storelens/vision';
 import { FacePipeline } from './face-pipeline';
-import { DEFAULT_MATCH_THRESHOLD } from './gallery';
-import { fixtures, galleryOf } from './fixtures';
-import { videoFrames } from './video';
+import { cosine, DEFAULT_MATCH_THRESHOLD } from '@storelens/decision';
+import { videoFrames } from '@storelens/media';
+import { fixtures, galleryOf } from '@storelens/testing';
 
 describe('FacePipeline on the fixtures (real models)', () => {
   let pipeline: FacePipeline;

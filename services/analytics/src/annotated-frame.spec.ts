@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { fixtures } from '@storelens/pipeline';
+import { fixtures } from '@storelens/testing';
 import { signPath } from '@storelens/platform';
 import { annotatedFrameKey } from '@storelens/storage';
 import { pathOf, startAnalyticsTestApp, type AnalyticsTestApp } from './test-support';

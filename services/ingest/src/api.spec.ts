@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { fixtures } from '@storelens/pipeline';
+import { fixtures } from '@storelens/testing';
 import { faceCropKey, frameKey } from '@storelens/storage';
 import { waitFor, writeBadInputs, type BadInputs, type OversizedInput } from '@storelens/testing';
 import { UploadReceiver } from './media/upload-receiver';

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { JobName, QueueName } from '@storelens/contracts';
 import { createDataSource, MediaRepository, type Media } from '@storelens/db';
-import { fixtures } from '@storelens/pipeline';
+import { fixtures } from '@storelens/testing';
 import { PermanentJobError } from '@storelens/queue';
 import { mediaKey } from '@storelens/storage';
 import { waitFor } from '@storelens/testing';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { repoRoot } from '@storelens/config';
 import { AGE_GROUPS, GENDER_RULES, type EvaluationResult, type FairnessReport } from '@storelens/evaluation';
 import { DEFAULT_MALE_THRESHOLD, DEFAULT_YOUNG_MALE_THRESHOLD } from '@storelens/inference';
-import { fixtures } from '@storelens/pipeline';
+import { fixtures } from '@storelens/testing';
 
 /** Runs the CLI as a user does (`npm run -s storelens -- ...` runs this same entry point). */
 function cli(args: string[]): { code: number; stdout: string; stderr: string } {

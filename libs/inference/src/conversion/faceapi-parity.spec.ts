@@ -14,7 +14,7 @@ import { FaceDetector } from '../models/face-detector';
 import { attributeCrop } from '../models/attribute-models';
 import { faceRecNetInput } from '../models/face-embedder';
 import { OnnxSession } from '../onnx/session';
-import { maxAbsDiff, runOnnx } from './run-onnx';
+import { maxAbsDiff, runOnnx } from './testing/run-onnx';
 
 // face-api's Node build that uses the installed @tensorflow/tfjs (pure JS); its types are not needed here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

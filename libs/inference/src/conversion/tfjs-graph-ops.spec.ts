@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { convertTfjsGraph, SUPPORTED_TF_OPS, type TfNode } from '@storelens/model-convert';
 import { OnnxSession } from '../onnx/session';
-import { attr, maxAbsDiff, random, runOnnx, tinyGraph, type ConstSpec } from './run-onnx';
+import { attr, maxAbsDiff, random, runOnnx, tinyGraph, type ConstSpec } from './testing/run-onnx';
 
 const META = { graphName: 'op', producerName: 'storelens-test', irVersion: 7, opset: 13, metadata: [] };
 

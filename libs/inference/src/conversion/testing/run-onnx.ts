@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TfjsGraphModel, TfNode, WeightSpec } from '@storelens/model-convert';
-import { OnnxSession, type TensorOutputs } from '../onnx/session';
+import { OnnxSession, type TensorOutputs } from '../../onnx/session';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'model-convert-'));
 let n = 0;
