@@ -60,8 +60,8 @@ export class FaceDetector {
 
   /**
    * Faces in the image, best score first, in original image coordinates. `rescue: false` skips the rescue pass:
-   * for video frames, where it found faces nobody could name (people far off or turned away) and cost a pass on
-   * every empty frame; it pays on photos (portraits, enrolment photos).
+   * for video frames, where it reported faces in more frames without naming anyone in more of them, and would cost
+   * a pass on every empty frame; it pays on photos (portraits, enrolment photos).
    */
   async detect(img: RgbImage, { rescue = this.rescueEnabled }: { rescue?: boolean } = {}): Promise<Detection[]> {
     const longSide = Math.max(img.width, img.height);
