@@ -31,6 +31,8 @@ const EnvSchema = z.object({
   STORELENS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   STORELENS_MAX_PIXELS: int(50_000_000),
   STORELENS_STATE_DIR: z.string().optional(),
+  /** 1: the local stack runs the compiled JavaScript in dist/ (npm run build) instead of the TypeScript sources */
+  STORELENS_COMPILED: z.enum(['0', '1']).default('0'),
   // platform
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/storelens'),
@@ -58,6 +60,10 @@ const EnvSchema = z.object({
   ANALYTICS_URL: z.string().default('http://127.0.0.1:8082'),
   /** signs the browser links to annotated frames; set a long random value in production */
   STORELENS_URL_SECRET: z.string().min(16).default('storelens-local-development-secret'),
+  /** the operators' key for the queue dashboard (/admin/queues); no default: unset, the dashboard is off */
+  STORELENS_ADMIN_KEY: z
+    .union([z.literal(''), z.string().min(24, 'STORELENS_ADMIN_KEY must be at least 24 characters')])
+    .optional(),
   /** days until an upload, its frames and its faces are deleted (biometric data is kept no longer than needed) */
   RETENTION_DAYS: num(30),
   CLASSIFY_MARGIN: num(DEFAULT_RULE.margin),
@@ -69,6 +75,8 @@ export interface StoreLensConfig {
   assetsDir: string;
   logLevel: z.infer<typeof EnvSchema>['STORELENS_LOG_LEVEL'];
   stateDir: string;
+  /** run the stack's processes from dist/ (compiled) or from the sources (ts-node) */
+  compiled: boolean;
   models: { cacheDir: string; allowDownload: boolean; threads: number; embedder: 'mobilefacenet' | 'facerecnet' };
   vision: { detectThreshold: number; minFaceSize: number; maxPixels: number };
   redis: { url: string };
@@ -81,6 +89,8 @@ export interface StoreLensConfig {
   /** processes per service in the local stack (REPLICAS_DETECTION=2, …) */
   replicas: Record<string, number>;
   service: { port: number; host: string; ingestUrl: string; analyticsUrl: string; urlSecret: string };
+  /** operators' access across tenants (the queue dashboard); undefined: no such access */
+  admin: { key: string | undefined };
   retention: { days: number };
   /** the one rule for "who is this face" (@storelens/decision), with the values this deployment set */
   decision: DecisionRule;
@@ -100,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
     assetsDir: path.resolve(root, e.STORELENS_ASSETS ?? '../shared'),
     logLevel: e.STORELENS_LOG_LEVEL,
     stateDir: path.resolve(root, e.STORELENS_STATE_DIR ?? 'tmp/stack'),
+    compiled: e.STORELENS_COMPILED === '1',
     models: {
       cacheDir: e.STORELENS_MODEL_CACHE ?? path.join(homedir(), '.cache', 'storelens', 'models'),
       allowDownload: e.STORELENS_MODEL_DOWNLOAD === '1',
@@ -140,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       analyticsUrl: e.ANALYTICS_URL,
       urlSecret: e.STORELENS_URL_SECRET,
     },
+    admin: { key: e.STORELENS_ADMIN_KEY || undefined },
     retention: { days: e.RETENTION_DAYS },
     decision: {
       threshold: e.STORELENS_MATCH_THRESHOLD,

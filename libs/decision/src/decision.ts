@@ -98,6 +98,16 @@ export function visitorOf(
   return found;
 }
 
+/**
+ * Why an enrolment photo with this many faces cannot become a reference face, or null when it can: it must show
+ * exactly one person (which face would be enrolled otherwise?).
+ */
+export function enrolmentRejection(faceCount: number): string | null {
+  if (faceCount === 0) return 'no face found in the enrolment photo';
+  if (faceCount > 1) return `${faceCount} faces found; an enrolment photo must show exactly one person`;
+  return null;
+}
+
 /** Cosine similarity in [-1, 1] (embeddings are L2-normalised, but nothing relies on it); 0 for an all-zero vector. */
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new RangeError(`cosine: lengths differ (${a.length} vs ${b.length})`);

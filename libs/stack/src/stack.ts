@@ -15,8 +15,18 @@ export const SERVICES = ['ingest', 'analytics', 'detection', 'embedding', 'attri
 export type ServiceName = (typeof SERVICES)[number] | 'gateway';
 
 const ROOT = repoRoot();
-/** One Node process per service (no wrapper process), so a signal reaches the service itself. */
-const NODE_ARGS = ['-r', path.join(ROOT, 'deploy/local/register.js')];
+
+/**
+ * The entry point of a process and the Node arguments before it. One Node process per service (no wrapper
+ * process), so a signal reaches the service itself. Sources run through ts-node (deploy/local/register.js);
+ * compiled, `node dist/<path>.js` needs nothing else (npm run build resolves the path aliases).
+ */
+export function command(service: ServiceName, compiled: boolean): string[] {
+  const rel = service === 'gateway' ? 'services/gateway/src/gateway' : `services/${service}/src/main`;
+  return compiled
+    ? [path.join(ROOT, 'dist', `${rel}.js`)]
+    : ['-r', path.join(ROOT, 'deploy/local/register.js'), path.join(ROOT, `${rel}.ts`)];
+}
 
 /** Port of the first process of each service, relative to the gateway's port (8080 by default). */
 export const PORT_OFFSET: Record<ServiceName, number> = {
@@ -29,18 +39,16 @@ export const PORT_OFFSET: Record<ServiceName, number> = {
   classification: 6,
 };
 
-export function entryPoint(service: ServiceName): string {
-  return service === 'gateway'
-    ? path.join(ROOT, 'services/gateway/src/gateway.ts')
-    : path.join(ROOT, `services/${service}/src/main.ts`);
-}
-
 export interface StackOptions {
   /** the gateway's port; service ports follow it (see PORT_OFFSET) */
   basePort: number;
   /** extra environment for every process (DATABASE_URL, QUEUE_PREFIX, S3_BUCKET, …) */
   env?: Record<string, string>;
   replicas?: Partial<Record<ServiceName, number>>;
+  /** run from dist/ (npm run build) instead of the sources; defaults to STORELENS_COMPILED */
+  compiled?: boolean;
+  /** how long each process may take to answer /health (default 90 s; a loaded machine needs more) */
+  startTimeoutMs?: number;
 }
 
 export interface ProcessSpec {
@@ -48,6 +56,8 @@ export interface ProcessSpec {
   replica: number;
   port: number;
   env: Record<string, string>;
+  compiled: boolean;
+  startTimeoutMs: number;
 }
 
 /** Every process of the stack, gateway last (it needs the API services' ports). */
@@ -60,13 +70,21 @@ export function plan(opts: StackOptions): ProcessSpec[] {
     ANALYTICS_URL: `http://127.0.0.1:${base + PORT_OFFSET.analytics}`,
     PUBLIC_BASE_URL: opts.env?.PUBLIC_BASE_URL ?? `http://127.0.0.1:${base}`,
   };
+  const compiled = opts.compiled ?? config().compiled;
   const specs: ProcessSpec[] = [];
   for (const service of [...SERVICES, 'gateway'] as ServiceName[]) {
     const n = Math.max(1, opts.replicas?.[service] ?? 1);
     for (let replica = 0; replica < n; replica++) {
       // replicas of one service sit 100 ports apart; the gateway has one process
       const port = base + PORT_OFFSET[service] + 100 * replica;
-      specs.push({ service, replica, port, env: { ...shared, SERVICE_PORT: String(port) } });
+      specs.push({
+        service,
+        replica,
+        port,
+        compiled,
+        startTimeoutMs: opts.startTimeoutMs ?? 90_000,
+        env: { ...shared, SERVICE_PORT: String(port) },
+      });
       if (service === 'gateway') break;
     }
   }
@@ -124,7 +142,7 @@ export class ManagedProcess {
     // the child inherits this environment (PATH, HOME, …) with the stack's settings on top
     // eslint-disable-next-line no-restricted-syntax
     const env = { ...process.env, ...this.spec.env };
-    this.child = spawn(process.execPath, [...NODE_ARGS, entryPoint(this.spec.service)], {
+    this.child = spawn(process.execPath, command(this.spec.service, this.spec.compiled), {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -136,7 +154,7 @@ export class ManagedProcess {
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
     try {
-      await waitHealthy(this.spec.port, this.name, 90_000, () => this.alive);
+      await waitHealthy(this.spec.port, this.name, this.spec.startTimeoutMs, () => this.alive);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- ${this.name} output ---\n${this.tail}`);
     }
@@ -240,7 +258,7 @@ export async function upDetached(): Promise<void> {
   for (const spec of specs) {
     if (readPid(spec) && (await healthy(spec.port))) continue;
     const log = openSync(path.join(stateDir(), 'logs', `${spec.service}-${spec.replica}.log`), 'a');
-    const child = spawn(process.execPath, [...NODE_ARGS, entryPoint(spec.service)], {
+    const child = spawn(process.execPath, command(spec.service, spec.compiled), {
       cwd: ROOT,
       // eslint-disable-next-line no-restricted-syntax -- inherit PATH, HOME, … with the stack's settings on top
       env: { ...process.env, ...spec.env },
