@@ -7,3 +7,6 @@ export * from './signing';
 export * from './bootstrap';
 export * from './jobs';
 export * from './queue-dashboard';
+export * from './secret-box';
+export * from './outbound';
+export * from './api-schemas';

@@ -4,14 +4,25 @@
  *     processes with pid files and logs under the state dir, idempotent;
  *   - the end-to-end tests and the platform benchmark: attached child processes with their own database, queue
  *     prefix, bucket and ports, which a test can kill (SIGKILL) and restart.
- * Replicas: REPLICAS_<SERVICE>=n (e.g. REPLICAS_DETECTION=2) starts n processes of that service.
+ * Replicas: REPLICAS_<SERVICE>=n (e.g. REPLICAS_DETECTION=2, REPLICAS_INGEST_WORKER=2) starts n processes of that
+ * service.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { config, repoRoot } from '@storelens/config';
 
-export const SERVICES = ['ingest', 'analytics', 'detection', 'embedding', 'attribute', 'classification'] as const;
+/** The service processes; `ingest` is the ingest API and `ingest-worker` the same codebase as the ingest-queue worker. */
+export const SERVICES = [
+  'ingest',
+  'ingest-worker',
+  'analytics',
+  'detection',
+  'embedding',
+  'attribute',
+  'classification',
+] as const;
 export type ServiceName = (typeof SERVICES)[number] | 'gateway';
 
 const ROOT = repoRoot();
@@ -22,7 +33,9 @@ const ROOT = repoRoot();
  * compiled, `node dist/<path>.js` needs nothing else (npm run build resolves the path aliases).
  */
 export function command(service: ServiceName, compiled: boolean): string[] {
-  const rel = service === 'gateway' ? 'services/gateway/src/gateway' : `services/${service}/src/main`;
+  // the ingest codebase runs as the API or as the worker (ROLE_ENV)
+  const codebase = service === 'ingest-worker' ? 'ingest' : service;
+  const rel = service === 'gateway' ? 'services/gateway/src/gateway' : `services/${codebase}/src/main`;
   return compiled
     ? [path.join(ROOT, 'dist', `${rel}.js`)]
     : ['-r', path.join(ROOT, 'deploy/local/register.js'), path.join(ROOT, `${rel}.ts`)];
@@ -37,6 +50,13 @@ export const PORT_OFFSET: Record<ServiceName, number> = {
   embedding: 4,
   attribute: 5,
   classification: 6,
+  'ingest-worker': 7,
+};
+
+/** Settings a process gets because of what it is (the ingest codebase runs as the API or as the worker). */
+const ROLE_ENV: Partial<Record<ServiceName, Record<string, string>>> = {
+  ingest: { INGEST_ROLE: 'api' },
+  'ingest-worker': { INGEST_ROLE: 'worker' },
 };
 
 export interface StackOptions {
@@ -82,8 +102,9 @@ export function plan(opts: StackOptions): ProcessSpec[] {
         replica,
         port,
         compiled,
-        startTimeoutMs: opts.startTimeoutMs ?? 90_000,
-        env: { ...shared, SERVICE_PORT: String(port) },
+        // each process compiles its TypeScript and loads its models at start, all at once: minutes on a busy 2-core machine
+        startTimeoutMs: opts.startTimeoutMs ?? 600_000,
+        env: { ...shared, ...ROLE_ENV[service], SERVICE_PORT: String(port) },
       });
       if (service === 'gateway') break;
     }
@@ -190,7 +211,11 @@ export class ManagedStack {
   ) {
     if (logDir) mkdirSync(logDir, { recursive: true });
     this.processes = plan(opts).map(
-      (spec) => new ManagedProcess(spec, logDir ? path.join(logDir, `${spec.service}-${spec.replica}.log`) : undefined),
+      (spec) =>
+        new ManagedProcess(
+          spec,
+          logDir ? path.join(logDir, `${spec.service}-${spec.replica}.log`) : undefined,
+        ),
     );
   }
 
@@ -245,9 +270,29 @@ function readPid(spec: ProcessSpec): number | null {
   return Number.isInteger(pid) && pidAlive(pid) ? pid : null;
 }
 
+/**
+ * The key that seals stream credentials and webhook secrets in the local stack: STORELENS_SECRET_KEY when set,
+ * else one generated on first start and kept (mode 0600) in the state dir, so the local stack needs no setup
+ * while a deployment must bring its own (there is no default key).
+ */
+export function localSecretKey(): string {
+  const c = config();
+  if (c.secretKey) return c.secretKey.toString('base64');
+  const file = path.join(stateDir(), 'secret.key');
+  if (!existsSync(file)) {
+    mkdirSync(stateDir(), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 function localPlan(): ProcessSpec[] {
   const c = config();
-  return plan({ basePort: c.api.port, replicas: c.replicas as Partial<Record<ServiceName, number>> });
+  return plan({
+    basePort: c.api.port,
+    replicas: c.replicas as Partial<Record<ServiceName, number>>,
+    env: { STORELENS_SECRET_KEY: localSecretKey() },
+  });
 }
 
 export async function upDetached(): Promise<void> {

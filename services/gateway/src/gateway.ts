@@ -3,7 +3,8 @@
  * in front of the two HTTP services.
  *   npx tsx services/gateway/src/gateway.ts
  *
- *   GET /v1/media, GET /v1/media/:id[/...], /v1/frames/*, /v1/analytics/*, /v1/alerts*, /docs/analytics*  -> analytics
+ *   GET /v1/media, GET /v1/media/:id[/...], /v1/frames/*, /v1/analytics/*, /v1/alerts*, /v1/events*,
+ *   /v1/webhooks*, /docs/analytics*                                                                        -> analytics
  *   /admin/queues*  (the operators' queue dashboard)                                                      -> analytics
  *   every other /v1/* and /docs/* (/docs/ingest)                                                           -> ingest
  *   GET /          a page linking the API docs
@@ -31,6 +32,8 @@ const ANALYTICS_ROUTES: { methods?: readonly string[]; path: RegExp }[] = [
   { path: /^\/v1\/frames(\/|$)/ },
   { path: /^\/v1\/analytics(\/|$)/ },
   { path: /^\/v1\/alerts(\/|$)/ },
+  { path: /^\/v1\/events(\/|$)/ },
+  { path: /^\/v1\/webhooks(\/|$)/ },
   { path: /^\/docs\/analytics/ },
   { path: /^\/admin\/queues(\/|$)/ },
 ];
