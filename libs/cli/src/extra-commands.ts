@@ -4,6 +4,7 @@ import { addTenantCommands } from './commands/tenant';
 import { addDemoCommand } from './commands/demo';
 import { addRetentionCommands } from './commands/retention';
 import { addTrackCommand } from './commands/track';
+import { addReembedCommand } from './commands/reembed';
 
 /** Commands that live in other modules (eval, platform) register themselves here. */
 export const extraCommands: ((program: Command) => void)[] = [
@@ -12,4 +13,5 @@ export const extraCommands: ((program: Command) => void)[] = [
   addTenantCommands,
   addRetentionCommands,
   addTrackCommand,
+  addReembedCommand,
 ];

@@ -23,6 +23,8 @@ const EnvSchema = z.object({
   STORELENS_MODEL_CACHE: z.string().optional(),
   STORELENS_MODEL_DOWNLOAD: z.enum(['0', '1']).default('1'),
   STORELENS_ORT_THREADS: int(1),
+  /** the identity model: MobileFaceNet or face-api's FaceRecognitionNet (dlib ResNet); see models/README.md */
+  STORELENS_EMBEDDER: z.enum(['mobilefacenet', 'facerecnet']).default('mobilefacenet'),
   STORELENS_DETECT_THRESHOLD: num(0.9),
   STORELENS_MIN_FACE: int(20),
   STORELENS_MATCH_THRESHOLD: num(DEFAULT_RULE.threshold),
@@ -112,7 +114,7 @@ export interface StoreLensConfig {
   stateDir: string;
   /** run the stack's processes from dist/ (compiled) or from the sources (ts-node) */
   compiled: boolean;
-  models: { cacheDir: string; allowDownload: boolean; threads: number };
+  models: { cacheDir: string; allowDownload: boolean; threads: number; embedder: 'mobilefacenet' | 'facerecnet' };
   vision: { detectThreshold: number; minFaceSize: number; maxPixels: number };
   redis: { url: string };
   /** BullMQ key prefix: keeps StoreLens queues apart from anything else sharing the Redis. */
@@ -187,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       cacheDir: e.STORELENS_MODEL_CACHE ?? path.join(homedir(), '.cache', 'storelens', 'models'),
       allowDownload: e.STORELENS_MODEL_DOWNLOAD === '1',
       threads: e.STORELENS_ORT_THREADS,
+      embedder: e.STORELENS_EMBEDDER,
     },
     vision: {
       detectThreshold: e.STORELENS_DETECT_THRESHOLD,

@@ -65,6 +65,32 @@ describe('EmbeddingRepository (real Postgres + pgvector)', () => {
     expect(found.map((n) => n.faceId).sort()).toEqual(small.faces.map((f) => f.id).sort());
   });
 
+  it('lists the enrolled faces whose vector is from another model (or missing), for this tenant only', async () => {
+    const s = await tenantWithFaces(4, 'mobilefacenet@1');
+    const other = await tenantWithFaces(2, 'mobilefacenet@1');
+    const [f0, f1, f2] = s.faces;
+    const ada = await r.identities.create(s.tenant.id, { name: 'Ada', category: 'member' });
+    const gone = await r.identities.create(s.tenant.id, { name: 'Gone', category: 'member' });
+    await r.identities.enrolFace(s.tenant.id, ada.id, f0!.id);
+    await r.identities.enrolFace(s.tenant.id, ada.id, f1!.id);
+    await r.identities.enrolFace(s.tenant.id, gone.id, f2!.id);
+    await r.identities.softDelete(s.tenant.id, gone.id);
+    const otherId = await r.identities.create(other.tenant.id, { name: 'Eve', category: 'member' });
+    await r.identities.enrolFace(other.tenant.id, otherId.id, other.faces[0]!.id);
+
+    const stale = await r.embeddings.enrolledNeedingModel(s.tenant.id, 'facerecnet@1');
+    expect(stale.map((x) => x.faceId).sort()).toEqual([f0!.id, f1!.id].sort());
+    expect(stale.every((x) => x.modelId === 'mobilefacenet@1')).toBe(true);
+    await r.embeddings.upsert(s.tenant.id, f0!.id, randomVector(), 'facerecnet@1');
+    expect((await r.embeddings.enrolledNeedingModel(s.tenant.id, 'facerecnet@1')).map((x) => x.faceId)).toEqual([f1!.id]);
+    expect(await r.embeddings.enrolledNeedingModel(s.tenant.id, 'mobilefacenet@1')).toEqual([
+      { faceId: f0!.id, cropKey: null, modelId: 'facerecnet@1' },
+    ]);
+    const first = [f0!.id, f1!.id].sort()[0]!;
+    expect((await r.embeddings.enrolledNeedingModel(s.tenant.id, 'x', 1)).map((x) => x.faceId)).toEqual([first]);
+    expect((await r.embeddings.enrolledNeedingModel(s.tenant.id, 'x', 10, first)).length).toBe(1);
+  });
+
   it('with identityOnly, matches enrolled faces of live identities only and names the identity', async () => {
     const s = await tenantWithFaces(6);
     const [f0, f1, f2] = s.faces;

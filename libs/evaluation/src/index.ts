@@ -5,3 +5,4 @@ export * from './evaluate';
 export * from './report';
 export * from './fairness';
 export * from './fairness-report';
+export * from './recognition-set';

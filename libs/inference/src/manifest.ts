@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@storelens/config';
+import type { NpmTfjsSource } from '@storelens/model-convert';
 
+/** The pipeline's stages; `embedder` is whichever identity model `STORELENS_EMBEDDER` selects. */
 export type ModelRole = 'detector' | 'embedder' | 'ageGender' | 'emotion';
+/** Entries of `models` in the manifest: the roles' default files and the alternative identity model. */
+export type ModelKey = ModelRole | 'faceRecNet';
 
 export interface ModelEntry {
   file: string;
@@ -15,9 +19,11 @@ export interface ModelEntry {
   licence: string;
   input: string;
   preprocess: string;
+  /** How to build the file when it is found nowhere else: TF.js weights in an npm package, converted to ONNX. */
+  source?: NpmTfjsSource;
 }
 
-export type ModelManifest = Record<ModelRole, ModelEntry>;
+export type ModelManifest = Record<ModelKey, ModelEntry>;
 
 let manifest: ModelManifest | undefined;
 /** The model manifest, `models/manifest.json`. */

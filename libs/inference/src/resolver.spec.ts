@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ModelEntry } from './manifest';
+import { modelManifest, type ModelEntry } from './manifest';
 import { ModelNotFoundError, ModelResolver } from './resolver';
 
 const bytes = Buffer.from('pretend these are ONNX weights');
@@ -72,5 +72,27 @@ describe('ModelResolver', () => {
     await expect(r404.resolve(entry)).rejects.toThrow(/HTTP 404/);
     const noUrl = new ModelResolver({ ...d, allowDownload: true });
     await expect(noUrl.resolve({ ...entry, url: null })).rejects.toThrow(/no public download URL/);
+  });
+
+  it('builds a model from its npm source into the cache when it is found nowhere else, checked by sha256', async () => {
+    const d = dirs();
+    const ageGender = modelManifest().ageGender;
+    const r = new ModelResolver({ ...d, allowDownload: false });
+    const file = await r.resolve(ageGender);
+    expect(file).toBe(path.join(d.cacheDir, ageGender.file));
+    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(ageGender.sha256);
+  });
+
+  it('refuses to build from weights that are not the ones named, and says why', async () => {
+    const d = dirs();
+    const ageGender = modelManifest().ageGender;
+    const source = ageGender.source!;
+    const tampered = { ...ageGender, source: { ...source, files: [source.files[0], { ...source.files[1], sha256: '0'.repeat(64) }] } };
+    const r = new ModelResolver({ ...d, allowDownload: false });
+    await expect(r.resolve(tampered)).rejects.toThrow(
+      /built from npm @vladmandic\/face-api@1\.7\.15 \(@vladmandic\/face-api@1\.7\.15 model\/age_gender_model\.bin: sha256 49f92bbc0afe…, expected 000000000000…\)/,
+    );
+    const wrongBytes = { ...ageGender, sha256: 'f'.repeat(64) };
+    await expect(new ModelResolver({ ...d, allowDownload: false }).resolve(wrongBytes)).rejects.toThrow(/built sha256 b5da9d937f13… does not match/);
   });
 });

@@ -110,7 +110,7 @@ describe('FacePipeline on the fixtures (real models)', () => {
     for await (const frame of videoFrames(fixtures.file('video/hamilton_clip.mp4'), { fps: 5 })) {
       times.push(frame.timeMs);
       expect([frame.image.width, frame.image.height]).toEqual([640, 360]);
-      const faces = await pipeline.analyzeImage(frame.image, gallery);
+      const faces = await pipeline.analyzeImage(frame.image, gallery, undefined, { videoFrame: true });
       if (faces.length) withFaces++;
       if (faces.some((f) => f.identity?.name === 'Lin Manuel Miranda')) named++;
     }

@@ -79,9 +79,15 @@ export class FacePipeline {
   }
 
   /** Every face in the image, left to right. */
-  async analyzeImage(img: RgbImage, gallery?: Gallery, t: StageTimings = newTimings()): Promise<FaceResult[]> {
+  /** `videoFrame`: a frame of a video, searched without the detector's rescue pass (see FaceDetector.detect). */
+  async analyzeImage(
+    img: RgbImage,
+    gallery?: Gallery,
+    t: StageTimings = newTimings(),
+    { videoFrame = false }: { videoFrame?: boolean } = {},
+  ): Promise<FaceResult[]> {
     let start = performance.now();
-    const dets = (await this.detector.detect(img)).sort((a, b) => a.box.x - b.box.x);
+    const dets = (await this.detector.detect(img, { rescue: !videoFrame })).sort((a, b) => a.box.x - b.box.x);
     t.detectMs += performance.now() - start;
     if (dets.length === 0) return [];
 

@@ -46,7 +46,10 @@ export class FaceDetectionService {
 
     // the frame's earlier faces (a re-run) are read while the frame is fetched and decoded
     const [img, previous] = await Promise.all([this.loadFrame(frame), this.faces.listByFrame(tenantId, frameId)]);
-    const detections = (await this.detector.detect(img)).sort((a, b) => a.box.x - b.box.x);
+    // the rescue pass pays on photos (enrolment photos above all), not on video frames
+    const detections = (await this.detector.detect(img, { rescue: media.kind === 'image' })).sort(
+      (a, b) => a.box.x - b.box.x,
+    );
 
     const rejection = rejectionOf(media, detections.length);
     if (rejection) {

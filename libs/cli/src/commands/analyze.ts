@@ -103,7 +103,7 @@ export async function analyzeCommand(inputs: string[], pipeline: FacePipeline, o
         let writer: VideoWriter | undefined;
         let frames = 0;
         for await (const frame of videoFrames(file, { fps: opts.fps })) {
-          const faces = await pipeline.analyzeImage(frame.image, opts.gallery);
+          const faces = await pipeline.analyzeImage(frame.image, opts.gallery, undefined, { videoFrame: true });
           emit({ file, frame: frame.index, timeMs: frame.timeMs, faces }, frame.image.width, frame.image.height);
           if (opts.annotate) {
             writer ??= new VideoWriter(

@@ -28,6 +28,7 @@ import {
   type FairnessRunInfo,
   type Gender,
   type Tally,
+  writeRecognitionSet,
 } from '@storelens/evaluation';
 import {
   DEFAULT_MALE_THRESHOLD,
@@ -318,6 +319,15 @@ export function addEvalCommands(program: Command): void {
         { dataset: o.dataset, threshold: o.threshold, json: Boolean(o.json) },
         await FacePipeline.create(),
       );
+    });
+
+  program
+    .command('eval-recognition-set')
+    .description('write a recognition dataset for eval from the shared fixtures (named people + strangers as impostors)')
+    .argument('<outdir>', 'an empty or new folder')
+    .action((outdir: string) => {
+      const summary = writeRecognitionSet(path.join(config().assetsDir, 'fixtures'), path.resolve(outdir));
+      printJson(summary);
     });
 
   program

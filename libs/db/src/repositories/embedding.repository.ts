@@ -86,6 +86,30 @@ export class EmbeddingRepository {
     if (rows.length === 0) throw new Error('embedding upsert refused: face belongs to another tenant');
   }
 
+  /**
+   * Enrolled faces of the tenant's live identities whose vector is missing or was made by another model than
+   * `modelId`, with their crop keys: what must be re-embedded after the identity model changes. Ordered by face id,
+   * `after` pages through them.
+   */
+  async enrolledNeedingModel(
+    tenantId: string,
+    modelId: string,
+    limit = 100,
+    after = '00000000-0000-0000-0000-000000000000',
+  ): Promise<{ faceId: string; cropKey: string | null; modelId: string | null }[]> {
+    return this.dataSource.query(
+      `SELECT f.id AS "faceId", f.crop_key AS "cropKey", e.model_id AS "modelId"
+         FROM identity_faces x
+         JOIN identities i ON i.tenant_id = x.tenant_id AND i.id = x.identity_id AND i.deleted_at IS NULL
+         JOIN faces f ON f.tenant_id = x.tenant_id AND f.id = x.face_id
+         LEFT JOIN face_embeddings e ON e.face_id = x.face_id
+        WHERE x.tenant_id = $1 AND (e.model_id IS NULL OR e.model_id <> $2) AND f.id > $3
+        ORDER BY f.id
+        LIMIT $4`,
+      [tenantId, modelId, after, limit],
+    );
+  }
+
   async get(tenantId: string, faceId: string): Promise<FaceEmbedding | null> {
     return this.embeddings.findOneBy({ tenantId, faceId });
   }
