@@ -1,3 +1,4 @@
+import type { SearchRow } from './search-row';
 import Table from 'cli-table3';
 import type { BenchResult, BenchRow, PeerRow, PipelineRow, PlatformRow, RawModelsRow, StageName } from './types';
 
@@ -318,4 +319,23 @@ function platformSection(result: BenchResult, table: MakeTable): string[] {
     platformTable(p, table),
     ...platformLines(p, result.machine.cores),
   ];
+}
+
+/** The search row as a few lines of text. */
+export function renderSearch(row: SearchRow): string {
+  const lines = [
+    `search: ${row.vectors} vectors (${row.enrolled} enrolled, ${row.visitors} visitor faces) across ${row.tenants} tenants ` +
+      `(${row.tenantVectors.min}..${row.tenantVectors.max} per tenant), ${row.queries} query faces`,
+    `load ${row.loadSeconds} s; HNSW build ${row.buildSeconds} s (m=${row.m}, ef_construction=${row.efConstruction}); ` +
+      `index ${row.indexMiB} MiB, table ${row.tableMiB} MiB; shared_buffers ${row.server.sharedBuffersMiB} MiB`,
+    'decision (gallery + visitor search) per face:',
+  ];
+  for (const s of row.settings) {
+    lines.push(
+      `  ef_search=${s.efSearch} iterative_scan=${s.iterativeScan}: p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms ` +
+        `(small tenants ${s.smallTenantsP95Ms}, large ${s.largeTenantsP95Ms}), recall@10 ${s.recallAt10} ` +
+        `(gallery ${s.galleryRecallAt10}, visitors ${s.visitorRecallAt10}, worst query ${s.minRecallAt10})`,
+    );
+  }
+  return lines.join('\n');
 }

@@ -25,6 +25,19 @@ export interface Neighbour {
 /** pgvector's hnsw.ef_search accepts up to 1000, and an HNSW scan cannot return more rows than ef_search. */
 const MAX_K = 1000;
 
+/**
+ * How the HNSW index is searched (pgvector >= 0.8). `efSearch` is the candidate list per scan (raised to k when k
+ * is larger); `iterativeScan` lets a filtered scan continue until k rows pass the tenant and gallery filters:
+ * `strict_order` returns rows exactly in distance order, `relaxed_order` may return them slightly out of order
+ * (re-sorted here) and stops sooner.
+ */
+export interface VectorSearchSettings {
+  efSearch: number;
+  iterativeScan: 'off' | 'strict_order' | 'relaxed_order';
+}
+
+export const DEFAULT_VECTOR_SEARCH: VectorSearchSettings = { efSearch: 40, iterativeScan: 'strict_order' };
+
 function checkVector(vector: readonly number[]): void {
   if (vector.length !== EMBEDDING_DIMENSIONS) {
     throw new RangeError(`embedding must have ${EMBEDDING_DIMENSIONS} dimensions, got ${vector.length}`);
@@ -66,24 +79,25 @@ export function nearestQuery(
 export class EmbeddingRepository {
   private readonly embeddings: Repository<FaceEmbedding>;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly search: VectorSearchSettings = DEFAULT_VECTOR_SEARCH,
+  ) {
     this.embeddings = dataSource.getRepository(FaceEmbedding);
   }
 
   /**
-   * Stores the face's vector, replacing a previous one (a replayed job, or a new model). Throws when the face is
-   * not the tenant's.
+   * Stores the face's vector, replacing a previous one (a replayed job, or a new model). Throws (foreign key) when
+   * the face is not the tenant's: the key is (tenant, face), so another tenant's row is never the conflict target.
    */
   async upsert(tenantId: string, faceId: string, vector: readonly number[], modelId: string): Promise<void> {
     checkVector(vector);
-    const rows: unknown[] = await this.dataSource.query(
+    await this.dataSource.query(
       `INSERT INTO face_embeddings (face_id, tenant_id, embedding, model_id) VALUES ($1, $2, $3::vector, $4)
-       ON CONFLICT (face_id) DO UPDATE SET embedding = EXCLUDED.embedding, model_id = EXCLUDED.model_id, updated_at = now()
-       WHERE face_embeddings.tenant_id = EXCLUDED.tenant_id
-       RETURNING face_id`,
+       ON CONFLICT (tenant_id, face_id) DO UPDATE
+       SET embedding = EXCLUDED.embedding, model_id = EXCLUDED.model_id, updated_at = now()`,
       [faceId, tenantId, toSql([...vector]), modelId],
     );
-    if (rows.length === 0) throw new Error('embedding upsert refused: face belongs to another tenant');
   }
 
   async get(tenantId: string, faceId: string): Promise<FaceEmbedding | null> {
@@ -92,8 +106,9 @@ export class EmbeddingRepository {
 
   /**
    * The k stored faces closest to `vector` by cosine distance, closest first, through the HNSW index (approximate).
-   * The index is shared by all tenants and filters are applied while walking it, so the scan is iterative
-   * (pgvector >= 0.8): it keeps going until k rows pass the filters instead of returning fewer.
+   * Each tenant has its own partition and graph (the tenant filter prunes the others at plan time); the gallery and
+   * model filters are applied while walking it, so the scan is iterative (pgvector >= 0.8): it keeps going until k
+   * rows pass the filters instead of returning fewer.
    */
   async nearest(
     tenantId: string,
@@ -105,12 +120,16 @@ export class EmbeddingRepository {
     const rows: { faceId: string; identityId: string | null; visitorId: string | null; distance: number }[] =
       await this.dataSource.transaction(async (m) => {
         // set_config(..., true) is SET LOCAL: the settings end with this transaction and do not leak to the pool.
-        await m.query(
-          `SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', $1, true)`,
-          [String(Math.max(40, k))],
-        );
+        await m.query(`SELECT set_config('hnsw.iterative_scan', $1, true), set_config('hnsw.ef_search', $2, true)`, [
+          this.search.iterativeScan,
+          String(Math.max(this.search.efSearch, k)),
+        ]);
         return m.query(sql, params);
       });
-    return rows.map((r) => ({ ...r, distance: Number(r.distance), similarity: 1 - Number(r.distance) }));
+    const neighbours = rows.map((r) => ({ ...r, distance: Number(r.distance), similarity: 1 - Number(r.distance) }));
+    // relaxed_order may hand rows back slightly out of order
+    return this.search.iterativeScan === 'relaxed_order'
+      ? neighbours.sort((a, b) => a.distance - b.distance)
+      : neighbours;
   }
 }
