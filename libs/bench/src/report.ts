@@ -328,11 +328,12 @@ export function renderSearch(row: SearchRow): string {
       `(${row.tenantVectors.min}..${row.tenantVectors.max} per tenant), ${row.queries} query faces`,
     `load ${row.loadSeconds} s; HNSW build ${row.buildSeconds} s (m=${row.m}, ef_construction=${row.efConstruction}); ` +
       `index ${row.indexMiB} MiB, table ${row.tableMiB} MiB; shared_buffers ${row.server.sharedBuffersMiB} MiB`,
-    'decision (gallery + visitor search) per face:',
+    `decision (gallery + visitor search) per face, load average ${row.loadAverage}:`,
   ];
   for (const s of row.settings) {
     lines.push(
       `  ef_search=${s.efSearch} iterative_scan=${s.iterativeScan}: p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms ` +
+        `(server CPU p50 ${s.serverCpuP50Ms}, p95 ${s.serverCpuP95Ms}) ` +
         `(small tenants ${s.smallTenantsP95Ms}, large ${s.largeTenantsP95Ms}), recall@10 ${s.recallAt10} ` +
         `(gallery ${s.galleryRecallAt10}, visitors ${s.visitorRecallAt10}, worst query ${s.minRecallAt10})`,
     );

@@ -1,5 +1,6 @@
 import { toSql } from 'pgvector';
 import type { DataSource, Repository } from 'typeorm';
+import { vectorSearchSettingsOf, type VectorSearchSettings } from '../data-source';
 import { EMBEDDING_DIMENSIONS, FaceEmbedding } from '../entities';
 
 export interface NearestOptions {
@@ -24,19 +25,6 @@ export interface Neighbour {
 
 /** pgvector's hnsw.ef_search accepts up to 1000, and an HNSW scan cannot return more rows than ef_search. */
 const MAX_K = 1000;
-
-/**
- * How the HNSW index is searched (pgvector >= 0.8). `efSearch` is the candidate list per scan (raised to k when k
- * is larger); `iterativeScan` lets a filtered scan continue until k rows pass the tenant and gallery filters:
- * `strict_order` returns rows exactly in distance order, `relaxed_order` may return them slightly out of order
- * (re-sorted here) and stops sooner.
- */
-export interface VectorSearchSettings {
-  efSearch: number;
-  iterativeScan: 'off' | 'strict_order' | 'relaxed_order';
-}
-
-export const DEFAULT_VECTOR_SEARCH: VectorSearchSettings = { efSearch: 40, iterativeScan: 'strict_order' };
 
 function checkVector(vector: readonly number[]): void {
   if (vector.length !== EMBEDDING_DIMENSIONS) {
@@ -79,11 +67,17 @@ export function nearestQuery(
 export class EmbeddingRepository {
   private readonly embeddings: Repository<FaceEmbedding>;
 
+  private readonly session: VectorSearchSettings | undefined;
+  private readonly search: VectorSearchSettings;
+
+  /** `search`: settings for this repository's searches; default: those the DataSource's connections carry. */
   constructor(
     private readonly dataSource: DataSource,
-    private readonly search: VectorSearchSettings = DEFAULT_VECTOR_SEARCH,
+    search?: VectorSearchSettings,
   ) {
     this.embeddings = dataSource.getRepository(FaceEmbedding);
+    this.session = vectorSearchSettingsOf(dataSource);
+    this.search = search ?? this.session ?? { efSearch: 40, iterativeScan: 'strict_order' };
   }
 
   /**
@@ -117,19 +111,25 @@ export class EmbeddingRepository {
     options: NearestOptions = {},
   ): Promise<Neighbour[]> {
     const { sql, params } = nearestQuery(tenantId, vector, k, options);
-    const rows: { faceId: string; identityId: string | null; visitorId: string | null; distance: number }[] =
-      await this.dataSource.transaction(async (m) => {
-        // set_config(..., true) is SET LOCAL: the settings end with this transaction and do not leak to the pool.
-        await m.query(`SELECT set_config('hnsw.iterative_scan', $1, true), set_config('hnsw.ef_search', $2, true)`, [
-          this.search.iterativeScan,
-          String(Math.max(this.search.efSearch, k)),
-        ]);
-        return m.query(sql, params);
-      });
+    const { efSearch, iterativeScan } = this.search;
+    // Without the iterative scan an HNSW search returns at most ef_search rows, so k above it needs a larger one.
+    const sessionFits =
+      this.session?.efSearch === efSearch &&
+      this.session.iterativeScan === iterativeScan &&
+      (iterativeScan !== 'off' || k <= efSearch);
+    type Row = { faceId: string; identityId: string | null; visitorId: string | null; distance: number };
+    const rows: Row[] = sessionFits
+      ? await this.dataSource.query(sql, params)
+      : await this.dataSource.transaction(async (m) => {
+          // set_config(..., true) is SET LOCAL: the settings end with this transaction and do not leak to the pool.
+          await m.query(`SELECT set_config('hnsw.iterative_scan', $1, true), set_config('hnsw.ef_search', $2, true)`, [
+            this.search.iterativeScan,
+            String(Math.max(this.search.efSearch, k)),
+          ]);
+          return m.query(sql, params);
+        });
     const neighbours = rows.map((r) => ({ ...r, distance: Number(r.distance), similarity: 1 - Number(r.distance) }));
     // relaxed_order may hand rows back slightly out of order
-    return this.search.iterativeScan === 'relaxed_order'
-      ? neighbours.sort((a, b) => a.distance - b.distance)
-      : neighbours;
+    return iterativeScan === 'relaxed_order' ? neighbours.sort((a, b) => a.distance - b.distance) : neighbours;
   }
 }
