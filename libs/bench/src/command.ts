@@ -92,6 +92,12 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         throw new InvalidArgumentError('search-queries must be a positive whole number');
       return n;
     })
+    .option('--base-port <port>', "first port of the platform row's stack (default 19080)", (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1024 || n > 65000)
+        throw new InvalidArgumentError('base-port must be a port number');
+      return n;
+    })
     .option('--search-keep', "keep the search row's database afterwards (to look at its plans)")
     .action(
       async (o: {
@@ -103,6 +109,7 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         search?: number;
         searchQueries?: number;
         searchKeep?: boolean;
+        basePort?: number;
       }) => {
         const log = (line: string) => io.stderr.write(`${line}\n`);
         if (o.search !== undefined) {
@@ -117,7 +124,7 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
           io.stdout(o.json ? `${JSON.stringify(result)}\n` : `${renderSearch(row)}\n`);
           return;
         }
-        const unregister = o.platform ? registerBenchRow((ctx) => platformRow(ctx, log)) : undefined;
+        const unregister = o.platform ? registerBenchRow((ctx) => platformRow(ctx, log, o.basePort)) : undefined;
         const result = await runBench({
           repeat: o.repeat,
           peer: o.peer,

@@ -48,6 +48,7 @@ const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 export async function platformRow(
   ctx: BenchContext,
   log: (line: string) => void = () => undefined,
+  basePort: number = BENCH_BASE_PORT,
 ): Promise<PlatformRow> {
   await ensureInfra();
   const db = await createTestDatabase();
@@ -62,7 +63,7 @@ export async function platformRow(
     const id = uniqueTestId();
     stack = new ManagedStack(
       {
-        basePort: BENCH_BASE_PORT,
+        basePort,
         env: {
           DATABASE_URL: db.url,
           QUEUE_PREFIX: `bench${id}`,
