@@ -136,7 +136,7 @@ export class ManagedProcess {
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
     try {
-      await waitHealthy(this.spec.port, this.name, 90_000, () => this.alive);
+      await waitHealthy(this.spec.port, this.name, 240_000, () => this.alive);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- ${this.name} output ---\n${this.tail}`);
     }

@@ -1,4 +1,4 @@
-import { annotatedFrameKey, faceCropKey, frameKey, mediaKey, tenantPrefix } from './keys';
+import { annotatedFrameKey, faceCropKey, faceCropsKey, frameKey, isFaceCropsKey, mediaKey, tenantPrefix } from './keys';
 
 const camera = { tenantId: 'ten1', storeId: 'sto1', cameraId: 'cam1' };
 const frame = { ...camera, mediaId: 'med1', capturedAt: new Date('2026-11-28T13:45:10.250Z'), frameIndex: 12 };
@@ -36,5 +36,24 @@ describe('object keys', () => {
     expect(() => frameKey({ ...frame, frameIndex: 1.5 })).toThrow(/frameIndex/);
     expect(() => frameKey({ ...frame, capturedAt: new Date('nope') })).toThrow(/capturedAt/);
     expect(() => mediaKey({ ...frame, extension: 'mp4/x' })).toThrow(/extension/);
+  });
+});
+
+describe('faceCropsKey', () => {
+  it('names one object per face beside its frame, and tells it from the older per-crop keys', () => {
+    const ref = {
+      tenantId: 't1',
+      storeId: 's1',
+      cameraId: 'c1',
+      mediaId: 'm1',
+      capturedAt: new Date('2026-11-28T13:05:00Z'),
+      frameIndex: 12,
+      faceIndex: 3,
+    };
+    const key = faceCropsKey(ref);
+    expect(key).toBe('t/t1/s/s1/c/c1/2026/11/28/13/m1-000012.face-03.crops');
+    expect(isFaceCropsKey(key)).toBe(true);
+    expect(isFaceCropsKey(key.replace('.crops', '.aligned.png'))).toBe(false);
+    expect(() => faceCropsKey({ ...ref, faceIndex: -1 })).toThrow(/faceIndex/);
   });
 });

@@ -3,7 +3,7 @@
  *
  *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>.<ext>                  uploaded media
  *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>-<frame>.jpg            sampled frame
- *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>-<frame>.face-<nn>.jpg  aligned face crop
+ *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>-<frame>.face-<nn>.crops   a face's model crops
  *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>-<frame>.annotated.jpg  frame with boxes drawn
  *   t/<tenant>/uploads/<yyyy>/<mm>/<dd>/<hh>/...                                          same names, media not
  *                                                                                         from a camera (enrolment photos)
@@ -92,4 +92,17 @@ export function annotatedFrameKey(ref: FrameRef): string {
 /** The aligned crop of one detected face, beside its frame, e.g. `.../<media>-000012.face-03.jpg`. */
 export function faceCropKey(ref: FaceRef): string {
   return `${frameStem(ref)}.face-${counter('faceIndex', ref.faceIndex, 2)}.jpg`;
+}
+
+/**
+ * Every model crop of one detected face in one object, beside its frame, e.g. `.../<media>-000012.face-03.crops`:
+ * one write in detection and one read per later stage, instead of one object per crop.
+ */
+export function faceCropsKey(ref: FaceRef): string {
+  return `${frameStem(ref)}.face-${counter('faceIndex', ref.faceIndex, 2)}.crops`;
+}
+
+/** Whether a face's stored crop key is a `faceCropsKey` (faces stored before it name one PNG per crop). */
+export function isFaceCropsKey(key: string): boolean {
+  return /\.face-\d{2,}\.crops$/.test(key);
 }

@@ -1,17 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { faceCropKey, ObjectNotFoundError, ObjectStore, type FaceRef } from '@storelens/storage';
+import {
+  faceCropKey,
+  faceCropsKey,
+  isFaceCropsKey,
+  ObjectNotFoundError,
+  ObjectStore,
+  type FaceRef,
+} from '@storelens/storage';
 import { decodeImage, type RgbImage } from '@storelens/vision';
 import sharp from 'sharp';
 
 /**
- * The two crops detection stores for every face, beside its frame and named after `faceCropKey`:
+ * The two crops detection makes for every face:
  *
- *   <frame stem>.face-<nn>.aligned.png     112x112, aligned on the five landmarks: the embedder's input
- *   <frame stem>.face-<nn>.attribute.png   112x112 square crop of 1.0 x the box: the age/gender and emotion input
+ *   aligned     112x112, aligned on the five landmarks: the embedder's input
+ *   attribute   112x112 square crop of 1.0 x the box: the age/gender and emotion input
  *
- * PNG, because the crops are model inputs: a lossless round trip gives the embedding the detector's own pixels
- * would. `faces.crop_key` holds the aligned crop's key; the attribute crop's key is derived from it, so a later
- * stage finds both from the face row alone.
+ * stored together as one object (`faceCropsKey`, raw RGB in a small container, see `packFaceCrops`): one write in
+ * detection and one read in each later stage, and no image codec on either side. Raw, because the crops are model
+ * inputs: the embedding gets exactly the detector's pixels (as the lossless PNG did, at a fraction of the CPU).
+ * `faces.crop_key` holds the object's key.
+ *
+ * Faces stored before this kept one PNG per crop (`<stem>.aligned.png`, `<stem>.attribute.png`, crop_key naming
+ * the aligned one); they are still read and removed.
  */
 export type FaceCropKind = 'aligned' | 'attribute';
 export type FaceCropKeys = Record<FaceCropKind, string>;
@@ -36,6 +47,50 @@ export function faceCropObjectKeys(cropKey: string): string[] {
   return [faceCropKeyOf(cropKey, 'aligned'), faceCropKeyOf(cropKey, 'attribute')];
 }
 
+/** "SLFC", format version 1. */
+const MAGIC = 0x534c4643;
+const VERSION = 1;
+const KINDS: readonly FaceCropKind[] = ['aligned', 'attribute'];
+
+/**
+ * The crops of one face as one buffer: magic u32, version u8, crop count u8, then per crop (in KINDS order) width
+ * u16, height u16 and width x height x 3 bytes of RGB. Little-endian.
+ */
+export function packFaceCrops(crops: Record<FaceCropKind, RgbImage>): Buffer {
+  const size = 6 + KINDS.reduce((n, k) => n + 4 + crops[k].width * crops[k].height * 3, 0);
+  const out = Buffer.allocUnsafe(size);
+  let o = out.writeUInt32LE(MAGIC, 0);
+  o = out.writeUInt8(VERSION, o);
+  o = out.writeUInt8(KINDS.length, o);
+  for (const kind of KINDS) {
+    const { width, height, data } = crops[kind];
+    if (data.length !== width * height * 3) throw new RangeError(`${kind} crop is not ${width}x${height} RGB`);
+    o = out.writeUInt16LE(width, o);
+    o = out.writeUInt16LE(height, o);
+    o += Buffer.from(data.buffer, data.byteOffset, data.length).copy(out, o);
+  }
+  return out;
+}
+
+/** One crop out of `packFaceCrops`'s buffer (a view, no copy); throws on anything that is not one. */
+export function unpackFaceCrop(bytes: Buffer, kind: FaceCropKind): RgbImage {
+  const bad = (why: string) => new Error(`not a face crops object: ${why}`);
+  if (bytes.length < 6 || bytes.readUInt32LE(0) !== MAGIC) throw bad('wrong magic');
+  if (bytes.readUInt8(4) !== VERSION) throw bad(`version ${bytes.readUInt8(4)}`);
+  if (bytes.readUInt8(5) !== KINDS.length) throw bad('wrong crop count');
+  let o = 6;
+  for (const k of KINDS) {
+    if (o + 4 > bytes.length) throw bad('truncated');
+    const width = bytes.readUInt16LE(o);
+    const height = bytes.readUInt16LE(o + 2);
+    const length = width * height * 3;
+    if (o + 4 + length > bytes.length) throw bad('truncated');
+    if (k === kind) return { width, height, data: new Uint8Array(bytes.buffer, bytes.byteOffset + o + 4, length) };
+    o += 4 + length;
+  }
+  throw bad(`no ${kind} crop`);
+}
+
 export async function encodePng(img: RgbImage): Promise<Buffer> {
   return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
     .png({ compressionLevel: 1 }) // lossless either way; the crops are small and short-lived, so favour speed
@@ -47,30 +102,31 @@ export async function encodePng(img: RgbImage): Promise<Buffer> {
 export class FaceCropStore {
   constructor(@Inject(ObjectStore) private readonly store: ObjectStore) {}
 
-  /** Stores both crops of a face; the keys are fixed by the face's position, so a replay overwrites them. */
-  async save(ref: FaceRef, crops: Record<FaceCropKind, RgbImage>): Promise<FaceCropKeys> {
-    const keys = faceCropKeys(ref);
-    const [aligned, attribute] = await Promise.all([encodePng(crops.aligned), encodePng(crops.attribute)]);
-    await Promise.all([
-      this.store.put(keys.aligned, aligned, 'image/png'),
-      this.store.put(keys.attribute, attribute, 'image/png'),
-    ]);
-    return keys;
+  /**
+   * Stores both crops of a face as one object and returns its key (the face's crop_key); the key is fixed by the
+   * face's position, so a replay overwrites it.
+   */
+  async save(ref: FaceRef, crops: Record<FaceCropKind, RgbImage>): Promise<string> {
+    const key = faceCropsKey(ref);
+    await this.store.put(key, packFaceCrops(crops), 'application/octet-stream');
+    return key;
   }
 
   /** One crop of a face, or null when the object is gone. */
   async load(cropKey: string, kind: FaceCropKind): Promise<RgbImage | null> {
+    const bundled = isFaceCropsKey(cropKey);
     let bytes: Buffer;
     try {
-      bytes = await this.store.get(faceCropKeyOf(cropKey, kind));
+      bytes = await this.store.get(bundled ? cropKey : faceCropKeyOf(cropKey, kind));
     } catch (err) {
       if (err instanceof ObjectNotFoundError) return null;
       throw err;
     }
-    return decodeImage(bytes);
+    return bundled ? unpackFaceCrop(bytes, kind) : decodeImage(bytes);
   }
 
   async remove(cropKey: string): Promise<void> {
-    await Promise.all(faceCropObjectKeys(cropKey).map((key) => this.store.remove(key)));
+    const keys = isFaceCropsKey(cropKey) ? [cropKey] : faceCropObjectKeys(cropKey);
+    await Promise.all(keys.map((key) => this.store.remove(key)));
   }
 }
