@@ -98,6 +98,15 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         throw new InvalidArgumentError('base-port must be a port number');
       return n;
     })
+    .option(
+      '--soak <minutes>',
+      'keep the platform busy this long after its timed passes, then read worker RSS again',
+      (v) => {
+        const n = Number(v);
+        if (!(n > 0 && n <= 120)) throw new InvalidArgumentError('soak must be minutes, more than 0 and at most 120');
+        return n;
+      },
+    )
     .option('--search-keep', "keep the search row's database afterwards (to look at its plans)")
     .action(
       async (o: {
@@ -110,6 +119,7 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         searchQueries?: number;
         searchKeep?: boolean;
         basePort?: number;
+        soak?: number;
       }) => {
         const log = (line: string) => io.stderr.write(`${line}\n`);
         if (o.search !== undefined) {
@@ -124,7 +134,9 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
           io.stdout(o.json ? `${JSON.stringify(result)}\n` : `${renderSearch(row)}\n`);
           return;
         }
-        const unregister = o.platform ? registerBenchRow((ctx) => platformRow(ctx, log, o.basePort)) : undefined;
+        const unregister = o.platform
+          ? registerBenchRow((ctx) => platformRow(ctx, log, { basePort: o.basePort, soakMs: (o.soak ?? 0) * 60_000 }))
+          : undefined;
         const result = await runBench({
           repeat: o.repeat,
           peer: o.peer,

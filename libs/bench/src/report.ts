@@ -226,8 +226,8 @@ function platformLines(p: PlatformRow, cores: number): string[] {
         mapped.map((s) => `${s.job} = ${s.inProcess!.stages}`).join('; ') +
         (unmapped.length ? `; ${unmapped.join(' and ')} ha${unmapped.length === 1 ? 's' : 've'} no counterpart` : '') +
         '. The platform decodes each image twice (ingest stores it as a JPEG frame, detection decodes that) and adds ' +
-        "per job S3 reads and writes (upload, frame, two PNG crops per face), the crops' PNG encoding and decoding, " +
-        'Postgres reads and writes, and the hop to the next queue.',
+        'per job S3 reads and writes (upload, frame, one crops object per face), Postgres reads and writes, and the ' +
+        'hop to the next queue.',
     );
   }
   const lat = p.latencyMs;
@@ -245,6 +245,15 @@ function platformLines(p: PlatformRow, cores: number): string[] {
         `; together ${fmt(total)} (${percent(total, p.wallMs * cores)}). The whole machine was ` +
         `${percent(p.machineBusy, 1)} busy: the rest is the gateway, Postgres, Redis, the S3 endpoint and anything ` +
         'else running.',
+    );
+  }
+  if (p.rss?.length) {
+    lines.push(
+      `worker RSS, MiB, after the warm-up -> after the timed passes` +
+        (p.soak.minutes > 0 ? ` and ${p.soak.minutes} min more (${p.soak.media} media)` : '') +
+        ': ' +
+        p.rss.map((r) => `${r.service} ${r.startMiB ?? '?'} -> ${r.endMiB ?? '?'}`).join(', ') +
+        '.',
     );
   }
   const notDone = p.stages.flatMap((s) =>
