@@ -104,7 +104,7 @@ beforeAll(async () => {
   tenantId = (await r.tenants.create('Acme Retail')).id;
   storeId = (await r.stores.create(tenantId, { name: 'Berlin Mitte', timezone: 'Europe/Berlin' })).id;
   cameraId = (await r.cameras.create(tenantId, { storeId, name: 'door', role: 'entrance' })).id;
-}, 60_000);
+}, 240_000);
 
 afterAll(async () => {
   await Promise.all(rawQueues.map((q) => q.close()));
