@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { TenantRepository } from '@storelens/db';
-import { fixtures } from '@storelens/pipeline';
+import { fixtures } from '@storelens/testing';
 import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
 import { uniqueTestId, waitFor, writeBadInputs } from '@storelens/testing';
-import { ApiError, StoreLensClient } from '../../libs/cli/src/api-client';
+import { ApiError, StoreLensClient } from '@storelens/cli';
 import { ManagedStack } from '@storelens/stack';
 
 jest.setTimeout(600_000);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { DEFAULT_RULE, type DecisionRule } from '@storelens/decision';
 import { z } from 'zod';
 
 /** The repository root: the nearest folder above this file that holds nx.json. */
@@ -24,7 +25,7 @@ const EnvSchema = z.object({
   STORELENS_ORT_THREADS: int(1),
   STORELENS_DETECT_THRESHOLD: num(0.9),
   STORELENS_MIN_FACE: int(20),
-  STORELENS_MATCH_THRESHOLD: num(0.42),
+  STORELENS_MATCH_THRESHOLD: num(DEFAULT_RULE.threshold),
   STORELENS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   STORELENS_MAX_PIXELS: int(50_000_000),
   STORELENS_STATE_DIR: z.string().optional(),
@@ -61,8 +62,8 @@ const EnvSchema = z.object({
   STORELENS_URL_SECRET: z.string().min(16).default('storelens-local-development-secret'),
   /** days until an upload, its frames and its faces are deleted (biometric data is kept no longer than needed) */
   RETENTION_DAYS: num(30),
-  CLASSIFY_MARGIN: num(0.05),
-  VISITOR_THRESHOLD: num(0.5),
+  CLASSIFY_MARGIN: num(DEFAULT_RULE.margin),
+  VISITOR_THRESHOLD: num(DEFAULT_RULE.visitorThreshold),
 });
 
 export interface StoreLensConfig {
@@ -71,7 +72,7 @@ export interface StoreLensConfig {
   logLevel: z.infer<typeof EnvSchema>['STORELENS_LOG_LEVEL'];
   stateDir: string;
   models: { cacheDir: string; allowDownload: boolean; threads: number };
-  vision: { detectThreshold: number; minFaceSize: number; maxPixels: number; matchThreshold: number };
+  vision: { detectThreshold: number; minFaceSize: number; maxPixels: number };
   redis: { url: string };
   /** BullMQ key prefix: keeps StoreLens queues apart from anything else sharing the Redis. */
   queue: { prefix: string };
@@ -88,7 +89,8 @@ export interface StoreLensConfig {
   replicas: Record<string, number>;
   service: { port: number; host: string; ingestUrl: string; analyticsUrl: string; urlSecret: string };
   retention: { days: number };
-  classification: { threshold: number; margin: number; visitorThreshold: number };
+  /** the one rule for "who is this face" (@storelens/decision), with the values this deployment set */
+  decision: DecisionRule;
 }
 
 /** Reads and validates the environment once; the only place that reads process.env. */
@@ -114,7 +116,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       detectThreshold: e.STORELENS_DETECT_THRESHOLD,
       minFaceSize: e.STORELENS_MIN_FACE,
       maxPixels: e.STORELENS_MAX_PIXELS,
-      matchThreshold: e.STORELENS_MATCH_THRESHOLD,
     },
     redis: { url: e.REDIS_URL },
     queue: { prefix: e.QUEUE_PREFIX },
@@ -150,7 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       urlSecret: e.STORELENS_URL_SECRET,
     },
     retention: { days: e.RETENTION_DAYS },
-    classification: {
+    decision: {
       threshold: e.STORELENS_MATCH_THRESHOLD,
       margin: e.CLASSIFY_MARGIN,
       visitorThreshold: e.VISITOR_THRESHOLD,

@@ -23,5 +23,10 @@ export type CameraRole = z.infer<typeof CameraRole>;
 export const IdentityCategory = z.enum(['member', 'staff', 'watchlist']);
 export type IdentityCategory = z.infer<typeof IdentityCategory>;
 
+/** The seven expressions StoreLens reads, in the order results list them. */
+export const EMOTIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
+export const Emotion = z.enum(EMOTIONS);
+export type Emotion = z.infer<typeof Emotion>;
+
 export const Gender = z.enum(['female', 'male']);
 export type Gender = z.infer<typeof Gender>;

@@ -1,1 +1,4 @@
 export * from './stack';
+export * from './infra';
+export * from './names';
+export * from './scratch-database';

@@ -31,7 +31,7 @@ export const PORT_OFFSET: Record<ServiceName, number> = {
 
 export function entryPoint(service: ServiceName): string {
   return service === 'gateway'
-    ? path.join(ROOT, 'deploy/local/gateway.ts')
+    ? path.join(ROOT, 'services/gateway/src/gateway.ts')
     : path.join(ROOT, `services/${service}/src/main.ts`);
 }
 

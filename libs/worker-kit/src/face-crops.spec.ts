@@ -1,15 +1,7 @@
 import { decodeImage } from '@storelens/vision';
-import { ObjectNotFoundError, type ObjectStore } from '@storelens/storage';
+import { faceCropKeys, ObjectNotFoundError, type ObjectStore } from '@storelens/storage';
 import { mock } from 'jest-mock-extended';
-import {
-  encodePng,
-  faceCropKeyOf,
-  faceCropKeys,
-  faceCropObjectKeys,
-  FaceCropStore,
-  packFaceCrops,
-  unpackFaceCrop,
-} from './face-crops';
+import { encodePng, FaceCropStore, packFaceCrops, unpackFaceCrop } from './face-crops';
 
 const face = {
   tenantId: 'tenant1',
@@ -21,25 +13,7 @@ const face = {
   faceIndex: 3,
 };
 
-describe('face crop keys', () => {
-  it('puts both crops of a face beside its frame, named after faceCropKey', () => {
-    expect(faceCropKeys(face)).toEqual({
-      aligned: 't/tenant1/s/store1/c/cam1/2026/11/28/13/media1-000012.face-03.aligned.png',
-      attribute: 't/tenant1/s/store1/c/cam1/2026/11/28/13/media1-000012.face-03.attribute.png',
-    });
-    expect(faceCropKeys({ ...face, storeId: null, cameraId: null }).aligned).toBe(
-      't/tenant1/uploads/2026/11/28/13/media1-000012.face-03.aligned.png',
-    );
-  });
-
-  it("finds every crop of a face from its crop_key, and refuses a key that is not a face crop's", () => {
-    const { aligned, attribute } = faceCropKeys(face);
-    expect(faceCropKeyOf(aligned, 'attribute')).toBe(attribute);
-    expect(faceCropKeyOf(aligned, 'aligned')).toBe(aligned);
-    expect(faceCropObjectKeys(aligned)).toEqual([aligned, attribute]);
-    expect(() => faceCropKeyOf('t/tenant1/frame.jpg', 'aligned')).toThrow(/not a face crop key/);
-  });
-
+describe('face crops', () => {
   it('stores crops losslessly', async () => {
     const img = { width: 4, height: 3, data: Uint8Array.from({ length: 36 }, (_, i) => (i * 37) % 256) };
     const back = await decodeImage(await encodePng(img));
@@ -72,22 +46,22 @@ describe('one crops object per face', () => {
 
   it('saves one object per face and reads either crop from it; reads and removes the older one-PNG-per-crop layout too', async () => {
     const store = mock<ObjectStore>();
-    const crops3 = new FaceCropStore(store);
-    const key = await crops3.save(face, crops);
+    const cropStore = new FaceCropStore(store);
+    const key = await cropStore.save(face, crops);
     expect(key).toBe('t/tenant1/s/store1/c/cam1/2026/11/28/13/media1-000012.face-03.crops');
     expect(store.put).toHaveBeenCalledTimes(1);
     const [, body] = store.put.mock.calls[0]!;
     store.get.mockResolvedValue(body as Buffer);
-    expect(plain((await crops3.load(key, 'attribute'))!)).toEqual(plain(crops.attribute));
+    expect(plain((await cropStore.load(key, 'attribute'))!)).toEqual(plain(crops.attribute));
     expect(store.get).toHaveBeenCalledWith(key);
 
     const legacy = faceCropKeys(face);
     store.get.mockResolvedValue(await encodePng(crops.aligned));
-    expect(plain((await crops3.load(legacy.aligned, 'aligned'))!)).toEqual(plain(crops.aligned));
-    await crops3.remove(legacy.aligned);
+    expect(plain((await cropStore.load(legacy.aligned, 'aligned'))!)).toEqual(plain(crops.aligned));
+    await cropStore.remove(legacy.aligned);
     expect(store.remove.mock.calls.map(([k]) => k)).toEqual([legacy.aligned, legacy.attribute]);
 
     store.get.mockRejectedValue(new ObjectNotFoundError(key));
-    expect(await crops3.load(key, 'aligned')).toBeNull();
+    expect(await cropStore.load(key, 'aligned')).toBeNull();
   });
 });

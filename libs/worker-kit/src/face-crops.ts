@@ -1,68 +1,34 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  faceCropKey,
+  faceCropKeyOf,
+  faceCropObjectKeys,
   faceCropsKey,
+  FACE_CROP_KINDS,
   isFaceCropsKey,
   ObjectNotFoundError,
   ObjectStore,
+  type FaceCropKind,
   type FaceRef,
 } from '@storelens/storage';
 import { decodeImage, type RgbImage } from '@storelens/vision';
 import sharp from 'sharp';
 
-/**
- * The two crops detection makes for every face:
- *
- *   aligned     112x112, aligned on the five landmarks: the embedder's input
- *   attribute   112x112 square crop of 1.0 x the box: the age/gender and emotion input
- *
- * stored together as one object (`faceCropsKey`, raw RGB in a small container, see `packFaceCrops`): one write in
- * detection and one read in each later stage, and no image codec on either side. Raw, because the crops are model
- * inputs: the embedding gets exactly the detector's pixels (as the lossless PNG did, at a fraction of the CPU).
- * `faces.crop_key` holds the object's key.
- *
- * Faces stored before this kept one PNG per crop (`<stem>.aligned.png`, `<stem>.attribute.png`, crop_key naming
- * the aligned one); they are still read and removed.
- */
-export type FaceCropKind = 'aligned' | 'attribute';
-export type FaceCropKeys = Record<FaceCropKind, string>;
-
-const STORED = /\.(aligned|attribute)\.png$/;
-
-export function faceCropKeys(ref: FaceRef): FaceCropKeys {
-  const base = faceCropKey(ref);
-  if (!base.endsWith('.jpg')) throw new Error(`unexpected face crop key ${base}`);
-  const stem = base.slice(0, -'.jpg'.length);
-  return { aligned: `${stem}.aligned.png`, attribute: `${stem}.attribute.png` };
-}
-
-/** The key of one kind of crop, from a face's `crop_key` (the aligned crop's key). */
-export function faceCropKeyOf(cropKey: string, kind: FaceCropKind): string {
-  if (!STORED.test(cropKey)) throw new Error(`not a face crop key: ${cropKey}`);
-  return cropKey.replace(STORED, `.${kind}.png`);
-}
-
-/** Every object stored for a face: what removing the face (an identity purge) must remove too. */
-export function faceCropObjectKeys(cropKey: string): string[] {
-  return [faceCropKeyOf(cropKey, 'aligned'), faceCropKeyOf(cropKey, 'attribute')];
-}
-
 /** "SLFC", format version 1. */
 const MAGIC = 0x534c4643;
 const VERSION = 1;
-const KINDS: readonly FaceCropKind[] = ['aligned', 'attribute'];
 
 /**
- * The crops of one face as one buffer: magic u32, version u8, crop count u8, then per crop (in KINDS order) width
- * u16, height u16 and width x height x 3 bytes of RGB. Little-endian.
+ * The crops of one face as one object (`faceCropsKey`): magic u32, version u8, crop count u8, then per crop (in
+ * FACE_CROP_KINDS order) width u16, height u16 and width x height x 3 bytes of RGB; little-endian. Raw, because the
+ * crops are model inputs: the embedding gets exactly the detector's pixels, with no image codec on either side.
  */
 export function packFaceCrops(crops: Record<FaceCropKind, RgbImage>): Buffer {
-  const size = 6 + KINDS.reduce((n, k) => n + 4 + crops[k].width * crops[k].height * 3, 0);
+  const size = 6 + FACE_CROP_KINDS.reduce((n, k) => n + 4 + crops[k].width * crops[k].height * 3, 0);
   const out = Buffer.allocUnsafe(size);
   let o = out.writeUInt32LE(MAGIC, 0);
   o = out.writeUInt8(VERSION, o);
-  o = out.writeUInt8(KINDS.length, o);
-  for (const kind of KINDS) {
+  o = out.writeUInt8(FACE_CROP_KINDS.length, o);
+  for (const kind of FACE_CROP_KINDS) {
     const { width, height, data } = crops[kind];
     if (data.length !== width * height * 3) throw new RangeError(`${kind} crop is not ${width}x${height} RGB`);
     o = out.writeUInt16LE(width, o);
@@ -77,9 +43,9 @@ export function unpackFaceCrop(bytes: Buffer, kind: FaceCropKind): RgbImage {
   const bad = (why: string) => new Error(`not a face crops object: ${why}`);
   if (bytes.length < 6 || bytes.readUInt32LE(0) !== MAGIC) throw bad('wrong magic');
   if (bytes.readUInt8(4) !== VERSION) throw bad(`version ${bytes.readUInt8(4)}`);
-  if (bytes.readUInt8(5) !== KINDS.length) throw bad('wrong crop count');
+  if (bytes.readUInt8(5) !== FACE_CROP_KINDS.length) throw bad('wrong crop count');
   let o = 6;
-  for (const k of KINDS) {
+  for (const k of FACE_CROP_KINDS) {
     if (o + 4 > bytes.length) throw bad('truncated');
     const width = bytes.readUInt16LE(o);
     const height = bytes.readUInt16LE(o + 2);
@@ -91,6 +57,7 @@ export function unpackFaceCrop(bytes: Buffer, kind: FaceCropKind): RgbImage {
   throw bad(`no ${kind} crop`);
 }
 
+/** Faces stored before the one-object layout kept one lossless PNG per crop. */
 export async function encodePng(img: RgbImage): Promise<Buffer> {
   return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
     .png({ compressionLevel: 1 }) // lossless either way; the crops are small and short-lived, so favour speed

@@ -10,10 +10,10 @@ import {
   MediaRepository,
   type FaceDecision,
 } from '@storelens/db';
+import { identify, newVisitorId, visitorOf } from '@storelens/decision';
 import { InjectConfig, Metrics } from '@storelens/platform';
 import { PermanentJobError, type JobContext, type JobFailure, type JobOutcome } from '@storelens/queue';
 import { FailureRecorder, failedPayload, failureReason } from '@storelens/worker-kit';
-import { bestPerIdentity, nameFace, newVisitorId, visitorOf } from './decision';
 
 /**
  * Reference faces looked at per query: enough for several photos of each of the closest identities, so the
@@ -53,16 +53,16 @@ export class FaceClassificationService {
     if (media.purpose === 'enrolment') return 'skipped'; // its face is enrolled, not identified
     const embedding = await this.embeddings.get(tenantId, faceId);
     if (!embedding) throw new PermanentJobError('face has no embedding to classify');
-    const rule = this.cfg.classification;
+    const rule = this.cfg.decision;
     const search = { modelId: embedding.modelId, excludeFaceId: faceId };
 
-    const ranked = bestPerIdentity(
+    const { named, ranked } = identify(
       await this.embeddings.nearest(tenantId, embedding.embedding, GALLERY_NEIGHBOURS, {
         ...search,
         identityOnly: true,
       }),
+      rule,
     );
-    const named = nameFace(ranked, rule);
     let decision: FaceDecision;
     if (named) {
       const identity = await this.identities.get(tenantId, named.identityId);

@@ -4,8 +4,12 @@ import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { config } from '@storelens/config';
 import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
-import { displayName, fixtures } from '@storelens/pipeline';
+import { displayName } from '@storelens/pipeline';
 import { StoreLensClient, type MediaResult } from '../api-client';
+
+/** The demo's photos and video: the shared fixtures ($STORELENS_ASSETS/fixtures), read in place. */
+const fixturesDir = () => path.join(config().assetsDir, 'fixtures');
+const fixture = (rel: string) => path.join(fixturesDir(), rel);
 
 /** Who the demo enrols, and as what. obama3.jpg and biden.jpg are the halves of two_people.jpg: kept out. */
 const PEOPLE: { folder: string; category: 'member' | 'staff' | 'watchlist'; externalRef?: string }[] = [
@@ -65,7 +69,7 @@ export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
   log(`tenant, store ${store.id}, cameras Entrance ${entrance.id} and Shop floor ${floor.id}`);
 
   for (const p of PEOPLE) {
-    const dir = path.join(fixtures.dir(), 'faces', p.folder);
+    const dir = path.join(fixturesDir(), 'faces', p.folder);
     const photos = (await readdir(dir))
       .filter((f) => !KEEP_OUT.has(f) && !f.includes('partial'))
       .sort()
@@ -81,18 +85,18 @@ export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
   }
 
   const uploads: { name: string; camera: string; file: string }[] = [
-    { name: 'scenes/two_people.jpg', camera: entrance.id, file: fixtures.file('scenes/two_people.jpg') },
+    { name: 'scenes/two_people.jpg', camera: entrance.id, file: fixture('scenes/two_people.jpg') },
     {
       name: 'scenes/knn_test_obama_and_biden.jpg',
       camera: entrance.id,
-      file: fixtures.file('scenes/knn_test_obama_and_biden.jpg'),
+      file: fixture('scenes/knn_test_obama_and_biden.jpg'),
     },
     {
       name: 'scenes/knn_test_kit_with_rose.jpg',
       camera: entrance.id,
-      file: fixtures.file('scenes/knn_test_kit_with_rose.jpg'),
+      file: fixture('scenes/knn_test_kit_with_rose.jpg'),
     },
-    { name: 'video/hamilton_clip.mp4', camera: floor.id, file: fixtures.file('video/hamilton_clip.mp4') },
+    { name: 'video/hamilton_clip.mp4', camera: floor.id, file: fixture('video/hamilton_clip.mp4') },
   ];
   const started = Date.now();
   const sent = await Promise.all(

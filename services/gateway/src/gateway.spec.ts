@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { waitFor } from '@storelens/testing';
-import { createGateway, upstreamOf } from '../../../deploy/local/gateway';
+import { createGateway, upstreamOf } from './gateway';
 
-// deploy/local/gateway.ts in front of two small local HTTP servers standing in for ingest and analytics.
+// services/gateway/src/gateway.ts in front of two small local HTTP servers standing in for ingest and analytics.
 
 interface Seen {
   upstream: string;
