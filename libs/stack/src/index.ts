@@ -2,3 +2,4 @@ export * from './stack';
 export * from './infra';
 export * from './names';
 export * from './scratch-database';
+export * from './rtsp-source';

@@ -7,14 +7,11 @@ import pino, { type Logger } from 'pino';
  * (naming the method), so a service cannot quietly reach a repository the test says nothing about.
  */
 export function strictMock<T>(what = 'mock'): MockProxy<T> & T {
-  return mock<T>(
-    {} as never,
-    {
-      fallbackMockImplementation: (...args: unknown[]) => {
-        throw new Error(`${what}: unexpected call with ${JSON.stringify(args).slice(0, 200)}`);
-      },
+  return mock<T>({} as never, {
+    fallbackMockImplementation: (...args: unknown[]) => {
+      throw new Error(`${what}: unexpected call with ${JSON.stringify(args).slice(0, 200)}`);
     },
-  );
+  });
 }
 
 /** The job context a worker hands a handler (@storelens/queue's JobContext), with a silent logger. */

@@ -11,6 +11,7 @@ import {
   type FaceDecision,
 } from '@storelens/db';
 import { identify, newVisitorId, visitorOf } from '@storelens/decision';
+import { SightingEvents } from '@storelens/events';
 import { InjectConfig, Metrics } from '@storelens/platform';
 import { PermanentJobError, type JobContext, type JobFailure, type JobOutcome } from '@storelens/queue';
 import { FailureRecorder, failedPayload, failureReason } from '@storelens/worker-kit';
@@ -42,6 +43,7 @@ export class FaceClassificationService {
     @Inject(AlertRepository) private readonly alerts: AlertRepository,
     @Inject(FailureRecorder) private readonly failures: FailureRecorder,
     @Inject(Metrics) private readonly metrics: Metrics,
+    @Inject(SightingEvents) private readonly sightings: SightingEvents,
   ) {}
 
   async classifyFace({ tenantId, faceId }: JobOf<'classify-face'>, { logger }: JobContext): Promise<JobOutcome> {
@@ -83,6 +85,18 @@ export class FaceClassificationService {
             'watchlist identity seen',
           );
         }
+      }
+      // before the decision, like the alert: a replay finds the event inside its dedup window and adds none
+      if (media.cameraId) {
+        await this.sightings.sighted({
+          tenantId,
+          identity,
+          cameraId: media.cameraId,
+          similarity: named.similarity,
+          faceId,
+          frameId: frame.id,
+          capturedAt: frame.capturedAt,
+        });
       }
     } else {
       const neighbours = await this.embeddings.nearest(tenantId, embedding.embedding, VISITOR_NEIGHBOURS, {

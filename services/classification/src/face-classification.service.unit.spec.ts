@@ -17,6 +17,7 @@ import { DEFAULT_RULE, newVisitorId } from '@storelens/decision';
 import { Metrics } from '@storelens/platform';
 import { PermanentJobError } from '@storelens/queue';
 import { jobContext, strictMock } from '@storelens/testing';
+import type { SightingEvents } from '@storelens/events';
 import type { FailureRecorder } from '@storelens/worker-kit';
 import { FaceClassificationService } from './face-classification.service';
 
@@ -44,7 +45,9 @@ function build(gallery: Neighbour[], earlier: Neighbour[] = []) {
     identities: strictMock<IdentityRepository>('identities'),
     alerts: strictMock<AlertRepository>('alerts'),
     failures: strictMock<FailureRecorder>('failures'),
+    sightings: strictMock<SightingEvents>('sightings'),
   };
+  m.sightings.sighted.mockResolvedValue(null);
   const cfg = { decision: DEFAULT_RULE } as StoreLensConfig;
   m.faces.get.mockResolvedValue(face);
   m.frames.get.mockResolvedValue(frame);
@@ -62,6 +65,7 @@ function build(gallery: Neighbour[], earlier: Neighbour[] = []) {
     m.alerts,
     m.failures,
     new Metrics('unit'),
+    m.sightings,
   );
   return { sut, m };
 }
@@ -96,6 +100,16 @@ describe('FaceClassificationService (unit)', () => {
       cameraId: 'camera-1',
       similarity: 0.6,
       seenAt: capturedAt,
+    });
+    // and announces it (the event log keeps one per person per camera per window)
+    expect(m.sightings.sighted).toHaveBeenCalledWith({
+      tenantId,
+      identity: expect.objectContaining({ id: 'rose', category: 'watchlist' }),
+      cameraId: 'camera-1',
+      similarity: 0.6,
+      faceId,
+      frameId: 'frame-1',
+      capturedAt,
     });
   });
 

@@ -5,7 +5,8 @@ import Table from 'cli-table3';
 import { config } from '@storelens/config';
 import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
 import { displayName } from '@storelens/pipeline';
-import { StoreLensClient, type MediaResult } from '../api-client';
+import { runLiveDemo } from './live-demo';
+import { StoreLensClient, type Media } from '@storelens/api-client';
 
 /** The demo's photos and video: the shared fixtures ($STORELENS_ASSETS/fixtures), read in place. */
 const fixturesDir = () => path.join(config().assetsDir, 'fixtures');
@@ -38,7 +39,7 @@ async function createDemoTenant(): Promise<string> {
   }
 }
 
-function mediaTable(name: string, m: MediaResult): string {
+function mediaTable(name: string, m: Media): string {
   const t = new Table({
     head: ['frame', 'time', 'who', 'similarity', 'gender', 'age', 'emotion'],
     style: { head: [], border: [] },
@@ -51,8 +52,10 @@ function mediaTable(name: string, m: MediaResult): string {
         face.identity
           ? `${face.identity.name} (${face.identity.category})`
           : `Unknown (visitor ${face.visitorId?.slice(0, 8) ?? '-'})`,
-        face.identity ? face.identity.similarity.toFixed(3) : '',
-        face.gender ? `${face.gender.label} ${(face.gender.confidence * 100).toFixed(0)}%` : '',
+        face.identity?.similarity?.toFixed(3) ?? '',
+        face.gender
+          ? `${face.gender.label}${face.gender.confidence === null ? '' : ` ${(face.gender.confidence * 100).toFixed(0)}%`}`
+          : '',
         face.age === null ? '' : Math.round(face.age),
         face.emotion?.label ?? '',
       ]);
@@ -61,8 +64,9 @@ function mediaTable(name: string, m: MediaResult): string {
 }
 
 /** `storelens demo`: the main job through the running platform's public API. */
-export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
-  const client = new StoreLensClient(baseUrl).withKey(await createDemoTenant());
+export async function runDemo(baseUrl: string, outDir: string, liveSeconds = 90): Promise<void> {
+  const apiKey = await createDemoTenant();
+  const client = new StoreLensClient(baseUrl).withKey(apiKey);
   const store = await client.createStore('Demo Store Berlin');
   const entrance = await client.createCamera(store.id, { name: 'Entrance', role: 'entrance', fps: 2 });
   const floor = await client.createCamera(store.id, { name: 'Shop floor', role: 'floor', fps: 2 });
@@ -121,10 +125,11 @@ export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
     console.log(`annotated: ${frames[0]?.annotatedUrl ?? '(no faces)'}\n`);
   }
 
-  const summary = await client.request<unknown>('GET', `/v1/analytics/summary?groupBy=camera`);
+  const summary = await client.summary({ groupBy: 'camera' });
   console.log(`summary by camera: ${JSON.stringify(summary, null, 2)}\n`);
-  const alerts = await client.request<unknown[]>('GET', '/v1/alerts');
+  const alerts = await client.alerts();
   console.log(`watchlist alerts: ${JSON.stringify(alerts, null, 2)}\n`);
+  if (liveSeconds > 0) await runLiveDemo(client, apiKey, store.id, liveSeconds);
   console.log(`Annotated frames saved in ${outDir}`);
   console.log(`API docs: ${baseUrl}/docs/ingest and ${baseUrl}/docs/analytics`);
   console.log('Stop everything with: npm run stack:down');
@@ -136,5 +141,8 @@ export function addDemoCommand(program: Command): void {
     .description('enrol the fixture people and send the fixture scenes and video through the running platform')
     .option('--base-url <url>', 'the StoreLens API', config().api.publicBaseUrl)
     .option('--out <dir>', 'where annotated frames are saved', path.join(config().root, 'out', 'demo'))
-    .action(async (o: { baseUrl: string; out: string }) => runDemo(o.baseUrl, o.out));
+    .option('--live-seconds <n>', 'how long the live camera part runs (0 skips it)', '90')
+    .action(async (o: { baseUrl: string; out: string; liveSeconds: string }) =>
+      runDemo(o.baseUrl, o.out, Number(o.liveSeconds)),
+    );
 }

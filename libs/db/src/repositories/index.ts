@@ -8,3 +8,6 @@ export * from './store.repository';
 export * from './tenant.repository';
 export * from './alert.repository';
 export * from './retention.repository';
+export * from './live-camera.repository';
+export * from './event.repository';
+export * from './webhook.repository';
