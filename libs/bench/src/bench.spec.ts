@@ -156,6 +156,13 @@ describe('bench, in process, on three fixtures', () => {
     // the machine's busy time includes every process measured here
     const ours = platform.cpu.reduce((a, c) => a + c.shareOfMachine, 0);
     expect(platform.machineBusy).toBeGreaterThan(ours * 0.9);
+    // every worker's resident memory, after the warm-up and at the end
+    expect(platform.rss.map((r) => r.service)).toEqual(platform.cpu.slice(0, -1).map((c) => c.process));
+    for (const r of platform.rss) {
+      expect(r.startMiB).toBeGreaterThan(20);
+      expect(r.endMiB).toBeGreaterThan(20);
+    }
+    expect(platform.soak).toEqual({ minutes: 0, media: 0 });
   });
 
   it('replays the model inputs of every face the pipeline found', () => {

@@ -1,11 +1,23 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
+import { config } from '@storelens/config';
+import { machineInfo } from './machine';
 import { platformRow } from './platform-row';
+import { searchRow } from './search-row';
 import { registerBenchRow } from './registry';
-import { renderReport } from './report';
+import { renderReport, renderSearch } from './report';
 import { DEFAULT_REPEAT, runBench, type BenchProgress } from './run-bench';
 
 const MAX_REPEAT = 50;
+
+const MIN_SEARCH_VECTORS = 550;
+
+function searchArg(v: string): number {
+  const n = Number(v.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < MIN_SEARCH_VECTORS)
+    throw new InvalidArgumentError(`search needs a whole number of vectors, at least ${MIN_SEARCH_VECTORS}`);
+  return n;
+}
 
 function repeatArg(v: string): number {
   const n = Number(v);
@@ -69,17 +81,71 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
     .option('--no-peer', 'skip @vladmandic/human')
     .option('--no-platform', 'skip the platform row (it starts the six services on the local Redis, Postgres and S3)')
     .option('--images <dir>', 'bench the images in this folder instead of the fixture set')
-    .action(async (o: { json?: boolean; repeat: number; peer: boolean; platform: boolean; images?: string }) => {
-      const log = (line: string) => io.stderr.write(`${line}\n`);
-      const unregister = o.platform ? registerBenchRow((ctx) => platformRow(ctx, log)) : undefined;
-      const result = await runBench({
-        repeat: o.repeat,
-        peer: o.peer,
-        imagesDir: o.images,
-        progress: progressBar(io.stderr),
-        log: (line) => io.stderr.write(`${line}\n`),
-      });
-      unregister?.();
-      io.stdout(o.json ? `${JSON.stringify(result)}\n` : `${renderReport(result, { color: io.stdoutIsTty })}\n`);
-    });
+    .option(
+      '--search <vectors>',
+      'only the vector-search row: this many synthetic vectors (1 enrolled : 10 visitors, 50 tenants) in a database of its own',
+      searchArg,
+    )
+    .option('--search-queries <n>', 'query faces timed per setting in the search row (default 200)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1)
+        throw new InvalidArgumentError('search-queries must be a positive whole number');
+      return n;
+    })
+    .option('--base-port <port>', "first port of the platform row's stack (default 19080)", (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1024 || n > 65000)
+        throw new InvalidArgumentError('base-port must be a port number');
+      return n;
+    })
+    .option(
+      '--soak <minutes>',
+      'keep the platform busy this long after its timed passes, then read worker RSS again',
+      (v) => {
+        const n = Number(v);
+        if (!(n > 0 && n <= 120)) throw new InvalidArgumentError('soak must be minutes, more than 0 and at most 120');
+        return n;
+      },
+    )
+    .option('--search-keep', "keep the search row's database afterwards (to look at its plans)")
+    .action(
+      async (o: {
+        json?: boolean;
+        repeat: number;
+        peer: boolean;
+        platform: boolean;
+        images?: string;
+        search?: number;
+        searchQueries?: number;
+        searchKeep?: boolean;
+        basePort?: number;
+        soak?: number;
+      }) => {
+        const log = (line: string) => io.stderr.write(`${line}\n`);
+        if (o.search !== undefined) {
+          const row = await searchRow({
+            vectors: o.search,
+            queries: o.searchQueries,
+            keep: o.searchKeep,
+            databaseUrl: config().database.url,
+            log,
+          });
+          const result = { machine: machineInfo(), rows: [row] };
+          io.stdout(o.json ? `${JSON.stringify(result)}\n` : `${renderSearch(row)}\n`);
+          return;
+        }
+        const unregister = o.platform
+          ? registerBenchRow((ctx) => platformRow(ctx, log, { basePort: o.basePort, soakMs: (o.soak ?? 0) * 60_000 }))
+          : undefined;
+        const result = await runBench({
+          repeat: o.repeat,
+          peer: o.peer,
+          imagesDir: o.images,
+          progress: progressBar(io.stderr),
+          log: (line) => io.stderr.write(`${line}\n`),
+        });
+        unregister?.();
+        io.stdout(o.json ? `${JSON.stringify(result)}\n` : `${renderReport(result, { color: io.stdoutIsTty })}\n`);
+      },
+    );
 }

@@ -19,11 +19,21 @@ import {
   metricTotal,
   parsePrometheusText,
   PROCESS_CPU_SECONDS,
+  PROCESS_RSS_BYTES,
   type JobCounters,
   type PromSample,
 } from './prometheus';
 import { quantile, rates, round } from './stats';
-import type { BenchContext, LatencyStat, PlatformCpu, PlatformRow, PlatformStage, StageName, StageStat } from './types';
+import type {
+  BenchContext,
+  LatencyStat,
+  PlatformCpu,
+  PlatformRow,
+  PlatformRss,
+  PlatformStage,
+  StageName,
+  StageStat,
+} from './types';
 
 /** Ports of the bench's own stack, away from a developer's running one (8080…) and the tests' (18080…). */
 const BENCH_BASE_PORT = 19080;
@@ -51,9 +61,20 @@ const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
  * so the row also says where that time went: handler time per queue and job, CPU per process, and the
  * upload-to-done latency of each media.
  */
+export interface PlatformRowOptions {
+  /** first port of the bench's stack */
+  basePort?: number;
+  /**
+   * after the timed passes, keep sending the images for this long and then read every worker's RSS again: memory
+   * that grows with work shows as end > start (0: read it right after the timed passes)
+   */
+  soakMs?: number;
+}
+
 export async function platformRow(
   ctx: BenchContext,
   log: (line: string) => void = () => undefined,
+  { basePort = BENCH_BASE_PORT, soakMs = 0 }: PlatformRowOptions = {},
 ): Promise<PlatformRow> {
   await ensureInfra();
   const db = await createTestDatabase();
@@ -68,7 +89,7 @@ export async function platformRow(
     const id = uniqueTestId();
     stack = new ManagedStack(
       {
-        basePort: BENCH_BASE_PORT,
+        basePort,
         env: {
           DATABASE_URL: db.url,
           QUEUE_PREFIX: `bench${id}`,
@@ -118,6 +139,24 @@ export async function platformRow(
     const machineBusy = busyShare(machineCpu, os.cpus());
     const after = await settledScrape(services, log);
 
+    const soakStart = performance.now();
+    let soakMedia = 0;
+    while (performance.now() - soakStart < soakMs) {
+      await Promise.all(
+        ctx.files.map(async (f) => api.waitForMedia((await api.uploadMedia(camera.id, f)).id, 300_000, 200)),
+      );
+      soakMedia += ctx.files.length;
+    }
+    if (soakMs > 0)
+      log(`platform: soak: ${soakMedia} more media in ${((performance.now() - soakStart) / 60_000).toFixed(1)} min`);
+    const end = soakMs > 0 ? await scrapeServices(services) : after;
+    const mib = (b: number | null | undefined) => (b === null || b === undefined ? null : round(b / 2 ** 20, 1));
+    const rss: PlatformRss[] = before.map((b) => ({
+      service: b.service,
+      startMiB: mib(b.rssBytes),
+      endMiB: mib(end.find((e) => e.service === b.service)?.rssBytes),
+    }));
+
     const best = Math.min(...passMs);
     const wallMs = sum(passMs);
     const stages = stagesOf(before, after, wallMs, ctx);
@@ -145,6 +184,8 @@ export async function platformRow(
       uploadMs: latencyOf(uploads),
       cpu,
       machineBusy,
+      rss,
+      soak: { minutes: round((performance.now() - soakStart) / 60_000, 1), media: soakMedia },
       note:
         `upload -> ingest -> detection -> embedding + attribute -> classification, all images sent at once, ` +
         `one process per service on this machine; faces found ${faces} (pipeline ${ctx.pipelineFaces}); ` +
@@ -164,6 +205,8 @@ interface ServiceScrape {
   jobs: JobCounters[];
   /** `storelens_process_cpu_seconds_total` summed over the replicas; null when a process does not expose it */
   cpuSeconds: number | null;
+  /** `storelens_process_resident_memory_bytes` summed over the replicas; null when a process does not expose it */
+  rssBytes: number | null;
 }
 
 async function scrapeProcess(p: ManagedProcess): Promise<PromSample[]> {
@@ -179,10 +222,12 @@ async function scrapeServices(processes: readonly ManagedProcess[]): Promise<Ser
   for (const service of new Set(processes.map((p) => p.spec.service))) {
     const mine = scraped.filter((s) => s.p.spec.service === service);
     const cpu = mine.map((s) => metricTotal(s.samples, PROCESS_CPU_SECONDS));
+    const rss = mine.map((s) => metricTotal(s.samples, PROCESS_RSS_BYTES));
     out.push({
       service,
       jobs: jobCounters(mine.flatMap((s) => s.samples)),
       cpuSeconds: cpu.some((c) => c === null) ? null : sum(cpu as number[]),
+      rssBytes: rss.some((c) => c === null) ? null : sum(rss as number[]),
     });
   }
   return out;

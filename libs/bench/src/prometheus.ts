@@ -58,6 +58,7 @@ export function parsePrometheusText(text: string): PromSample[] {
 export const JOB_SECONDS = 'storelens_job_duration_seconds';
 export const JOBS_TOTAL = 'storelens_jobs_total';
 export const PROCESS_CPU_SECONDS = 'storelens_process_cpu_seconds_total';
+export const PROCESS_RSS_BYTES = 'storelens_process_resident_memory_bytes';
 
 /** What the workers' handlers did for one job name of one queue, summed over the scraped processes. */
 export interface JobCounters {

@@ -1,3 +1,4 @@
+import type { SearchRow } from './search-row';
 import Table from 'cli-table3';
 import type { BenchResult, BenchRow, PeerRow, PipelineRow, PlatformRow, RawModelsRow, StageName } from './types';
 
@@ -225,8 +226,8 @@ function platformLines(p: PlatformRow, cores: number): string[] {
         mapped.map((s) => `${s.job} = ${s.inProcess!.stages}`).join('; ') +
         (unmapped.length ? `; ${unmapped.join(' and ')} ha${unmapped.length === 1 ? 's' : 've'} no counterpart` : '') +
         '. The platform decodes each image twice (ingest stores it as a JPEG frame, detection decodes that) and adds ' +
-        "per job S3 reads and writes (upload, frame, two PNG crops per face), the crops' PNG encoding and decoding, " +
-        'Postgres reads and writes, and the hop to the next queue.',
+        'per job S3 reads and writes (upload, frame, one crops object per face), Postgres reads and writes, and the ' +
+        'hop to the next queue.',
     );
   }
   const lat = p.latencyMs;
@@ -244,6 +245,15 @@ function platformLines(p: PlatformRow, cores: number): string[] {
         `; together ${fmt(total)} (${percent(total, p.wallMs * cores)}). The whole machine was ` +
         `${percent(p.machineBusy, 1)} busy: the rest is the gateway, Postgres, Redis, the S3 endpoint and anything ` +
         'else running.',
+    );
+  }
+  if (p.rss?.length) {
+    lines.push(
+      `worker RSS, MiB, after the warm-up -> after the timed passes` +
+        (p.soak.minutes > 0 ? ` and ${p.soak.minutes} min more (${p.soak.media} media)` : '') +
+        ': ' +
+        p.rss.map((r) => `${r.service} ${r.startMiB ?? '?'} -> ${r.endMiB ?? '?'}`).join(', ') +
+        '.',
     );
   }
   const notDone = p.stages.flatMap((s) =>
@@ -318,4 +328,24 @@ function platformSection(result: BenchResult, table: MakeTable): string[] {
     platformTable(p, table),
     ...platformLines(p, result.machine.cores),
   ];
+}
+
+/** The search row as a few lines of text. */
+export function renderSearch(row: SearchRow): string {
+  const lines = [
+    `search: ${row.vectors} vectors (${row.enrolled} enrolled, ${row.visitors} visitor faces) across ${row.tenants} tenants ` +
+      `(${row.tenantVectors.min}..${row.tenantVectors.max} per tenant), ${row.queries} query faces`,
+    `load ${row.loadSeconds} s; HNSW build ${row.buildSeconds} s (m=${row.m}, ef_construction=${row.efConstruction}); ` +
+      `index ${row.indexMiB} MiB, table ${row.tableMiB} MiB; shared_buffers ${row.server.sharedBuffersMiB} MiB`,
+    `decision (gallery + visitor search) per face, load average ${row.loadAverage}:`,
+  ];
+  for (const s of row.settings) {
+    lines.push(
+      `  ef_search=${s.efSearch} iterative_scan=${s.iterativeScan}: p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms ` +
+        `(server CPU p50 ${s.serverCpuP50Ms}, p95 ${s.serverCpuP95Ms}) ` +
+        `(small tenants ${s.smallTenantsP95Ms}, large ${s.largeTenantsP95Ms}), recall@10 ${s.recallAt10} ` +
+        `(gallery ${s.galleryRecallAt10}, visitors ${s.visitorRecallAt10}, worst query ${s.minRecallAt10})`,
+    );
+  }
+  return lines.join('\n');
 }

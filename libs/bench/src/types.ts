@@ -166,6 +166,13 @@ export interface PlatformCpu {
   shareOfMachine: number;
 }
 
+/** One service's resident memory (all its replicas): after the warm-up, and after the timed passes (and soak). */
+export interface PlatformRss {
+  service: string;
+  startMiB: number | null;
+  endMiB: number | null;
+}
+
 /** A distribution of per-media times over every media of the timed passes. */
 export interface LatencyStat {
   p50: number;
@@ -191,4 +198,7 @@ export interface PlatformRow extends BenchRow {
   cpu: PlatformCpu[];
   /** share of the machine's CPU time (all cores, every process on it) that was busy during the timed passes */
   machineBusy: number;
+  rss: PlatformRss[];
+  /** how long the images kept being sent after the timed passes, before the end RSS was read */
+  soak: { minutes: number; media: number };
 }

@@ -37,6 +37,10 @@ const EnvSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/storelens'),
   DATABASE_POOL_SIZE: int(10),
+  /** HNSW candidate list per vector search (pgvector hnsw.ef_search, 1..1000) */
+  VECTOR_EF_SEARCH: z.coerce.number().int().min(1).max(1000).default(40),
+  /** pgvector hnsw.iterative_scan: keep walking a filtered search until enough rows pass */
+  VECTOR_ITERATIVE_SCAN: z.enum(['off', 'strict_order', 'relaxed_order']).default('relaxed_order'),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
@@ -119,7 +123,12 @@ export interface StoreLensConfig {
   redis: { url: string };
   /** BullMQ key prefix: keeps StoreLens queues apart from anything else sharing the Redis. */
   queue: { prefix: string };
-  database: { url: string; poolSize: number };
+  database: {
+    url: string;
+    poolSize: number;
+    /** how the HNSW indexes are searched: set on every connection */
+    vectorSearch: { efSearch: number; iterativeScan: 'off' | 'strict_order' | 'relaxed_order' };
+  };
   s3: { endpoint: string; accessKey: string; secretKey: string; bucket: string; region: string };
   api: { host: string; port: number; publicBaseUrl: string; maxUploadBytes: number };
   worker: { concurrency: number; lockDurationMs: number };
@@ -198,7 +207,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
     },
     redis: { url: e.REDIS_URL },
     queue: { prefix: e.QUEUE_PREFIX },
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    database: {
+      url: e.DATABASE_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+      vectorSearch: { efSearch: e.VECTOR_EF_SEARCH, iterativeScan: e.VECTOR_ITERATIVE_SCAN },
+    },
     s3: {
       endpoint: e.S3_ENDPOINT,
       accessKey: e.S3_ACCESS_KEY,

@@ -4,7 +4,27 @@ import { entities } from './entities';
 import { migrations } from './migrations';
 import { SnakeNamingStrategy } from './naming-strategy';
 
+export interface VectorSearchSettings {
+  /** pgvector hnsw.ef_search: candidates kept per HNSW search */
+  efSearch: number;
+  /**
+   * pgvector hnsw.iterative_scan: lets a filtered search continue until enough rows pass the filters;
+   * `strict_order` returns rows exactly in distance order, `relaxed_order` may return them slightly out of order
+   * (EmbeddingRepository re-sorts them) and stops sooner.
+   */
+  iterativeScan: 'off' | 'strict_order' | 'relaxed_order';
+}
+
+/** The vector-search settings each DataSource's connections were opened with. */
+const sessionSettings = new WeakMap<DataSource, VectorSearchSettings>();
+
+export function vectorSearchSettingsOf(dataSource: DataSource): VectorSearchSettings | undefined {
+  return sessionSettings.get(dataSource);
+}
+
 export interface DataSourceOptions {
+  /** HNSW search settings for every connection; defaults to VECTOR_EF_SEARCH / VECTOR_ITERATIVE_SCAN. */
+  vectorSearch?: VectorSearchSettings;
   /** Connections in the pool; defaults to DATABASE_POOL_SIZE. */
   poolSize?: number;
   /** Log every SQL statement (debugging only). */
@@ -16,7 +36,8 @@ export interface DataSourceOptions {
  * The schema comes only from the migrations (`synchronize` stays off), run by `runMigrations` or migrate.ts.
  */
 export function createDataSource(url: string = config().database.url, options: DataSourceOptions = {}): DataSource {
-  return new DataSource({
+  const search = options.vectorSearch ?? config().database.vectorSearch;
+  const dataSource = new DataSource({
     type: 'postgres',
     url,
     entities,
@@ -29,7 +50,12 @@ export function createDataSource(url: string = config().database.url, options: D
     poolSize: options.poolSize ?? config().database.poolSize,
     applicationName: 'storelens',
     logging: options.logging ?? false,
+    // Set once per connection (startup parameters) rather than per search: a search is then one round trip, not
+    // BEGIN + SET LOCAL + query + COMMIT. They only affect HNSW index scans.
+    extra: { options: `-c hnsw.ef_search=${search.efSearch} -c hnsw.iterative_scan=${search.iterativeScan}` },
   });
+  sessionSettings.set(dataSource, { ...search });
+  return dataSource;
 }
 
 /** Applies pending migrations, each in its own transaction; returns the names of those applied. */

@@ -1,4 +1,6 @@
 import {
+  faceCropsKey,
+  isFaceCropsKey,
   annotatedFrameKey,
   annotatedFrameStem,
   faceCropKeyOf,
@@ -21,7 +23,9 @@ describe('object keys', () => {
 
   it('keeps everything derived from one media item under the same stem', () => {
     expect(mediaKey({ ...frame, extension: 'mp4' })).toBe('t/ten1/s/sto1/c/cam1/2026/11/28/13/med1.mp4');
-    expect(annotatedFrameKey(frame, 'abc123')).toBe('t/ten1/s/sto1/c/cam1/2026/11/28/13/med1-000012.annotated.abc123.jpg');
+    expect(annotatedFrameKey(frame, 'abc123')).toBe(
+      't/ten1/s/sto1/c/cam1/2026/11/28/13/med1-000012.annotated.abc123.jpg',
+    );
     expect(annotatedFrameKey(frame, 'abc123').startsWith(annotatedFrameStem(frame))).toBe(true);
     expect(faceCropKeys({ ...frame, faceIndex: 3 })).toEqual({
       aligned: 't/ten1/s/sto1/c/cam1/2026/11/28/13/med1-000012.face-03.aligned.png',
@@ -90,5 +94,25 @@ describe('object stems', () => {
     for (const other of [0, 30, 300]) {
       expect(faceCropKeys({ ...upload, frameIndex: 12, faceIndex: other }).aligned.startsWith(stem)).toBe(false);
     }
+  });
+});
+
+describe('faceCropsKey', () => {
+  it('names one object per face beside its frame, tells it from the older per-crop keys, and shares their stem', () => {
+    const ref = {
+      tenantId: 't1',
+      storeId: 's1',
+      cameraId: 'c1',
+      mediaId: 'm1',
+      capturedAt: new Date('2026-11-28T13:05:00Z'),
+      frameIndex: 12,
+      faceIndex: 3,
+    };
+    const key = faceCropsKey(ref);
+    expect(key).toBe('t/t1/s/s1/c/c1/2026/11/28/13/m1-000012.face-03.crops');
+    expect(isFaceCropsKey(key)).toBe(true);
+    expect(isFaceCropsKey(key.replace('.crops', '.aligned.png'))).toBe(false);
+    expect(faceStemOf(key)).toBe(faceStemOf(key.replace('.crops', '.aligned.png')));
+    expect(() => faceCropsKey({ ...ref, faceIndex: -1 })).toThrow(/faceIndex/);
   });
 });

@@ -3,7 +3,8 @@
  *
  *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>.<ext>                  uploaded media
  *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>-<frame>.jpg            sampled frame
- *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>-<frame>.face-<nn>.<kind>.png  face crops (model inputs)
+ *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>-<frame>.face-<nn>.crops  a face's model crops
+ *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>-<frame>.face-<nn>.<kind>.png  (faces stored before)
  *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>-<frame>.annotated.<v>.jpg  frame with boxes drawn
  *   t/<tenant>/uploads/<yyyy>/<mm>/<dd>/<hh>/...                                          same names, media not
  *                                                                                         from a camera (enrolment photos)
@@ -109,6 +110,7 @@ export const FACE_CROP_KINDS: readonly FaceCropKind[] = ['aligned', 'attribute']
 export type FaceCropKeys = Record<FaceCropKind, string>;
 
 const FACE_CROP = /^(.*\.face-\d+)\.(aligned|attribute)\.png$/;
+const FACE_CROPS = /^(.*\.face-\d+)\.crops$/;
 
 function faceStem(ref: FaceRef): string {
   return `${frameStem(ref)}.face-${counter('faceIndex', ref.faceIndex, 2)}`;
@@ -131,9 +133,23 @@ export function faceCropObjectKeys(cropKey: string): string[] {
   return FACE_CROP_KINDS.map((kind) => faceCropKeyOf(cropKey, kind));
 }
 
-/** `.../<media>-000012.face-03.aligned.png` -> `.../<media>-000012.face-03.`: every object of that face. */
+/**
+ * Every model crop of one detected face in one object, beside its frame, e.g. `.../<media>-000012.face-03.crops`:
+ * one write in detection and one read per later stage, instead of one PNG per crop (`faceCropKeys`, the layout of
+ * faces stored before it, still read and removed).
+ */
+export function faceCropsKey(ref: FaceRef): string {
+  return `${faceStem(ref)}.crops`;
+}
+
+/** Whether a face's crop_key is a `faceCropsKey` rather than an older per-crop PNG key. */
+export function isFaceCropsKey(key: string): boolean {
+  return FACE_CROPS.test(key);
+}
+
+/** `.../<media>-000012.face-03.crops` (or `.aligned.png`) -> `.../<media>-000012.face-03.`: every object of that face. */
 export function faceStemOf(cropKey: string): string {
-  const m = FACE_CROP.exec(cropKey);
+  const m = FACE_CROPS.exec(cropKey) ?? FACE_CROP.exec(cropKey);
   if (!m) throw new Error(`not a face crop key: ${cropKey}`);
   return `${m[1]}.`;
 }

@@ -64,7 +64,7 @@ export class FaceDetectionService {
 
     const stored = await Promise.all(
       detections.map(async (d, faceIndex) => {
-        const keys = await this.crops.save(
+        const cropKey = await this.crops.save(
           {
             tenantId,
             storeId: camera?.storeId ?? null,
@@ -80,14 +80,16 @@ export class FaceDetectionService {
           box: { x: d.box.x, y: d.box.y, w: d.box.width, h: d.box.height },
           score: d.score,
           landmarks: d.landmarks,
-          cropKey: keys.aligned,
+          cropKey,
         };
       }),
     );
     const faces = await this.faces.saveDetections(tenantId, frameId, stored, this.detector.modelId);
-    // a re-run that finds fewer faces (e.g. a new detector) leaves no crops of the faces it dropped
+    // a re-run that finds fewer faces (e.g. a new detector), or that stores crops under a new layout, leaves no
+    // crops behind that no face names
+    const named = new Set(stored.map((f) => f.cropKey));
     await Promise.all(
-      previous.filter((f) => f.faceIndex >= faces.length && f.cropKey).map((f) => this.crops.remove(f.cropKey!)),
+      previous.filter((f) => f.cropKey && !named.has(f.cropKey)).map((f) => this.crops.remove(f.cropKey!)),
     );
 
     const payloads = faces.map((f) => ({ tenantId, faceId: f.id }));

@@ -52,10 +52,7 @@ async function build(detections: Detection[], media: Media = image) {
   m.faces.saveDetections.mockImplementation(async (_t, _f, stored) =>
     stored.map((_, faceIndex) => ({ id: `face-${faceIndex}`, faceIndex }) as Face),
   );
-  m.crops.save.mockImplementation(async (ref) => ({
-    aligned: `crop-${ref.faceIndex}.aligned.png`,
-    attribute: `crop-${ref.faceIndex}.attribute.png`,
-  }));
+  m.crops.save.mockImplementation(async (ref) => `crop-${ref.faceIndex}.crops`);
   m.queues.enqueueMany.mockResolvedValue(undefined as never);
   const sut = new FaceDetectionService(
     cfg,
@@ -79,7 +76,7 @@ describe('FaceDetectionService (unit)', () => {
     await expect(sut.detectFaces({ tenantId, frameId }, jobContext())).resolves.toBe('done');
     const stored = m.faces.saveDetections.mock.calls[0]![2];
     expect(stored.map((s) => s.box.x)).toEqual([5, 60]);
-    expect(stored.map((s) => s.cropKey)).toEqual(['crop-0.aligned.png', 'crop-1.aligned.png']);
+    expect(stored.map((s) => s.cropKey)).toEqual(['crop-0.crops', 'crop-1.crops']);
     const payloads = [
       { tenantId, faceId: 'face-0' },
       { tenantId, faceId: 'face-1' },
@@ -143,12 +140,20 @@ describe('FaceDetectionService (unit)', () => {
   it('removes the crops of faces a re-run no longer finds', async () => {
     const { sut, m } = await build([detection(5)]);
     m.faces.listByFrame.mockResolvedValue([
-      { id: 'old-0', faceIndex: 0, cropKey: 'crop-0.aligned.png' },
-      { id: 'old-1', faceIndex: 1, cropKey: 'crop-1.aligned.png' },
+      { id: 'old-0', faceIndex: 0, cropKey: 'crop-0.crops' },
+      { id: 'old-1', faceIndex: 1, cropKey: 'crop-1.crops' },
     ] as Face[]);
     m.crops.remove.mockResolvedValue(undefined);
     await sut.detectFaces({ tenantId, frameId }, jobContext());
     expect(m.crops.remove).toHaveBeenCalledTimes(1);
-    expect(m.crops.remove).toHaveBeenCalledWith('crop-1.aligned.png');
+    expect(m.crops.remove).toHaveBeenCalledWith('crop-1.crops');
+  });
+
+  it('removes crops stored under the older one-PNG-per-crop layout when a re-run stores the face again', async () => {
+    const { sut, m } = await build([detection(5)]);
+    m.faces.listByFrame.mockResolvedValue([{ id: 'old-0', faceIndex: 0, cropKey: 'crop-0.aligned.png' }] as Face[]);
+    m.crops.remove.mockResolvedValue(undefined);
+    await sut.detectFaces({ tenantId, frameId }, jobContext());
+    expect(m.crops.remove).toHaveBeenCalledWith('crop-0.aligned.png');
   });
 });

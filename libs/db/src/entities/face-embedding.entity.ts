@@ -3,13 +3,14 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } fro
 /** Dimensions of the recognition embedding (MobileFaceNet); the column type fixes it. */
 export const EMBEDDING_DIMENSIONS = 128;
 
-/** A face's recognition vector (pgvector), searched by cosine distance through an HNSW index. */
+/** A face's recognition vector (pgvector), searched by cosine distance through its tenant's HNSW index. */
 @Entity('face_embeddings')
 export class FaceEmbedding {
   @PrimaryColumn({ type: 'uuid' })
   faceId!: string;
 
-  @Column({ type: 'uuid' })
+  /** part of the key: the table is partitioned by tenant, one HNSW graph per tenant */
+  @PrimaryColumn({ type: 'uuid' })
   tenantId!: string;
 
   @Column({ type: 'vector', length: EMBEDDING_DIMENSIONS })

@@ -2,6 +2,7 @@ import { InitialSchema1795826300000 } from './1795826300000-initial-schema';
 import { EnrolmentProgressAlerts1795900000000 } from './1795900000000-enrolment-progress-alerts';
 import { Shoppers1796200000000 } from './1796200000000-shoppers';
 import { LiveCamerasEvents1796300000000 } from './1796300000000-live-cameras-events';
+import { EmbeddingsByTenant1796500000000 } from './1796500000000-embeddings-by-tenant';
 
 /** Every migration in order. Listed, not globbed, so they load the same under ts-jest, tsx and compiled JS. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   EnrolmentProgressAlerts1795900000000,
   Shoppers1796200000000,
   LiveCamerasEvents1796300000000,
+  EmbeddingsByTenant1796500000000,
 ];

@@ -1,5 +1,6 @@
 import { toSql } from 'pgvector';
 import type { DataSource, Repository } from 'typeorm';
+import { vectorSearchSettingsOf, type VectorSearchSettings } from '../data-source';
 import { EMBEDDING_DIMENSIONS, FaceEmbedding } from '../entities';
 
 export interface NearestOptions {
@@ -66,24 +67,31 @@ export function nearestQuery(
 export class EmbeddingRepository {
   private readonly embeddings: Repository<FaceEmbedding>;
 
-  constructor(private readonly dataSource: DataSource) {
+  private readonly session: VectorSearchSettings | undefined;
+  private readonly search: VectorSearchSettings;
+
+  /** `search`: settings for this repository's searches; default: those the DataSource's connections carry. */
+  constructor(
+    private readonly dataSource: DataSource,
+    search?: VectorSearchSettings,
+  ) {
     this.embeddings = dataSource.getRepository(FaceEmbedding);
+    this.session = vectorSearchSettingsOf(dataSource);
+    this.search = search ?? this.session ?? { efSearch: 40, iterativeScan: 'strict_order' };
   }
 
   /**
-   * Stores the face's vector, replacing a previous one (a replayed job, or a new model). Throws when the face is
-   * not the tenant's.
+   * Stores the face's vector, replacing a previous one (a replayed job, or a new model). Throws (foreign key) when
+   * the face is not the tenant's: the key is (tenant, face), so another tenant's row is never the conflict target.
    */
   async upsert(tenantId: string, faceId: string, vector: readonly number[], modelId: string): Promise<void> {
     checkVector(vector);
-    const rows: unknown[] = await this.dataSource.query(
+    await this.dataSource.query(
       `INSERT INTO face_embeddings (face_id, tenant_id, embedding, model_id) VALUES ($1, $2, $3::vector, $4)
-       ON CONFLICT (face_id) DO UPDATE SET embedding = EXCLUDED.embedding, model_id = EXCLUDED.model_id, updated_at = now()
-       WHERE face_embeddings.tenant_id = EXCLUDED.tenant_id
-       RETURNING face_id`,
+       ON CONFLICT (tenant_id, face_id) DO UPDATE
+       SET embedding = EXCLUDED.embedding, model_id = EXCLUDED.model_id, updated_at = now()`,
       [faceId, tenantId, toSql([...vector]), modelId],
     );
-    if (rows.length === 0) throw new Error('embedding upsert refused: face belongs to another tenant');
   }
 
   /**
@@ -116,8 +124,9 @@ export class EmbeddingRepository {
 
   /**
    * The k stored faces closest to `vector` by cosine distance, closest first, through the HNSW index (approximate).
-   * The index is shared by all tenants and filters are applied while walking it, so the scan is iterative
-   * (pgvector >= 0.8): it keeps going until k rows pass the filters instead of returning fewer.
+   * Each tenant has its own partition and graph (the tenant filter prunes the others at plan time); the gallery and
+   * model filters are applied while walking it, so the scan is iterative (pgvector >= 0.8): it keeps going until k
+   * rows pass the filters instead of returning fewer.
    */
   async nearest(
     tenantId: string,
@@ -126,15 +135,25 @@ export class EmbeddingRepository {
     options: NearestOptions = {},
   ): Promise<Neighbour[]> {
     const { sql, params } = nearestQuery(tenantId, vector, k, options);
-    const rows: { faceId: string; identityId: string | null; visitorId: string | null; distance: number }[] =
-      await this.dataSource.transaction(async (m) => {
-        // set_config(..., true) is SET LOCAL: the settings end with this transaction and do not leak to the pool.
-        await m.query(
-          `SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', $1, true)`,
-          [String(Math.max(40, k))],
-        );
-        return m.query(sql, params);
-      });
-    return rows.map((r) => ({ ...r, distance: Number(r.distance), similarity: 1 - Number(r.distance) }));
+    const { efSearch, iterativeScan } = this.search;
+    // Without the iterative scan an HNSW search returns at most ef_search rows, so k above it needs a larger one.
+    const sessionFits =
+      this.session?.efSearch === efSearch &&
+      this.session.iterativeScan === iterativeScan &&
+      (iterativeScan !== 'off' || k <= efSearch);
+    type Row = { faceId: string; identityId: string | null; visitorId: string | null; distance: number };
+    const rows: Row[] = sessionFits
+      ? await this.dataSource.query(sql, params)
+      : await this.dataSource.transaction(async (m) => {
+          // set_config(..., true) is SET LOCAL: the settings end with this transaction and do not leak to the pool.
+          await m.query(`SELECT set_config('hnsw.iterative_scan', $1, true), set_config('hnsw.ef_search', $2, true)`, [
+            this.search.iterativeScan,
+            String(Math.max(this.search.efSearch, k)),
+          ]);
+          return m.query(sql, params);
+        });
+    const neighbours = rows.map((r) => ({ ...r, distance: Number(r.distance), similarity: 1 - Number(r.distance) }));
+    // relaxed_order may hand rows back slightly out of order
+    return iterativeScan === 'relaxed_order' ? neighbours.sort((a, b) => a.distance - b.distance) : neighbours;
   }
 }

@@ -21,7 +21,7 @@ export interface DetectorOptions extends ModelOptions {
 }
 
 /** The detector's input sizes. YuNet misses faces that fill a large input, and tiny faces in a shrunk one,
- * so a large image is searched at two scales and the results merged. */
+ * so a large image may be searched at two scales and the results merged. */
 const PRIMARY_SIDE = 640;
 const DETAIL_SIDE = 1280;
 const NMS_IOU = 0.3;
@@ -42,6 +42,34 @@ export const RESCUE_THRESHOLD = 0.8;
  */
 export const RESCUE_MIN_FRACTION = 0.25;
 const RESCUE_SIDE = 640;
+
+/**
+ * When the first (640-px) pass leaves a reason to search a large image again at 1280 px. The detail pass is
+ * about as costly as the first one again and twice that on its own, so it runs only when:
+ * - the first pass found no face at the threshold (a crowd far away, or faces the small input blurred away);
+ * - it found a face small at its scale (under `smallSide` input pixels): where one small face is, more that are
+ *   smaller still may be;
+ * - it saw a candidate scoring between `hintScore` and the threshold: a face too blurred at 640 to be sure of.
+ * A large photo of a few people close up, the common case of an upload, is searched once.
+ */
+export interface DetailPassRule {
+  smallSide: number;
+  hintScore: number;
+}
+
+export const DETAIL_PASS_RULE: DetailPassRule = { smallSide: 40, hintScore: 0.5 };
+
+/** `candidates`: the first pass's detections down to `rule.hintScore`, in its input pixels. */
+export function needsDetailPass(
+  candidates: readonly Detection[],
+  threshold: number,
+  rule: DetailPassRule = DETAIL_PASS_RULE,
+): boolean {
+  const sure = candidates.filter((d) => d.score >= threshold);
+  if (sure.length === 0) return true;
+  if (sure.some((d) => Math.min(d.box.width, d.box.height) < rule.smallSide)) return true;
+  return candidates.some((d) => d.score >= rule.hintScore && d.score < threshold);
+}
 
 /** YuNet face detector with five landmarks per face. */
 export class FaceDetector {
@@ -65,10 +93,17 @@ export class FaceDetector {
    */
   async detect(img: RgbImage, { rescue = this.rescueEnabled }: { rescue?: boolean } = {}): Promise<Detection[]> {
     const longSide = Math.max(img.width, img.height);
-    const sides = [PRIMARY_SIDE];
-    if (longSide > PRIMARY_SIDE * 1.25) sides.push(Math.min(longSide, DETAIL_SIDE));
-    const found: Detection[] = [];
-    for (const side of sides) found.push(...(await this.detectAt(img, side)));
+    const large = longSide > PRIMARY_SIDE * 1.25;
+    // on a large image, candidates below the threshold are kept from the first pass: they decide the second
+    const primary = await this.detectAt(
+      img,
+      PRIMARY_SIDE,
+      large ? Math.min(this.threshold, DETAIL_PASS_RULE.hintScore) : this.threshold,
+    );
+    const found = primary.detections.filter((d) => d.score >= this.threshold);
+    if (large && needsDetailPass(primary.inInput, this.threshold)) {
+      found.push(...(await this.detectAt(img, Math.min(longSide, DETAIL_SIDE), this.threshold)).detections);
+    }
     const faces = this.keep(found);
     if (faces.length || !rescue) return faces;
     const minSide = RESCUE_MIN_FRACTION * Math.min(img.width, img.height);
@@ -83,24 +118,37 @@ export class FaceDetector {
     const h = Math.max(1, Math.round(img.height * scale));
     const inputW = Math.ceil((w * pad) / 32) * 32;
     const inputH = Math.ceil((h * pad) / 32) * 32;
-    return this.run(await resizeRgb(img, w, h), inputW, inputH, w / img.width, threshold);
+    return (await this.run(await resizeRgb(img, w, h), inputW, inputH, w / img.width, threshold)).detections;
   }
 
   private keep(found: Detection[]): Detection[] {
     return nms(found, NMS_IOU).filter((d) => Math.min(d.box.width, d.box.height) >= this.minFaceSize);
   }
 
-  private async detectAt(img: RgbImage, maxSide: number): Promise<Detection[]> {
+  private async detectAt(
+    img: RgbImage,
+    maxSide: number,
+    threshold: number,
+  ): Promise<{ detections: Detection[]; inInput: Detection[] }> {
     const g = letterboxGeometry(img.width, img.height, maxSide, 32);
     const scaled = await resizeRgb(img, g.scaledWidth, g.scaledHeight);
-    return this.run(scaled, g.inputWidth, g.inputHeight, g.scaledWidth / img.width, this.threshold);
+    return this.run(scaled, g.inputWidth, g.inputHeight, g.scaledWidth / img.width, threshold);
   }
 
-  /** YuNet on `scaled` placed top-left in an inputW x inputH input; boxes mapped back by 1/scale. */
-  private async run(scaled: RgbImage, inputW: number, inputH: number, scale: number, threshold: number) {
+  /**
+   * YuNet on `scaled` placed top-left in an inputW x inputH input: the detections in input pixels (after NMS) and
+   * mapped back to the image by 1/scale.
+   */
+  private async run(
+    scaled: RgbImage,
+    inputW: number,
+    inputH: number,
+    scale: number,
+    threshold: number,
+  ): Promise<{ detections: Detection[]; inInput: Detection[] }> {
     const input = toPaddedChw(scaled.data, scaled.width, scaled.height, inputW, inputH, 'bgr');
     const out = await this.session.run({ input: { data: input, dims: [1, 3, inputH, inputW] } });
-    const dets = decodeYunet(out, inputW, inputH, threshold);
-    return nms(dets, NMS_IOU).map((d) => scaleDetection(d, scale));
+    const inInput = nms(decodeYunet(out, inputW, inputH, threshold), NMS_IOU);
+    return { detections: inInput.map((d) => scaleDetection(d, scale)), inInput };
   }
 }

@@ -1,0 +1,66 @@
+import { Client } from 'pg';
+import { config } from '@storelens/config';
+import { ensureInfra } from '@storelens/testing';
+import { searchRow, type SearchRow } from './search-row';
+import { cosine, FaceSpace, seededRandom, tenantSizes } from './search-vectors';
+
+describe('search vectors', () => {
+  it('are clustered: faces of one person are close, two people are not', () => {
+    const space = new FaceSpace(128, seededRandom(1));
+    const a = space.person();
+    const b = space.person();
+    const same: number[] = [];
+    for (let i = 0; i < 20; i++) same.push(cosine(space.face(a), space.face(a)));
+    const mean = same.reduce((x, y) => x + y, 0) / same.length;
+    expect(mean).toBeGreaterThan(0.5);
+    expect(mean).toBeLessThan(0.8);
+    expect(Math.abs(cosine(space.face(a), space.face(b)))).toBeLessThan(0.45);
+  });
+
+  it('spreads tenants from large to small and sums to the total', () => {
+    const sizes = tenantSizes(100_000, 50);
+    expect(sizes.reduce((x, y) => x + y, 0)).toBe(100_000);
+    expect(sizes[0]).toBeGreaterThan(sizes[49]! * 10);
+  });
+});
+
+describe('search row on a real Postgres (5,500 vectors, 50 tenants)', () => {
+  let row: SearchRow;
+
+  beforeAll(async () => {
+    await ensureInfra();
+    row = await searchRow({ vectors: 5_500, queries: 50, databaseUrl: config().database.url });
+  });
+
+  it('loads the split it was asked for and rebuilds the HNSW index, one graph per tenant', () => {
+    expect(row).toMatchObject({ name: 'search', vectors: 5_500, tenants: 50 });
+    expect(row.enrolled + row.visitors).toBe(5_500);
+    expect(Math.abs(row.enrolled - 500)).toBeLessThanOrEqual(25); // 1:10 per tenant, rounded per tenant
+    expect(row.indexes).toHaveLength(1);
+    expect(row.indexes[0]).toMatch(/USING hnsw \(embedding vector_cosine_ops\)/);
+    expect(row.buildSeconds).toBeGreaterThan(0);
+    expect(row.indexMiB).toBeGreaterThan(0);
+    expect(row.tenantVectors.max).toBeGreaterThan(row.tenantVectors.min * 10);
+  });
+
+  it('times the decision for every setting, with recall against exact search', () => {
+    expect(row.settings.map((s) => s.iterativeScan)).toEqual(['relaxed_order', 'strict_order', 'relaxed_order']);
+    for (const s of row.settings) {
+      expect(s.p95Ms).toBeGreaterThanOrEqual(s.p50Ms);
+      expect(s.recallAt10).toBeGreaterThanOrEqual(0.9);
+      expect(s.recallAt10).toBeLessThanOrEqual(1);
+      expect(s.serverCpuP50Ms).toBeGreaterThan(0);
+    }
+    expect(row.p95Ms).toBe(row.settings[0]!.p95Ms);
+  });
+
+  it('drops its database afterwards', async () => {
+    const c = new Client({ connectionString: config().database.url.replace(/\/[^/]*$/, '/postgres') });
+    await c.connect();
+    const { rows } = await c.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [
+      `storelens_bench_search_${process.pid}`,
+    ]);
+    await c.end();
+    expect(rows).toHaveLength(0);
+  });
+});
