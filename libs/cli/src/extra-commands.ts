@@ -4,6 +4,7 @@ import { addEvalCommands } from './commands/eval';
 import { addTenantCommands } from './commands/tenant';
 import { addDemoCommand } from './commands/demo';
 import { addRetentionCommands } from './commands/retention';
+import { addBiCommands } from './commands/bi';
 
 /** Commands that live in other modules (eval, bench, platform) register themselves here. */
 export const extraCommands: ((program: Command) => void)[] = [
@@ -12,4 +13,5 @@ export const extraCommands: ((program: Command) => void)[] = [
   addDemoCommand,
   addTenantCommands,
   addRetentionCommands,
+  addBiCommands,
 ];

@@ -8,3 +8,5 @@ export * from './store.repository';
 export * from './tenant.repository';
 export * from './alert.repository';
 export * from './retention.repository';
+export * from './rollup.repository';
+export * from './bi-login.repository';
