@@ -57,6 +57,8 @@ const EnvSchema = z.object({
   STORELENS_URL_SECRET: z.string().min(16).default('storelens-local-development-secret'),
   /** days until an upload, its frames and its faces are deleted (biometric data is kept no longer than needed) */
   RETENTION_DAYS: num(30),
+  /** how often the analytics service recomputes the hourly rollups of changed buckets; 0 turns it off */
+  ROLLUP_REFRESH_MS: z.coerce.number().int().min(0).default(5000),
   CLASSIFY_MARGIN: num(0.05),
   VISITOR_THRESHOLD: num(0.5),
 });
@@ -79,6 +81,7 @@ export interface StoreLensConfig {
   replicas: Record<string, number>;
   service: { port: number; host: string; ingestUrl: string; analyticsUrl: string; urlSecret: string };
   retention: { days: number };
+  rollups: { refreshMs: number };
   classification: { threshold: number; margin: number; visitorThreshold: number };
 }
 
@@ -137,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       urlSecret: e.STORELENS_URL_SECRET,
     },
     retention: { days: e.RETENTION_DAYS },
+    rollups: { refreshMs: e.ROLLUP_REFRESH_MS },
     classification: {
       threshold: e.STORELENS_MATCH_THRESHOLD,
       margin: e.CLASSIFY_MARGIN,

@@ -40,12 +40,13 @@ export const MediaListQuery = z.strictObject(
   {
     cameraId: z.uuid({ error: 'must be a camera id (uuid)' }).optional(),
     limit: limit(200, 50),
+    format: z.enum(['json', 'csv']).optional(),
   },
   unknownParameter,
 );
 export type MediaListQuery = z.infer<typeof MediaListQuery>;
 
-export const GroupBy = z.enum(['hour', 'camera', 'store', 'none']);
+export const GroupBy = z.enum(['hour', 'day', 'camera', 'store', 'none']);
 export type GroupBy = z.infer<typeof GroupBy>;
 
 export const SummaryQuery = z
@@ -55,7 +56,10 @@ export const SummaryQuery = z
       to: instant.optional(),
       storeId: z.uuid({ error: 'must be a store id (uuid)' }).optional(),
       cameraId: z.uuid({ error: 'must be a camera id (uuid)' }).optional(),
+      zone: z.string().min(1).max(100, { error: 'must be at most 100 characters' }).optional(),
       groupBy: GroupBy.default('none'),
+      visitors: z.enum(['exact', 'none']).default('exact'),
+      format: z.enum(['json', 'csv']).optional(),
     },
     unknownParameter,
   )
@@ -75,6 +79,7 @@ export const AlertsQuery = z.strictObject(
   {
     since: instant.optional(),
     limit: limit(500, 100),
+    format: z.enum(['json', 'csv']).optional(),
   },
   unknownParameter,
 );

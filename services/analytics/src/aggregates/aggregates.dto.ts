@@ -26,13 +26,16 @@ export class StaffCountsDto {
   @ApiProperty({ type: 'integer', description: 'faces attributed to staff identities' })
   faces!: number;
 
-  @ApiProperty({ type: 'integer', description: 'distinct staff identities seen' })
-  people!: number;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'distinct staff identities seen (null with visitors=none)' })
+  people!: number | null;
 }
 
 export class SummaryGroupDto {
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'groupBy=hour: start of the hour (UTC)' })
   hour?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'groupBy=day: start of the day (UTC)' })
+  day?: string;
 
   @ApiPropertyOptional({ type: String, format: 'uuid', description: 'groupBy=camera or store' })
   storeId?: string;
@@ -58,8 +61,8 @@ export class SummaryGroupDto {
   @ApiProperty({ type: 'integer', description: 'faces not yet classified' })
   pending!: number;
 
-  @ApiProperty({ type: VisitorCountsDto })
-  visitors!: VisitorCountsDto;
+  @ApiProperty({ type: VisitorCountsDto, nullable: true, description: 'null when asked with visitors=none' })
+  visitors!: VisitorCountsDto | null;
 
   @ApiProperty({
     type: StaffCountsDto,

@@ -13,7 +13,8 @@ export class AggregatesService {
   ) {}
 
   async summary(tenantId: string, q: SummaryQuery): Promise<SummaryDto> {
-    const rows = await this.aggregates.summary(tenantId, q);
+    await this.aggregates.refreshRollups(tenantId);
+    const rows = await this.aggregates.summary(tenantId, { ...q, visitors: q.visitors === 'exact' });
     const groups = rows.map((r) => group(q.groupBy, r));
     // groupBy=none always answers one group, with zeros when nothing was seen
     if (q.groupBy === 'none' && groups.length === 0) groups.push(emptyGroup());
@@ -50,11 +51,14 @@ function counts(r: SummaryRow) {
     identified: r.identified,
     unknown: r.unknown,
     pending: r.pending,
-    visitors: {
-      unique: r.identifiedVisitors + r.anonymousVisitors,
-      identified: r.identifiedVisitors,
-      anonymous: r.anonymousVisitors,
-    },
+    visitors:
+      r.identifiedVisitors === null || r.anonymousVisitors === null
+        ? null
+        : {
+            unique: r.identifiedVisitors + r.anonymousVisitors,
+            identified: r.identifiedVisitors,
+            anonymous: r.anonymousVisitors,
+          },
     staff: { faces: r.staffFaces, people: r.staffPeople },
     // jsonb keeps its own key order; answer in reading order
     gender: { female: r.gender.female, male: r.gender.male },
@@ -67,6 +71,8 @@ function group(groupBy: SummaryQuery['groupBy'], r: SummaryRow): SummaryGroupDto
   switch (groupBy) {
     case 'hour':
       return { hour: (r.key as Date).toISOString(), ...counts(r) };
+    case 'day':
+      return { day: (r.key as Date).toISOString(), ...counts(r) };
     case 'camera':
       return {
         cameraId: r.key as string,
