@@ -84,3 +84,34 @@ export const AlertsQuery = z.strictObject(
   unknownParameter,
 );
 export type AlertsQuery = z.infer<typeof AlertsQuery>;
+
+/** One page of sightings at most; CSV exports read page after page. */
+export const MAX_FACES_JSON = 10_000;
+
+export const FacesQuery = z
+  .strictObject(
+    {
+      from: instant,
+      to: instant,
+      storeId: z.uuid({ error: 'must be a store id (uuid)' }).optional(),
+      cameraId: z.uuid({ error: 'must be a camera id (uuid)' }).optional(),
+      zone: z.string().min(1).max(100, { error: 'must be at most 100 characters' }).optional(),
+      limit: z.coerce
+        .number({ error: 'must be a whole number of at least 1' })
+        .int({ error: 'must be a whole number of at least 1' })
+        .min(1, { error: 'must be a whole number of at least 1' })
+        .optional(),
+      format: z.enum(['json', 'csv']).optional(),
+    },
+    unknownParameter,
+  )
+  .refine((q) => q.from.getTime() <= q.to.getTime(), { error: 'must not be after to', path: ['from'] })
+  .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_RANGE_DAYS * 24 * HOUR_MS, {
+    error: `must be at most ${MAX_RANGE_DAYS} days after from`,
+    path: ['to'],
+  })
+  .refine((q) => q.format === 'csv' || q.limit === undefined || q.limit <= MAX_FACES_JSON, {
+    error: `must be at most ${MAX_FACES_JSON} for JSON (CSV exports have no limit)`,
+    path: ['limit'],
+  });
+export type FacesQuery = z.infer<typeof FacesQuery>;

@@ -57,7 +57,13 @@ async function seedTenant(name: string, faces: number) {
       `INSERT INTO faces (tenant_id, frame_id, face_index, box_x, box_y, box_w, box_h, score, landmarks,
                           detector_model_id, age, gender, emotion, visitor_id, identity_id, similarity, decided_at)
        VALUES ($1, $2, 0, 1, 1, 10, 10, 0.9, '[]', 'test', 30, 'female', 'happy', $3, $4, $5, now()) RETURNING id`,
-      [tenantId, frameId, last ? null : i % 2 === 0 ? visitor : randomUUID(), last ? identityId : null, last ? 0.6 : null],
+      [
+        tenantId,
+        frameId,
+        last ? null : i % 2 === 0 ? visitor : randomUUID(),
+        last ? identityId : null,
+        last ? 0.6 : null,
+      ],
     );
   }
   await q(
@@ -157,7 +163,17 @@ describe('storelens bi and the reporting schema (real Postgres, a login per tena
   });
 
   it('cannot read a base table, the mapping of logins, API keys or embeddings', async () => {
-    for (const table of ['faces', 'frames', 'media', 'stores', 'tenants', 'api_keys', 'face_embeddings', 'bi_logins', 'traffic_hourly'])
+    for (const table of [
+      'faces',
+      'frames',
+      'media',
+      'stores',
+      'tenants',
+      'api_keys',
+      'face_embeddings',
+      'bi_logins',
+      'traffic_hourly',
+    ])
       expect(`${table}: ${await outcome(asA, `SELECT * FROM public.${table} LIMIT 1`)}`).toBe(`${table}: 42501`);
   });
 

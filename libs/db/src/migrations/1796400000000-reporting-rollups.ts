@@ -70,7 +70,9 @@ export class ReportingRollups1796400000000 implements MigrationInterface {
         CONSTRAINT traffic_hourly_camera_fkey FOREIGN KEY (tenant_id, camera_id)
           REFERENCES cameras (tenant_id, id) ON DELETE CASCADE
       )`);
-    await q.query(`CREATE INDEX traffic_hourly_tenant_id_store_id_hour_idx ON traffic_hourly (tenant_id, store_id, hour)`);
+    await q.query(
+      `CREATE INDEX traffic_hourly_tenant_id_store_id_hour_idx ON traffic_hourly (tenant_id, store_id, hour)`,
+    );
     await q.query(`
       CREATE TABLE presence_hourly (
         tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,

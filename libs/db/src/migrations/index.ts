@@ -3,4 +3,8 @@ import { EnrolmentProgressAlerts1795900000000 } from './1795900000000-enrolment-
 import { ReportingRollups1796400000000 } from './1796400000000-reporting-rollups';
 
 /** Every migration in order. Listed, not globbed, so they load the same under ts-jest, tsx and compiled JS. */
-export const migrations = [InitialSchema1795826300000, EnrolmentProgressAlerts1795900000000, ReportingRollups1796400000000];
+export const migrations = [
+  InitialSchema1795826300000,
+  EnrolmentProgressAlerts1795900000000,
+  ReportingRollups1796400000000,
+];

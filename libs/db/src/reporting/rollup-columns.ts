@@ -23,7 +23,9 @@ export const EMOTION_LABELS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surp
 export function ageBandSql(age: string): string {
   const r = `floor(${age} + 0.5)`;
   const cases = AGE_BANDS.map((b) =>
-    b.max === null ? `WHEN ${r} >= ${b.min} THEN '${b.label}'` : `WHEN ${r} >= ${b.min} AND ${r} < ${b.max} THEN '${b.label}'`,
+    b.max === null
+      ? `WHEN ${r} >= ${b.min} THEN '${b.label}'`
+      : `WHEN ${r} >= ${b.min} AND ${r} < ${b.max} THEN '${b.label}'`,
   );
   return `CASE ${cases.join(' ')} END`;
 }
@@ -56,8 +58,16 @@ export const ROLLUP_COUNTS: RollupColumn[] = [
     description: 'faces classified as unknown (anonymous visitors)',
     aggregate: 'count(*) FILTER (WHERE s.decided_at IS NOT NULL AND s.identity_id IS NULL)',
   },
-  { name: 'pending', description: 'faces not classified yet', aggregate: 'count(*) FILTER (WHERE s.decided_at IS NULL)' },
-  { name: 'member_faces', description: 'faces of loyalty members', aggregate: `count(*) FILTER (WHERE s.category = 'member')` },
+  {
+    name: 'pending',
+    description: 'faces not classified yet',
+    aggregate: 'count(*) FILTER (WHERE s.decided_at IS NULL)',
+  },
+  {
+    name: 'member_faces',
+    description: 'faces of loyalty members',
+    aggregate: `count(*) FILTER (WHERE s.category = 'member')`,
+  },
   { name: 'staff_faces', description: 'faces of staff', aggregate: `count(*) FILTER (WHERE s.category = 'staff')` },
   {
     name: 'watchlist_faces',
@@ -88,7 +98,8 @@ export const ROLLUP_COUNTS: RollupColumn[] = [
   })),
   {
     name: 'people',
-    description: 'distinct non-staff people (enrolled identities and anonymous visitor ids) at this camera in this hour',
+    description:
+      'distinct non-staff people (enrolled identities and anonymous visitor ids) at this camera in this hour',
     aggregate: `count(DISTINCT coalesce(s.identity_id, s.visitor_id)) FILTER (WHERE ${notStaff})`,
   },
 ];

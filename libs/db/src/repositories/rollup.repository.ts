@@ -50,7 +50,10 @@ export class RollupRepository {
         [tenantId, limit],
       );
       if (picked.length === 0) return 0;
-      await this.recompute(m, picked.map((p) => ({ tenantId: p.tenant_id, cameraId: p.camera_id, hour: p.hour })));
+      await this.recompute(
+        m,
+        picked.map((p) => ({ tenantId: p.tenant_id, cameraId: p.camera_id, hour: p.hour })),
+      );
       return picked.length;
     });
   }

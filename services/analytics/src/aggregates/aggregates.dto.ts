@@ -26,7 +26,11 @@ export class StaffCountsDto {
   @ApiProperty({ type: 'integer', description: 'faces attributed to staff identities' })
   faces!: number;
 
-  @ApiProperty({ type: 'integer', nullable: true, description: 'distinct staff identities seen (null with visitors=none)' })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'distinct staff identities seen (null with visitors=none)',
+  })
   people!: number | null;
 }
 

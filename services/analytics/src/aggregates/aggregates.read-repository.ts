@@ -36,6 +36,25 @@ export interface SummaryRow {
   emotions: Record<string, number>;
 }
 
+/** One face sighting as the export shows it. */
+export interface SightingRow {
+  id: string;
+  seenAt: Date;
+  storeId: string;
+  cameraId: string;
+  zone: string | null;
+  mediaId: string;
+  frameId: string;
+  status: 'identified' | 'unknown' | 'pending';
+  identityId: string | null;
+  identityCategory: IdentityCategory | null;
+  visitorId: string | null;
+  similarity: number | null;
+  age: number | null;
+  gender: 'female' | 'male' | null;
+  emotion: string | null;
+}
+
 export interface AlertRow {
   id: string;
   faceId: string;
@@ -221,6 +240,41 @@ export class AggregatesReadRepository {
         EMOTION_LABELS.filter((e) => (r[`emotion_${e}`] ?? 0) > 0).map((e) => [e, r[`emotion_${e}`]!]),
       ),
     }));
+  }
+
+  /**
+   * One page of sightings in [from, to) in time order, after the keyset `after` (capture time, face id): an export
+   * reads page after page and never holds more than one.
+   */
+  async facesPage(
+    tenantId: string,
+    f: { from: Date; to: Date; storeId?: string; cameraId?: string; zone?: string },
+    after: { seenAt: Date; id: string } | null,
+    pageSize: number,
+  ): Promise<SightingRow[]> {
+    const params: unknown[] = [tenantId, f.from, f.to];
+    const where = ['f.tenant_id = $1', 'fr.captured_at >= $2', 'fr.captured_at < $3', `m.purpose = 'analysis'`];
+    if (f.storeId !== undefined) where.push(`c.store_id = $${params.push(f.storeId)}`);
+    if (f.cameraId !== undefined) where.push(`c.id = $${params.push(f.cameraId)}`);
+    if (f.zone !== undefined) where.push(`c.zone = $${params.push(f.zone)}`);
+    if (after) where.push(`(fr.captured_at, f.id) > ($${params.push(after.seenAt)}, $${params.push(after.id)})`);
+    return this.dataSource.query(
+      `SELECT f.id, fr.captured_at AS "seenAt", c.store_id AS "storeId", c.id AS "cameraId", c.zone,
+              fr.media_id AS "mediaId", f.frame_id AS "frameId",
+              CASE WHEN f.decided_at IS NULL THEN 'pending' WHEN f.identity_id IS NOT NULL THEN 'identified'
+                   ELSE 'unknown' END AS status,
+              f.identity_id AS "identityId", i.category AS "identityCategory", f.visitor_id AS "visitorId",
+              f.similarity, f.age, f.gender, f.emotion
+       FROM faces f
+       JOIN frames fr ON fr.tenant_id = f.tenant_id AND fr.id = f.frame_id
+       JOIN media m ON m.tenant_id = fr.tenant_id AND m.id = fr.media_id
+       JOIN cameras c ON c.tenant_id = m.tenant_id AND c.id = m.camera_id
+       LEFT JOIN identities i ON i.tenant_id = f.tenant_id AND i.id = f.identity_id
+       WHERE ${where.join(' AND ')}
+       ORDER BY fr.captured_at, f.id
+       LIMIT $${params.push(pageSize)}`,
+      params,
+    );
   }
 
   /** Watchlist sightings, newest first, of identities not deleted. */
