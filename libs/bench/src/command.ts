@@ -1,5 +1,6 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
+import { renderAnalytics, runAnalyticsBench } from './analytics/analytics-bench';
 import { platformRow } from './platform-row';
 import { registerBenchRow } from './registry';
 import { renderReport } from './report';
@@ -69,17 +70,41 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
     .option('--no-peer', 'skip @vladmandic/human')
     .option('--no-platform', 'skip the platform row (it starts the six services on the local Redis, Postgres and S3)')
     .option('--images <dir>', 'bench the images in this folder instead of the fixture set')
-    .action(async (o: { json?: boolean; repeat: number; peer: boolean; platform: boolean; images?: string }) => {
-      const log = (line: string) => io.stderr.write(`${line}\n`);
-      const unregister = o.platform ? registerBenchRow((ctx) => platformRow(ctx, log)) : undefined;
-      const result = await runBench({
-        repeat: o.repeat,
-        peer: o.peer,
-        imagesDir: o.images,
-        progress: progressBar(io.stderr),
-        log: (line) => io.stderr.write(`${line}\n`),
-      });
-      unregister?.();
-      io.stdout(o.json ? `${JSON.stringify(result)}\n` : `${renderReport(result, { color: io.stdoutIsTty })}\n`);
-    });
+    .option(
+      '--analytics',
+      'only the analytics row: a 10-million-face chain generated into its own database, summary queries timed',
+    )
+    .option('--analytics-regenerate', 'with --analytics: generate the chain again instead of reusing it')
+    .action(
+      async (o: {
+        json?: boolean;
+        repeat: number;
+        peer: boolean;
+        platform: boolean;
+        images?: string;
+        analytics?: boolean;
+        analyticsRegenerate?: boolean;
+      }) => {
+        const log = (line: string) => io.stderr.write(`${line}\n`);
+        if (o.analytics) {
+          const analytics = await runAnalyticsBench({ regenerate: o.analyticsRegenerate, log });
+          io.stdout(
+            o.json
+              ? `${JSON.stringify({ rows: [{ name: 'analytics', ...analytics }] })}\n`
+              : `${renderAnalytics(analytics)}\n`,
+          );
+          return;
+        }
+        const unregister = o.platform ? registerBenchRow((ctx) => platformRow(ctx, log)) : undefined;
+        const result = await runBench({
+          repeat: o.repeat,
+          peer: o.peer,
+          imagesDir: o.images,
+          progress: progressBar(io.stderr),
+          log: (line) => io.stderr.write(`${line}\n`),
+        });
+        unregister?.();
+        io.stdout(o.json ? `${JSON.stringify(result)}\n` : `${renderReport(result, { color: io.stdoutIsTty })}\n`);
+      },
+    );
 }

@@ -5,3 +5,4 @@ export * from './images';
 export * from './run-bench';
 export * from './report';
 export * from './command';
+export * from './analytics/analytics-bench';

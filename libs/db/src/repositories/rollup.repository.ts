@@ -9,16 +9,20 @@ export interface Bucket {
 
 /**
  * The sightings of a list of (tenant, camera, hour) buckets given as parallel arrays $1..$3, one row per face, with
- * what the rollup counts. Faces are placed in time by their frame's capture time (UTC hours).
+ * what the rollup counts. Faces are placed in time by their frame's capture time (UTC hours). The frames of each
+ * distinct hour are read once (by the frames (tenant_id, captured_at) index) and kept for the buckets' cameras, so a
+ * batch of many cameras of the same hours (a rebuild) reads every frame once.
  */
 const BUCKET_SIGHTINGS = `
+  WITH b AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) AS b (tenant_id, camera_id, hour)),
+       h AS (SELECT DISTINCT tenant_id, hour FROM b)
   SELECT b.tenant_id, b.hour, c.store_id, b.camera_id, f.identity_id, f.visitor_id, f.decided_at, f.age, f.gender,
          f.emotion, i.category
-  FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) AS b (tenant_id, camera_id, hour)
+  FROM h
+  JOIN frames fr ON fr.tenant_id = h.tenant_id AND fr.captured_at >= h.hour AND fr.captured_at < h.hour + interval '1 hour'
+  JOIN media m ON m.tenant_id = fr.tenant_id AND m.id = fr.media_id AND m.purpose = 'analysis'
+  JOIN b ON b.tenant_id = m.tenant_id AND b.camera_id = m.camera_id AND b.hour = h.hour
   JOIN cameras c ON c.tenant_id = b.tenant_id AND c.id = b.camera_id
-  JOIN frames fr ON fr.tenant_id = b.tenant_id AND fr.captured_at >= b.hour AND fr.captured_at < b.hour + interval '1 hour'
-  JOIN media m ON m.tenant_id = fr.tenant_id AND m.id = fr.media_id AND m.camera_id = b.camera_id
-              AND m.purpose = 'analysis'
   JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
   LEFT JOIN identities i ON i.tenant_id = f.tenant_id AND i.id = f.identity_id`;
 
