@@ -75,6 +75,11 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
       'only the analytics row: a 10-million-face chain generated into its own database, summary queries timed',
     )
     .option('--analytics-regenerate', 'with --analytics: generate the chain again instead of reusing it')
+    .option(
+      '--analytics-frames <n>',
+      'with --analytics: frames per camera-hour (31, the default, is 10 million faces; fewer for a busy machine)',
+      repeatArg,
+    )
     .action(
       async (o: {
         json?: boolean;
@@ -84,10 +89,15 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         images?: string;
         analytics?: boolean;
         analyticsRegenerate?: boolean;
+        analyticsFrames?: number;
       }) => {
         const log = (line: string) => io.stderr.write(`${line}\n`);
         if (o.analytics) {
-          const analytics = await runAnalyticsBench({ regenerate: o.analyticsRegenerate, log });
+          const analytics = await runAnalyticsBench({
+            regenerate: o.analyticsRegenerate,
+            framesPerMedia: o.analyticsFrames,
+            log,
+          });
           io.stdout(
             o.json
               ? `${JSON.stringify({ rows: [{ name: 'analytics', ...analytics }] })}\n`

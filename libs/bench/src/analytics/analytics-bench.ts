@@ -5,7 +5,7 @@ import { config } from '@storelens/config';
 import { createDataSource, RollupRepository, runMigrations, TenantRepository } from '@storelens/db';
 import { ManagedProcess } from '@storelens/stack';
 import { quantile, round } from '../stats';
-import { CHAIN, chainFaces, chainVisits, generateChain } from './generate';
+import { CHAIN, chainFaces, chainVisits, FULL_SCALE, generateChain, type ChainScale } from './generate';
 
 export const ANALYTICS_BENCH_DB = 'storelens_bench_analytics';
 /** The goal for every query's p95 on this machine. */
@@ -38,6 +38,8 @@ export interface AnalyticsBenchResult {
 export interface AnalyticsBenchOptions {
   /** throw the generated chain away and generate it again */
   regenerate?: boolean;
+  /** frames per camera-hour; default the full chain (31: 10 million faces) */
+  framesPerMedia?: number;
   repeat?: number;
   log?: (line: string) => void;
 }
@@ -79,6 +81,7 @@ export async function runAnalyticsBench(opts: AnalyticsBenchOptions = {}): Promi
   const repeat = opts.repeat ?? 15;
   const url = dbUrl(ANALYTICS_BENCH_DB);
   const notes: string[] = [];
+  const scale: ChainScale = { framesPerMedia: opts.framesPerMedia ?? FULL_SCALE.framesPerMedia };
 
   const exists = await onMaintenance(
     async (c) => (await c.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [ANALYTICS_BENCH_DB])).rowCount === 1,
@@ -88,8 +91,10 @@ export async function runAnalyticsBench(opts: AnalyticsBenchOptions = {}): Promi
     const c = new Client({ connectionString: url });
     await c.connect();
     try {
-      const r = await c.query(`SELECT (SELECT count(*) FROM traffic_hourly)::int AS n`).catch(() => null);
-      ready = (r?.rows[0]?.n ?? 0) > 0;
+      const r = await c
+        .query(`SELECT (SELECT count(*) FROM traffic_hourly)::int AS n, (SELECT count(*) FROM faces)::int AS faces`)
+        .catch(() => null);
+      ready = (r?.rows[0]?.n ?? 0) > 0 && r?.rows[0]?.faces === chainFaces(scale);
     } finally {
       await c.end();
     }
@@ -112,9 +117,13 @@ export async function runAnalyticsBench(opts: AnalyticsBenchOptions = {}): Promi
       log(
         `analytics: generating ${chainFaces().toLocaleString('en')} faces, ${chainVisits().toLocaleString('en')} visits`,
       );
-      await generateChain(c, (d) => {
-        if (d % 10 === 9) log(`analytics: ${d + 1}/${CHAIN.days} days generated`);
-      });
+      await generateChain(
+        c,
+        (d) => {
+          if (d % 10 === 9) log(`analytics: ${d + 1}/${CHAIN.days} days generated`);
+        },
+        scale,
+      );
     } finally {
       await c.end();
     }

@@ -24,35 +24,45 @@ export const CHAIN = {
   start: new Date('2026-09-01T00:00:00Z'),
 } as const;
 
-export const chainFaces = () =>
-  CHAIN.stores * CHAIN.camerasPerStore * CHAIN.days * CHAIN.openHours * CHAIN.framesPerMedia * CHAIN.facesPerFrame;
+/** How much of the chain to generate: frames per camera-hour (31 is the full chain of 10 million faces). */
+export interface ChainScale {
+  framesPerMedia: number;
+}
+export const FULL_SCALE: ChainScale = { framesPerMedia: CHAIN.framesPerMedia };
+
+export const chainFaces = (scale: ChainScale = FULL_SCALE) =>
+  CHAIN.stores * CHAIN.camerasPerStore * CHAIN.days * CHAIN.openHours * scale.framesPerMedia * CHAIN.facesPerFrame;
 export const chainVisits = () => CHAIN.stores * CHAIN.days * CHAIN.openHours * CHAIN.visitsPerStoreHour;
 
 const ROLES = ['entrance', 'floor', 'checkout'];
 
 /** Generates the chain day by day into a migrated, empty database; `progress` hears after each day. */
-export async function generateChain(client: Client, progress: (day: number) => void): Promise<void> {
+export async function generateChain(
+  client: Client,
+  progress: (day: number) => void,
+  scale: ChainScale = FULL_SCALE,
+): Promise<void> {
   const t = CHAIN.tenantId;
   const cams = CHAIN.stores * CHAIN.camerasPerStore;
   await client.query(`INSERT INTO tenants (id, name) VALUES ($1, 'Bench chain (generated)')`, [t]);
   await client.query(
     `INSERT INTO stores (id, tenant_id, name, timezone)
-     SELECT md5('s' || s)::uuid, $1, 'Store ' || lpad((s + 1)::text, 2, '0'), 'Europe/Berlin'
+     SELECT md5('s' || s)::uuid, $1::uuid, 'Store ' || lpad((s + 1)::text, 2, '0'), 'Europe/Berlin'
      FROM generate_series(0, $2 - 1) s`,
     [t, CHAIN.stores],
   );
   await client.query(
     `INSERT INTO cameras (id, tenant_id, store_id, name, role, zone, fps)
-     SELECT md5('c' || c)::uuid, $1, md5('s' || (c / $2))::uuid, initcap(($3::text[])[c % $2 + 1]),
+     SELECT md5('c' || c)::uuid, $1::uuid, md5('s' || (c / $2))::uuid, initcap(($3::text[])[c % $2 + 1]),
             ($3::text[])[c % $2 + 1], ($3::text[])[c % $2 + 1], 1
      FROM generate_series(0, $4 - 1) c`,
     [t, CHAIN.camerasPerStore, ROLES, cams],
   );
   await client.query(
     `INSERT INTO identities (id, tenant_id, name, category)
-     SELECT md5('member' || i)::uuid, $1, 'Member ' || i, 'member' FROM generate_series(0, 1999) i
+     SELECT md5('member' || i)::uuid, $1::uuid, 'Member ' || i, 'member' FROM generate_series(0, 1999) i
      UNION ALL
-     SELECT md5('staff' || s || '-' || i)::uuid, $1, 'Staff ' || s || '-' || i, 'staff'
+     SELECT md5('staff' || s || '-' || i)::uuid, $1::uuid, 'Staff ' || s || '-' || i, 'staff'
      FROM generate_series(0, $2 - 1) s, generate_series(0, 4) i`,
     [t, CHAIN.stores],
   );
@@ -65,10 +75,10 @@ export async function generateChain(client: Client, progress: (day: number) => v
       await client.query(
         `INSERT INTO media (id, tenant_id, camera_id, kind, status, object_key, sha256, bytes, mime, captured_at,
                             duration_ms, frame_count, purpose)
-         SELECT md5('m' || $2::int || '-' || c || '-' || h)::uuid, $1, md5('c' || c)::uuid, 'video', 'done', 'bench',
+         SELECT md5('m' || $2::int || '-' || c || '-' || h)::uuid, $1::uuid, md5('c' || c)::uuid, 'video', 'done', 'bench',
                 repeat('0', 64), 1, 'video/mp4', $3::timestamptz + ($4 + h) * interval '1 hour', 3600000, $6, 'analysis'
          FROM generate_series(0, $5 - 1) c, generate_series(0, $7 - 1) h`,
-        [t, d, day, CHAIN.firstHourUtc, cams, CHAIN.framesPerMedia, CHAIN.openHours],
+        [t, d, day, CHAIN.firstHourUtc, cams, scale.framesPerMedia, CHAIN.openHours],
       );
       await client.query(
         `INSERT INTO frames (id, tenant_id, media_id, "index", time_ms, captured_at, object_key, width, height, status)
@@ -76,7 +86,7 @@ export async function generateChain(client: Client, progress: (day: number) => v
                 md5('m' || $2::int || '-' || c || '-' || h)::uuid, k, k * 116000,
                 $3::timestamptz + ($4 + h) * interval '1 hour' + k * interval '116 seconds', 'bench', 640, 480, 'done'
          FROM generate_series(0, $5 - 1) c, generate_series(0, $7 - 1) h, generate_series(0, $6 - 1) k`,
-        [t, d, day, CHAIN.firstHourUtc, cams, CHAIN.framesPerMedia, CHAIN.openHours],
+        [t, d, day, CHAIN.firstHourUtc, cams, scale.framesPerMedia, CHAIN.openHours],
       );
       // person of a face: one of the store-hour's visits; a visit's person is drawn from the chain's people
       await client.query(
@@ -104,7 +114,7 @@ export async function generateChain(client: Client, progress: (day: number) => v
           day,
           CHAIN.firstHourUtc,
           cams,
-          CHAIN.framesPerMedia,
+          scale.framesPerMedia,
           CHAIN.openHours,
           ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'],
           CHAIN.camerasPerStore,

@@ -87,6 +87,16 @@ export class SummaryGroupDto {
 
   @ApiProperty({
     type: 'object',
+    properties: {
+      female: counts(AGE_BANDS.map((b) => b.label), 'faces estimated female, per age band'),
+      male: counts(AGE_BANDS.map((b) => b.label), 'faces estimated male, per age band'),
+    } as never,
+    description: 'age band × gender (staff excluded)',
+  })
+  ageByGender!: { female: Record<AgeBand, number>; male: Record<AgeBand, number> };
+
+  @ApiProperty({
+    type: 'object',
     additionalProperties: { type: 'integer' },
     description: 'faces per most likely emotion (staff excluded); labels that did not occur are left out',
     example: { happy: 3, neutral: 5 },

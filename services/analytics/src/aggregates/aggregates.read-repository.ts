@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IdentityCategory } from '@storelens/contracts';
 import { DataSource } from 'typeorm';
-import { AGE_BANDS, EMOTION_LABELS, PERSON_KIND, RollupRepository, type AgeBand } from '@storelens/db';
+import { AGE_BANDS, EMOTION_LABELS, GENDERS, PERSON_KIND, RollupRepository, type AgeBand } from '@storelens/db';
 import type { GroupBy } from '../query-params';
 
 export { AGE_BANDS, type AgeBand } from '@storelens/db';
@@ -33,6 +33,7 @@ export interface SummaryRow {
   staffPeople: number | null;
   gender: { female: number; male: number };
   ageBands: Record<AgeBand, number>;
+  ageByGender: { female: Record<AgeBand, number>; male: Record<AgeBand, number> };
   emotions: Record<string, number>;
 }
 
@@ -111,6 +112,7 @@ const COUNT_COLUMNS = [
   'male',
   ...AGE_BANDS.map((b) => b.column),
   ...EMOTION_LABELS.map((e) => `emotion_${e}`),
+  ...GENDERS.flatMap((g) => AGE_BANDS.map((b) => `${g}_${b.column}`)),
 ];
 
 const HOUR_MS = 3_600_000;
@@ -180,10 +182,16 @@ export class AggregatesReadRepository {
           `count(*) FILTER (WHERE ${notStaff} AND floor(s.age + 0.5) >= ${b.min}${b.max === null ? '' : ` AND floor(s.age + 0.5) < ${b.max}`})`,
       ),
       ...EMOTION_LABELS.map((e) => `count(*) FILTER (WHERE ${notStaff} AND s.emotion = '${e}')`),
+      ...GENDERS.flatMap((g) =>
+        AGE_BANDS.map(
+          (b) =>
+            `count(*) FILTER (WHERE ${notStaff} AND s.gender = '${g}' AND floor(s.age + 0.5) >= ${b.min}${b.max === null ? '' : ` AND floor(s.age + 0.5) < ${b.max}`})`,
+        ),
+      ),
     ];
     const visitors = f.visitors !== false;
     const sum = (c: string) => `sum(r.${c})::int AS ${c}`;
-    const rows: (Omit<SummaryRow, 'gender' | 'ageBands' | 'emotions'> & Record<string, number>)[] =
+    const rows: (Omit<SummaryRow, 'gender' | 'ageBands' | 'ageByGender' | 'emotions'> & Record<string, number>)[] =
       await this.dataSource.query(
         `WITH cam AS (SELECT c.id, c.store_id FROM cameras c WHERE ${cams.join(' AND ')}),
          r AS (
@@ -236,6 +244,9 @@ export class AggregatesReadRepository {
       staffPeople: visitors ? (r.staffPeople ?? 0) : null,
       gender: { female: r.female!, male: r.male! },
       ageBands: Object.fromEntries(AGE_BANDS.map((b) => [b.label, r[b.column] ?? 0])) as Record<AgeBand, number>,
+      ageByGender: Object.fromEntries(
+        GENDERS.map((g) => [g, Object.fromEntries(AGE_BANDS.map((b) => [b.label, r[`${g}_${b.column}`] ?? 0]))]),
+      ) as SummaryRow['ageByGender'],
       emotions: Object.fromEntries(
         EMOTION_LABELS.filter((e) => (r[`emotion_${e}`] ?? 0) > 0).map((e) => [e, r[`emotion_${e}`]!]),
       ),

@@ -84,6 +84,7 @@ function counts(r: SummaryRow) {
     // jsonb keeps its own key order; answer in reading order
     gender: { female: r.gender.female, male: r.gender.male },
     ageBands: Object.fromEntries(AGE_BANDS.map((b) => [b.label, r.ageBands[b.label] ?? 0])) as Record<AgeBand, number>,
+    ageByGender: r.ageByGender,
     emotions: Object.fromEntries(Object.entries(r.emotions).sort(([x], [y]) => x.localeCompare(y))),
   };
 }
@@ -126,6 +127,7 @@ function emptyGroup(): SummaryGroupDto {
     staffPeople: 0,
     gender: { female: 0, male: 0 },
     ageBands,
+    ageByGender: { female: { ...ageBands }, male: { ...ageBands } },
     emotions: {},
   });
 }
