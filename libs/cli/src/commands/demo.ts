@@ -58,7 +58,8 @@ function mediaTable(name: string, m: MediaResult): string {
 
 /** `storelens demo`: the main job through the running platform's public API. */
 export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
-  const client = new StoreLensClient(baseUrl).withKey(await createDemoTenant());
+  const apiKey = await createDemoTenant();
+  const client = new StoreLensClient(baseUrl).withKey(apiKey);
   const store = await client.createStore('Demo Store Berlin');
   const entrance = await client.createCamera(store.id, { name: 'Entrance', role: 'entrance', fps: 2 });
   const floor = await client.createCamera(store.id, { name: 'Shop floor', role: 'floor', fps: 2 });
@@ -124,6 +125,9 @@ export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
   console.log(`Annotated frames saved in ${outDir}`);
   console.log(`API docs: ${baseUrl}/docs/ingest and ${baseUrl}/docs/analytics`);
   console.log('Stop everything with: npm run stack:down');
+  // last, so it is what a reader sees: the link signs in directly (the #fragment never reaches a server or a log)
+  console.log(`\nDashboard: ${baseUrl}/  (sign in with the API key ${apiKey})`);
+  console.log(`Open signed in: ${baseUrl}/#key=${encodeURIComponent(apiKey)}`);
 }
 
 export function addDemoCommand(program: Command): void {
