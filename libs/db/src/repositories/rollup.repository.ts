@@ -89,6 +89,44 @@ export class RollupRepository {
     return n;
   }
 
+  /**
+   * Recomputes every bucket of a tenant in one set-based pass (one scan of its faces), for a bulk load; the
+   * incremental refresh() stays the path for results as they arrive. Same columns, same rules.
+   */
+  async rebuild(tenantId: string): Promise<number> {
+    return this.dataSource.transaction(async (m) => {
+      for (const table of ['traffic_hourly', 'presence_hourly', 'rollup_dirty'])
+        await m.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [tenantId]);
+      const all = `
+        SELECT fr.tenant_id, date_trunc('hour', fr.captured_at, 'UTC') AS hour, c.store_id, c.id AS camera_id,
+               f.identity_id, f.visitor_id, f.decided_at, f.age, f.gender, f.emotion, i.category
+        FROM faces f
+        JOIN frames fr ON fr.tenant_id = f.tenant_id AND fr.id = f.frame_id
+        JOIN media m ON m.tenant_id = fr.tenant_id AND m.id = fr.media_id AND m.purpose = 'analysis'
+        JOIN cameras c ON c.tenant_id = m.tenant_id AND c.id = m.camera_id
+        LEFT JOIN identities i ON i.tenant_id = f.tenant_id AND i.id = f.identity_id
+        WHERE f.tenant_id = $1`;
+      const [{ n }]: { n: number }[] = await m.query(
+        `WITH ins AS (
+           INSERT INTO traffic_hourly (tenant_id, hour, store_id, camera_id, ${ROLLUP_COUNTS.map((c) => c.name).join(', ')})
+           SELECT s.tenant_id, s.hour, s.store_id, s.camera_id, ${ROLLUP_COUNTS.map((c) => c.aggregate).join(', ')}
+           FROM (${all}) s GROUP BY s.tenant_id, s.hour, s.store_id, s.camera_id RETURNING 1)
+         SELECT count(*)::int AS n FROM ins`,
+        [tenantId],
+      );
+      await m.query(
+        `INSERT INTO presence_hourly (tenant_id, hour, camera_id, store_id, person_id, kind, faces)
+         SELECT s.tenant_id, s.hour, s.camera_id, s.store_id, coalesce(s.identity_id, s.visitor_id), ${PERSON_KIND},
+                count(*)
+         FROM (${all}) s
+         WHERE s.decided_at IS NOT NULL AND coalesce(s.identity_id, s.visitor_id) IS NOT NULL
+         GROUP BY s.tenant_id, s.hour, s.camera_id, s.store_id, coalesce(s.identity_id, s.visitor_id), ${PERSON_KIND}`,
+        [tenantId],
+      );
+      return n;
+    });
+  }
+
   async dirtyCount(tenantId: string | null): Promise<number> {
     const [row]: { n: number }[] = await this.dataSource.query(
       `SELECT count(*)::int AS n FROM rollup_dirty WHERE $1::uuid IS NULL OR tenant_id = $1`,
