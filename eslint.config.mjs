@@ -1,10 +1,51 @@
 import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+
+/**
+ * Which project may import which, by the tag in its project.json. A reader knows their room from the tag: a
+ * service never reaches into another service, shipped code never leans on test helpers or tooling, and the
+ * core (contracts, config, the decision rule, vision, inference, media, the in-process pipeline) depends on
+ * nothing but itself.
+ */
+const shipped = [
+  { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:core', 'type:data', 'type:platform'] },
+  { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:core', 'type:data', 'type:platform'] },
+  { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:core', 'type:data'] },
+  { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core'] },
+  { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:core', 'type:client'] },
+  // the CLI, eval, bench and the stack runner are run by people: never on test helpers
+  {
+    sourceTag: 'type:tooling',
+    onlyDependOnLibsWithTags: ['type:core', 'type:data', 'type:platform', 'type:client', 'type:tooling'],
+  },
+  // the benchmark measures the product; nothing else (the CLI above all) depends on it
+  { sourceTag: '*', notDependOnLibsWithTags: ['scope:measure'] },
+  {
+    sourceTag: 'type:test',
+    onlyDependOnLibsWithTags: ['type:core', 'type:data', 'type:platform', 'type:client', 'type:tooling', 'type:test'],
+  },
+];
+/** Tests (and the helpers only tests import) may also use the test libraries, whatever project they sit in. */
+const inTests = shipped.map((c) =>
+  c.onlyDependOnLibsWithTags
+    ? { ...c, onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:test'])] }
+    : c,
+);
+const TEST_FILES = ['**/*.spec.ts', '**/test-support.ts', '**/testing/**', 'deploy/e2e/**'];
+
+const boundaries = (depConstraints, allow = []) => ({
+  '@nx/enforce-module-boundaries': [
+    'error',
+    { enforceBuildableLibDependency: false, allowCircularSelfDependency: false, allow, depConstraints },
+  ],
+});
 
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'tmp', 'out', '.nx', '**/*.js', '**/*.cjs', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  ...nx.configs['flat/base'],
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -12,7 +53,18 @@ export default tseslint.config(
         'error',
         { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through @storelens/config.' },
       ],
+      ...boundaries(shipped),
+      // shipped code never imports the test helpers that sit beside it
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/test-support', '**/testing/*'], message: 'Test helpers are for tests only.' }] },
+      ],
     },
+  },
+  {
+    files: TEST_FILES,
+    // the in-process integration suite (deploy/e2e) starts the workers of several services side by side
+    rules: { ...boundaries(inTests, ['@storelens/services/*']), 'no-restricted-imports': 'off' },
   },
   { files: ['libs/config/**', '**/*.spec.ts', 'deploy/**'], rules: { 'no-restricted-syntax': 'off' } },
   // tests read untyped JSON from the CLI and the API

@@ -9,7 +9,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json' }] },
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
   // Starts Redis, Postgres and the S3 endpoint when they are down; three TCP probes when they are up.
-  globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+  globalSetup: '<rootDir>/libs/stack/src/jest-global-setup.ts',
   testTimeout: 120000,
   maxWorkers: 2,
 };

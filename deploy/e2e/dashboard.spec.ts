@@ -11,11 +11,10 @@ import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { repoRoot } from '@storelens/config';
-import { fixtures } from '@storelens/pipeline';
 import { ManagedProcess, plan } from '@storelens/stack';
 import { ObjectStore } from '@storelens/storage';
 import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
-import { uniqueTestId } from '@storelens/testing';
+import { fixtures, uniqueTestId } from '@storelens/testing';
 import { Seeder, type FaceSpec } from '../../services/analytics/src/test-support';
 
 const CHROMIUM_FLAGS = [

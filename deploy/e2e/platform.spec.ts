@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { TenantRepository } from '@storelens/db';
-import { fixtures } from '@storelens/pipeline';
+import { fixtures } from '@storelens/testing';
 import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
 import { uniqueTestId, waitFor, writeBadInputs } from '@storelens/testing';
-import { ApiError, StoreLensClient } from '../../libs/cli/src/api-client';
+import { ApiError, StoreLensClient } from '@storelens/cli';
 import { ManagedStack } from '@storelens/stack';
+import { repoRoot } from '@storelens/config';
+import { build } from '../build/build';
 
 jest.setTimeout(600_000);
 
@@ -28,6 +30,8 @@ describe('StoreLens platform end to end', () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
+    // STORELENS_COMPILED=1: the same suite against the compiled services (node dist/...), as the image runs them
+    if (process.env.STORELENS_COMPILED === '1') build(repoRoot());
     env = await createTestEnvironment({
       name: 'e2e',
       env: { WORKER_LOCK_MS: '4000', MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) },

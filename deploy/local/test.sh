@@ -14,7 +14,7 @@ bash deploy/local/infra.sh up || { echo "0 passed, 1 failed"; exit 1; }
 mkdir -p tmp
 status=0
 echo "== type check"; npx tsc -p tsconfig.json --noEmit || status=1
-echo "== lint"; npx eslint --max-warnings=0 --no-error-on-unmatched-pattern libs services deploy || status=1
+echo "== lint"; bash deploy/local/lint.sh || status=1
 echo "== tests"
 npx jest --ci --json --outputFile=tmp/jest-results.json "$@" || status=1
 [ "$started" = 1 ] && [ "${KEEP_INFRA:-0}" != 1 ] && bash deploy/local/infra.sh down

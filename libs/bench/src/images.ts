@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { config } from '@storelens/config';
-import { IMAGE_EXTENSIONS } from '@storelens/pipeline';
+import { IMAGE_EXTENSIONS, isImageFile } from '@storelens/vision';
 
 /**
  * The fixed bench set, relative to `<assets>/fixtures` (see ../shared/fixtures/FIXTURES.md): the three scenes and
@@ -66,7 +66,7 @@ export async function folderBenchImages(dir: string): Promise<BenchImage[]> {
     for (const e of entries) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase())) files.push(p);
+      else if (isImageFile(e.name)) files.push(p);
     }
   };
   await walk(root);

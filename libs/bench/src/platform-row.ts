@@ -4,9 +4,15 @@ import os, { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobName, queueNames } from '@storelens/contracts';
 import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
-import { ManagedStack, type ManagedProcess } from '@storelens/stack';
-import { createTestDatabase, dropTestDatabase, ensureInfra, uniqueTestId } from '@storelens/testing';
-import { StoreLensClient } from '../../cli/src/api-client';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  ensureInfra,
+  ManagedStack,
+  uniqueTestId,
+  type ManagedProcess,
+} from '@storelens/stack';
+import { StoreLensClient } from '@storelens/cli';
 import {
   jobCounters,
   jobCountersSince,

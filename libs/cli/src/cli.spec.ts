@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { repoRoot } from '@storelens/config';
-import { fixtures, galleryOf } from '@storelens/pipeline';
+import { fixtures, galleryOf } from '@storelens/testing';
 import { writeBadInputs, type BadInputs } from '@storelens/testing';
 
 /** Runs the CLI exactly as a user does (`npm run -s storelens -- ...` runs this same entry point). */

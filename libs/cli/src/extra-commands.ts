@@ -1,14 +1,12 @@
 import type { Command } from 'commander';
-import { addBenchCommand } from '@storelens/bench';
 import { addEvalCommands } from './commands/eval';
 import { addTenantCommands } from './commands/tenant';
 import { addDemoCommand } from './commands/demo';
 import { addRetentionCommands } from './commands/retention';
 import { addBiCommands } from './commands/bi';
 
-/** Commands that live in other modules (eval, bench, platform) register themselves here. */
+/** Commands that live in other modules (eval, platform) register themselves here. */
 export const extraCommands: ((program: Command) => void)[] = [
-  (program) => addBenchCommand(program),
   addEvalCommands,
   addDemoCommand,
   addTenantCommands,

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { IMAGE_EXTENSIONS, looksLikeVideo } from '@storelens/pipeline';
+import { looksLikeVideo } from '@storelens/media';
+import { isImageFile } from '@storelens/vision';
 
 /**
  * Expands the arguments into input files: a file stays as given (even with an odd extension, so that the
@@ -25,7 +26,7 @@ export async function expandInputs(args: string[]): Promise<string[]> {
       for (const e of entries) {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) await walk(p);
-        else if (IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase()) || looksLikeVideo(e.name)) out.push(p);
+        else if (isImageFile(e.name) || looksLikeVideo(e.name)) out.push(p);
       }
     };
     await walk(arg);

@@ -22,7 +22,8 @@ async function loadGallery(
   threshold: number,
 ): Promise<Gallery | undefined> {
   if (!dir) return undefined;
-  const { gallery, issues } = await pipeline.enrolFolder(dir, threshold);
+  // the platform's rule, with the threshold the user may have moved
+  const { gallery, issues } = await pipeline.enrolFolder(dir, { ...config().decision, threshold });
   for (const i of issues) process.stderr.write(`gallery: ${i.file}: ${i.reason}\n`);
   if (gallery.size === 0) throw new Error(`gallery ${dir} has no usable photos (one sub-folder of photos per person)`);
   process.stderr.write(`gallery: ${gallery.names.length} people from ${gallery.size} photos\n`);
@@ -36,7 +37,7 @@ export function buildProgram(): Command {
   const threshold = () =>
     new Option('--threshold <t>', 'similarity needed to name a face')
       .argParser(number('threshold', -1, 1))
-      .default(config().vision.matchThreshold);
+      .default(config().decision.threshold);
 
   program
     .command('analyze')

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { DEFAULT_RULE, type DecisionRule } from '@storelens/decision';
 import { z } from 'zod';
 
 /** The repository root: the nearest folder above this file that holds nx.json. */
@@ -24,10 +25,12 @@ const EnvSchema = z.object({
   STORELENS_ORT_THREADS: int(1),
   STORELENS_DETECT_THRESHOLD: num(0.9),
   STORELENS_MIN_FACE: int(20),
-  STORELENS_MATCH_THRESHOLD: num(0.42),
+  STORELENS_MATCH_THRESHOLD: num(DEFAULT_RULE.threshold),
   STORELENS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   STORELENS_MAX_PIXELS: int(50_000_000),
   STORELENS_STATE_DIR: z.string().optional(),
+  /** 1: the local stack runs the compiled JavaScript in dist/ (npm run build) instead of the TypeScript sources */
+  STORELENS_COMPILED: z.enum(['0', '1']).default('0'),
   // platform
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/storelens'),
@@ -46,6 +49,8 @@ const EnvSchema = z.object({
   PUBLIC_BASE_URL: z.string().optional(),
   WORKER_CONCURRENCY: int(1),
   WORKER_LOCK_MS: int(15_000),
+  /** what an ingest process runs: the HTTP API, the ingest-queue worker, or both (one process, for development) */
+  INGEST_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   MAX_UPLOAD_BYTES: int(200 * 1024 * 1024),
   /** this process's own HTTP port (API, or health and metrics for a worker); 0 picks a free one */
   SERVICE_PORT: int(0),
@@ -55,21 +60,55 @@ const EnvSchema = z.object({
   ANALYTICS_URL: z.string().default('http://127.0.0.1:8082'),
   /** signs the browser links to annotated frames; set a long random value in production */
   STORELENS_URL_SECRET: z.string().min(16).default('storelens-local-development-secret'),
+  /** the operators' key for the queue dashboard (/admin/queues); no default: unset, the dashboard is off */
+  STORELENS_ADMIN_KEY: z
+    .union([z.literal(''), z.string().min(24, 'STORELENS_ADMIN_KEY must be at least 24 characters')])
+    .optional(),
   /** days until an upload, its frames and its faces are deleted (biometric data is kept no longer than needed) */
   RETENTION_DAYS: num(30),
   /** how often the analytics service recomputes the hourly rollups of changed buckets; 0 turns it off */
   ROLLUP_REFRESH_MS: z.coerce.number().int().min(0).default(5000),
-  CLASSIFY_MARGIN: num(0.05),
-  VISITOR_THRESHOLD: num(0.5),
+  CLASSIFY_MARGIN: num(DEFAULT_RULE.margin),
+  VISITOR_THRESHOLD: num(DEFAULT_RULE.visitorThreshold),
+  /** seals stream credentials and webhook secrets at rest (AES-256-GCM): 32 bytes, base64; no default */
+  STORELENS_SECRET_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+    .optional(),
+  // live cameras
+  /** whether this ingest process watches live cameras (it shares them with the other replicas through leases) */
+  LIVE_WATCH: z.enum(['0', '1']).default('1'),
+  LIVE_LEASE_MS: int(10_000),
+  LIVE_POLL_MS: int(2_000),
+  /** frames of one camera waiting for detection before newer frames replace them at the source */
+  LIVE_MAX_BACKLOG: int(8),
+  LIVE_OPEN_TIMEOUT_MS: int(10_000),
+  LIVE_RECONNECT_MAX_MS: int(30_000),
+  LIVE_SEGMENT_MINUTES: int(60),
+  // events and webhooks
+  /** one event per person per camera per this many seconds (until tracks exist) */
+  EVENT_DEDUP_SECONDS: num(60),
+  WEBHOOK_TIMEOUT_MS: int(5_000),
+  WEBHOOK_CONCURRENCY: int(16),
+  /** comma-separated hosts or CIDRs StoreLens never connects to for a tenant (webhooks, streams), checked on the resolved address */
+  OUTBOUND_DENY: z
+    .string()
+    .default('169.254.0.0/16,fe80::/10,100.100.100.200,fd00:ec2::254,metadata.google.internal,metadata'),
+  /** comma-separated hosts or CIDRs; when set, webhooks and streams may reach only these */
+  OUTBOUND_ALLOW: z.string().default(''),
 });
+
+export type IngestRole = z.infer<typeof EnvSchema>['INGEST_ROLE'];
 
 export interface StoreLensConfig {
   root: string;
   assetsDir: string;
   logLevel: z.infer<typeof EnvSchema>['STORELENS_LOG_LEVEL'];
   stateDir: string;
+  /** run the stack's processes from dist/ (compiled) or from the sources (ts-node) */
+  compiled: boolean;
   models: { cacheDir: string; allowDownload: boolean; threads: number };
-  vision: { detectThreshold: number; minFaceSize: number; maxPixels: number; matchThreshold: number };
+  vision: { detectThreshold: number; minFaceSize: number; maxPixels: number };
   redis: { url: string };
   /** BullMQ key prefix: keeps StoreLens queues apart from anything else sharing the Redis. */
   queue: { prefix: string };
@@ -77,13 +116,39 @@ export interface StoreLensConfig {
   s3: { endpoint: string; accessKey: string; secretKey: string; bucket: string; region: string };
   api: { host: string; port: number; publicBaseUrl: string; maxUploadBytes: number };
   worker: { concurrency: number; lockDurationMs: number };
+  /** api and worker scale differently, so production runs them as separate processes of one codebase */
+  ingest: { role: IngestRole };
   /** processes per service in the local stack (REPLICAS_DETECTION=2, …) */
   replicas: Record<string, number>;
   service: { port: number; host: string; ingestUrl: string; analyticsUrl: string; urlSecret: string };
+  /** operators' access across tenants (the queue dashboard); undefined: no such access */
+  admin: { key: string | undefined };
   retention: { days: number };
   rollups: { refreshMs: number };
-  classification: { threshold: number; margin: number; visitorThreshold: number };
+  /** the one rule for "who is this face" (@storelens/decision), with the values this deployment set */
+  decision: DecisionRule;
+  /** the key that seals secrets at rest; null when not configured (features that store secrets then refuse) */
+  secretKey: Buffer | null;
+  live: {
+    watch: boolean;
+    leaseMs: number;
+    pollMs: number;
+    maxBacklog: number;
+    openTimeoutMs: number;
+    reconnectMaxMs: number;
+    segmentMinutes: number;
+  };
+  events: { dedupSeconds: number };
+  webhooks: { timeoutMs: number; concurrency: number };
+  /** where StoreLens may connect on a tenant's behalf (webhook targets, camera streams) */
+  outbound: { deny: string[]; allow: string[] };
 }
+
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** Reads and validates the environment once; the only place that reads process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfig {
@@ -99,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
     assetsDir: path.resolve(root, e.STORELENS_ASSETS ?? '../shared'),
     logLevel: e.STORELENS_LOG_LEVEL,
     stateDir: path.resolve(root, e.STORELENS_STATE_DIR ?? 'tmp/stack'),
+    compiled: e.STORELENS_COMPILED === '1',
     models: {
       cacheDir: e.STORELENS_MODEL_CACHE ?? path.join(homedir(), '.cache', 'storelens', 'models'),
       allowDownload: e.STORELENS_MODEL_DOWNLOAD === '1',
@@ -108,7 +174,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       detectThreshold: e.STORELENS_DETECT_THRESHOLD,
       minFaceSize: e.STORELENS_MIN_FACE,
       maxPixels: e.STORELENS_MAX_PIXELS,
-      matchThreshold: e.STORELENS_MATCH_THRESHOLD,
     },
     redis: { url: e.REDIS_URL },
     queue: { prefix: e.QUEUE_PREFIX },
@@ -127,10 +192,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       maxUploadBytes: e.MAX_UPLOAD_BYTES,
     },
     worker: { concurrency: e.WORKER_CONCURRENCY, lockDurationMs: e.WORKER_LOCK_MS },
+    ingest: { role: e.INGEST_ROLE },
     replicas: Object.fromEntries(
       Object.entries(env)
-        .filter(([k, v]) => /^REPLICAS_[A-Z]+$/.test(k) && /^[1-9]\d*$/.test(v ?? ''))
-        .map(([k, v]) => [k.slice('REPLICAS_'.length).toLowerCase(), Number(v)]),
+        .filter(([k, v]) => /^REPLICAS_[A-Z]+(_[A-Z]+)*$/.test(k) && /^[1-9]\d*$/.test(v ?? ''))
+        .map(([k, v]) => [k.slice('REPLICAS_'.length).toLowerCase().replaceAll('_', '-'), Number(v)]),
     ),
     service: {
       port: e.SERVICE_PORT,
@@ -139,12 +205,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       analyticsUrl: e.ANALYTICS_URL,
       urlSecret: e.STORELENS_URL_SECRET,
     },
+    admin: { key: e.STORELENS_ADMIN_KEY || undefined },
     retention: { days: e.RETENTION_DAYS },
     rollups: { refreshMs: e.ROLLUP_REFRESH_MS },
-    classification: {
+    decision: {
       threshold: e.STORELENS_MATCH_THRESHOLD,
       margin: e.CLASSIFY_MARGIN,
       visitorThreshold: e.VISITOR_THRESHOLD,
+    },
+    secretKey: e.STORELENS_SECRET_KEY ? Buffer.from(e.STORELENS_SECRET_KEY, 'base64') : null,
+    live: {
+      watch: e.LIVE_WATCH === '1',
+      leaseMs: e.LIVE_LEASE_MS,
+      pollMs: e.LIVE_POLL_MS,
+      maxBacklog: e.LIVE_MAX_BACKLOG,
+      openTimeoutMs: e.LIVE_OPEN_TIMEOUT_MS,
+      reconnectMaxMs: e.LIVE_RECONNECT_MAX_MS,
+      segmentMinutes: e.LIVE_SEGMENT_MINUTES,
+    },
+    events: { dedupSeconds: e.EVENT_DEDUP_SECONDS },
+    webhooks: {
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+    },
+    outbound: {
+      deny: list(e.OUTBOUND_DENY),
+      allow: list(e.OUTBOUND_ALLOW),
     },
   };
 }

@@ -12,16 +12,26 @@ export const ProcessingStatus = z.enum(['queued', 'processing', 'done', 'failed'
 /** Lifecycle of an uploaded media item and of each sampled frame. */
 export type ProcessingStatus = z.infer<typeof ProcessingStatus>;
 
-export const MediaKind = z.enum(['image', 'video']);
+/** `live`: one time segment of a live camera's stream (its frames arrive as they are captured). */
+export const MediaKind = z.enum(['image', 'video', 'live']);
 export type MediaKind = z.infer<typeof MediaKind>;
 
 /** Where a camera looks: analytics treat an entrance count differently from a checkout queue. */
 export const CameraRole = z.enum(['entrance', 'checkout', 'floor', 'other']);
 export type CameraRole = z.infer<typeof CameraRole>;
 
+/** How RTSP is carried: interleaved in the TCP connection, over UDP, or whichever opens (tried in turn). */
+export const StreamTransport = z.enum(['auto', 'tcp', 'udp']);
+export type StreamTransport = z.infer<typeof StreamTransport>;
+
 /** Why an identity is enrolled: members get recognised, staff get excluded from visitor counts, watchlist alerts. */
 export const IdentityCategory = z.enum(['member', 'staff', 'watchlist']);
 export type IdentityCategory = z.infer<typeof IdentityCategory>;
+
+/** The seven expressions StoreLens reads, in the order results list them. */
+export const EMOTIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
+export const Emotion = z.enum(EMOTIONS);
+export type Emotion = z.infer<typeof Emotion>;
 
 export const Gender = z.enum(['female', 'male']);
 export type Gender = z.infer<typeof Gender>;

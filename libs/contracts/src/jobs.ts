@@ -22,6 +22,8 @@ export const JobName = {
   ClassifyFace: 'classify-face',
   /** Turn a photo uploaded for an identity into enrolled (gallery) faces. */
   EnrolIdentityMedia: 'enrol-identity-media',
+  /** POST one event to one webhook (a delivery row), signed. */
+  DeliverWebhook: 'deliver-webhook',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -29,6 +31,7 @@ const MediaJob = z.strictObject({ tenantId: Id, mediaId: Id });
 const FrameJob = z.strictObject({ tenantId: Id, frameId: Id });
 const FaceJob = z.strictObject({ tenantId: Id, faceId: Id });
 const EnrolmentJob = z.strictObject({ tenantId: Id, identityId: Id, mediaId: Id });
+const DeliveryJob = z.strictObject({ tenantId: Id, deliveryId: Id });
 
 /**
  * The table behind every other export: which queue a job goes to, its payload schema, and which payload fields
@@ -45,7 +48,22 @@ const jobs = {
     payload: EnrolmentJob,
     key: ['tenantId', 'identityId', 'mediaId'],
   },
-} as const satisfies Record<JobName, { queue: QueueName; payload: z.ZodObject; key: readonly string[] }>;
+  [JobName.DeliverWebhook]: {
+    queue: QueueName.Webhooks,
+    payload: DeliveryJob,
+    key: ['tenantId', 'deliveryId'],
+    // a receiver may be down for minutes: 10 attempts from 2 s doubling reach about 17 minutes in total
+    retry: { attempts: 10, backoffMs: 2000 },
+  },
+} as const satisfies Record<
+  JobName,
+  {
+    queue: QueueName;
+    payload: z.ZodObject;
+    key: readonly string[];
+    retry?: { attempts: number; backoffMs: number };
+  }
+>;
 
 /** The payload type of a job, e.g. `JobOf<'detect-faces'>` is `{ tenantId: string; frameId: string }`. */
 export type JobOf<N extends JobName> = z.infer<(typeof jobs)[N]['payload']>;
@@ -119,10 +137,11 @@ export const KEEP_FAILED = { age: 7 * 24 * 3600, count: 50_000 } as const;
 /** The BullMQ options for a job: built here and only here, never at a call site. */
 export function jobOptions<N extends JobName>(name: N, payload: JobOf<N>): JobsOptions {
   const valid = parseJob(name, payload);
+  const spec = jobs[name] as { retry?: { attempts: number; backoffMs: number } };
   return {
     jobId: jobIdOf(name, valid),
-    attempts: JOB_ATTEMPTS,
-    backoff: { type: 'exponential', delay: JOB_BACKOFF_BASE_MS, jitter: JOB_BACKOFF_JITTER },
+    attempts: spec.retry?.attempts ?? JOB_ATTEMPTS,
+    backoff: { type: 'exponential', delay: spec.retry?.backoffMs ?? JOB_BACKOFF_BASE_MS, jitter: JOB_BACKOFF_JITTER },
     removeOnComplete: { ...KEEP_COMPLETED },
     removeOnFail: { ...KEEP_FAILED },
   };

@@ -10,6 +10,8 @@ export const QueueName = {
   Attribute: 'attribute',
   Classification: 'classification',
   Enrolment: 'enrolment',
+  /** Outbound webhook deliveries: apart from the pipeline, so a slow receiver never holds up a frame. */
+  Webhooks: 'webhooks',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 

@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { EMOTIONS, type Emotion, type Gender } from '@storelens/contracts';
+import { isImageFile } from '@storelens/vision';
 import { readCsvTable, type CsvTable } from './csv';
 
 /**
@@ -14,15 +16,7 @@ import { readCsvTable, type CsvTable } from './csv';
  * bad rows are listed in `issues`, and an unreadable CSV or folder gives `error` instead of rows.
  */
 
-export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.tif', '.tiff'];
-
-export function isImageFile(name: string): boolean {
-  return IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
-}
-
-export const EMOTIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
-export type Emotion = (typeof EMOTIONS)[number];
-export type Gender = 'male' | 'female';
+export { EMOTIONS, isImageFile, type Emotion, type Gender };
 
 /** A file named by the dataset: `rel` as written, `path` absolute, `exists` = a regular file is there now. */
 export interface FileRef {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { cosine, DEFAULT_MARGIN, type NamingRule } from '@storelens/decision';
 import {
   readDataset,
   type AttributesData,
@@ -15,7 +16,6 @@ import {
   ageGroupOf,
   ageStats,
   bestThreshold,
-  cosineSimilarity,
   emotionStats,
   genderStats,
   leaveOneOutRank1,
@@ -56,6 +56,8 @@ export interface FaceAnalyser {
 export interface EvaluateOptions {
   /** Default similarity threshold (cosine, accept when score >= threshold) for verification and open-set. */
   threshold: number;
+  /** Open-set margin of the platform's rule (default the platform's); see @storelens/decision. */
+  margin?: number;
   /** Fraction of identities held out of the gallery for open-set identification, in [0, 1). Default 0.25. */
   heldOutFraction?: number;
   /** Called with (0, total) before the first image, then after each image is analysed. */
@@ -276,7 +278,7 @@ function verification(data: PairsData, outcomes: Map<string, FileOutcome>, thres
     }
     labels.push(p.same);
     if (a.kind === 'face' && b.kind === 'face') {
-      scores.push(cosineSimilarity(a.analysis.embedding, b.analysis.embedding));
+      scores.push(cosine(a.analysis.embedding, b.analysis.embedding));
     } else {
       noFace++;
       scores.push(-Infinity); // no face: below every threshold, i.e. predicted "different"
@@ -312,7 +314,7 @@ function verification(data: PairsData, outcomes: Map<string, FileOutcome>, thres
 function identification(
   data: IdentitiesData,
   outcomes: Map<string, FileOutcome>,
-  threshold: number,
+  rule: NamingRule,
   heldOutFraction: number,
 ): IdentificationResult {
   const faces: IdentifiedFace[] = [];
@@ -336,7 +338,7 @@ function identification(
     data.identities.map((i) => i.name),
     heldOutFraction,
   );
-  const openSet = openSetIdentification(faces, { threshold, heldOut });
+  const openSet = openSetIdentification(faces, { rule, heldOut });
   return {
     identities: data.identities.length,
     images,
@@ -500,7 +502,7 @@ export async function evaluateDataset(
     verification: ds.pairs && !ds.pairs.error ? verification(ds.pairs, outcomes, opts.threshold) : null,
     identification:
       ds.identities && ds.identities.identities.length > 0
-        ? identification(ds.identities, outcomes, opts.threshold, heldOutFraction)
+        ? identification(ds.identities, outcomes, { threshold: opts.threshold, margin: opts.margin ?? DEFAULT_MARGIN }, heldOutFraction)
         : null,
     attributes: ds.attributes && !ds.attributes.error ? attributes(ds.attributes, outcomes) : null,
     dataset: ds.dir,

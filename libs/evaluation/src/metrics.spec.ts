@@ -1,10 +1,10 @@
+import { cosine } from '@storelens/decision';
 import {
   accuracyAt,
   ageGroupOf,
   ageInRange,
   ageStats,
   bestThreshold,
-  cosineSimilarity,
   emotionStats,
   genderStats,
   leaveOneOutRank1,
@@ -22,7 +22,7 @@ import {
 const T = true;
 const F = false;
 
-describe('nextUp / cosineSimilarity', () => {
+describe('nextUp / cosine', () => {
   it('nextUp is the next double up', () => {
     expect(nextUp(1)).toBe(1 + Number.EPSILON);
     expect(nextUp(0)).toBe(Number.MIN_VALUE);
@@ -33,12 +33,12 @@ describe('nextUp / cosineSimilarity', () => {
   });
 
   it('cosine', () => {
-    expect(cosineSimilarity([1, 0], [0, 1])).toBe(0);
-    expect(cosineSimilarity([1, 2], [2, 4])).toBeCloseTo(1, 12);
-    expect(cosineSimilarity([1, 0], [-3, 0])).toBe(-1);
-    expect(cosineSimilarity(new Float32Array([3, 4]), [4, 3])).toBeCloseTo(24 / 25, 6);
-    expect(cosineSimilarity([0, 0], [1, 1])).toBe(0);
-    expect(() => cosineSimilarity([1], [1, 2])).toThrow(/lengths differ/);
+    expect(cosine([1, 0], [0, 1])).toBe(0);
+    expect(cosine([1, 2], [2, 4])).toBeCloseTo(1, 12);
+    expect(cosine([1, 0], [-3, 0])).toBe(-1);
+    expect(cosine(new Float32Array([3, 4]), [4, 3])).toBeCloseTo(24 / 25, 6);
+    expect(cosine([0, 0], [1, 1])).toBe(0);
+    expect(() => cosine([1], [1, 2])).toThrow(/lengths differ/);
   });
 });
 
@@ -291,7 +291,7 @@ describe('openSetIdentification', () => {
   ];
 
   it('names known faces and catches strangers at the threshold', () => {
-    const r = openSetIdentification(faces, { threshold: 0.9, heldOut: ['C'] });
+    const r = openSetIdentification(faces, { rule: { threshold: 0.9, margin: 0 }, heldOut: ['C'] });
     expect(r.heldOutIdentities).toEqual(['C']);
     expect(r.knownIdentities).toBe(2);
     expect(r.known).toEqual({
@@ -316,7 +316,7 @@ describe('openSetIdentification', () => {
   });
 
   it('calls everyone unknown above every similarity', () => {
-    const r = openSetIdentification(faces, { threshold: 0.99, heldOut: ['C'] });
+    const r = openSetIdentification(faces, { rule: { threshold: 0.99, margin: 0 }, heldOut: ['C'] });
     expect(r.known).toMatchObject({ correct: 0, rejected: 4, falseRejectRate: 1 });
     expect(r.unknown).toMatchObject({ falseAccepts: 0, falseAcceptRate: 0, correctRejectRate: 1 });
   });
@@ -330,7 +330,7 @@ describe('openSetIdentification', () => {
         { identity: 'B', embedding: [0.1, 0.995] }, // singleton in the gallery: skipped as a probe
         { identity: 'U', embedding: null }, // held out, no face → correctly unknown
       ],
-      { threshold: 0.05, heldOut: ['U'] },
+      { rule: { threshold: 0.05, margin: 0 }, heldOut: ['U'] },
     );
     expect(r.known).toMatchObject({
       probes: 3,
@@ -343,8 +343,23 @@ describe('openSetIdentification', () => {
     expect(r.unknown).toMatchObject({ probes: 1, falseAccepts: 0, correctRejects: 1, noFace: 1 });
   });
 
+  it('decides by the platform rule: a face almost as close to a second identity is unknown', () => {
+    const ambiguous: IdentifiedFace[] = [
+      { identity: 'A', embedding: [1, 0] },
+      { identity: 'A', embedding: [0.96, 0.28] },
+      { identity: 'B', embedding: [0.8, 0.6] },
+      { identity: 'B', embedding: [0.6, 0.8] },
+    ];
+    // a2's best is a1 at .96, the best B face (.96·.8 + .28·.6 = .936) is .024 behind: named at margin 0, unknown at .05
+    const loose = openSetIdentification(ambiguous, { rule: { threshold: 0.5, margin: 0 }, heldOut: [] });
+    const platform = openSetIdentification(ambiguous, { rule: { threshold: 0.5, margin: 0.05 }, heldOut: [] });
+    expect(loose.known.correct - platform.known.correct).toBeGreaterThanOrEqual(1);
+    expect(platform.margin).toBe(0.05);
+    expect(platform.known.rejected).toBeGreaterThan(loose.known.rejected);
+  });
+
   it('gives null rates without probes', () => {
-    const r = openSetIdentification(faces, { threshold: 0.5, heldOut: [] });
+    const r = openSetIdentification(faces, { rule: { threshold: 0.5, margin: 0 }, heldOut: [] });
     expect(r.unknown.falseAcceptRate).toBeNull();
     // C enrolled: c1's nearest is b2 (.904) → wrong name; c2's best is b1 at 0 → unknown
     expect(r.known).toMatchObject({ probes: 6, correct: 4, misidentified: 1, rejected: 1 });

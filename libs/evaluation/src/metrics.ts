@@ -1,3 +1,4 @@
+import { cosine, identify, type NamingRule } from '@storelens/decision';
 import { EMOTIONS, normaliseEmotion, type AgeRange, type Emotion, type Gender } from './dataset';
 
 /**
@@ -39,21 +40,6 @@ export function nextUp(x: number): number {
   const bits = buf.getBigUint64(0);
   buf.setBigUint64(0, x > 0 ? bits + 1n : bits - 1n);
   return buf.getFloat64(0);
-}
-
-/** Cosine similarity in [-1, 1]; 0 when either vector is all zeros. Throws on a length mismatch. */
-export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`cosineSimilarity: lengths differ (${a.length} vs ${b.length})`);
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  if (na === 0 || nb === 0) return 0;
-  return Math.max(-1, Math.min(1, dot / Math.sqrt(na * nb)));
 }
 
 /**
@@ -337,7 +323,7 @@ export function leaveOneOutRank1(
           mean = new Float64Array(acc.sum.length);
           for (let d = 0; d < mean.length; d++) mean[d] = acc.sum[d] - it.unit[d];
         }
-        const sim = cosineSimilarity(it.unit, mean);
+        const sim = cosine(it.unit, mean);
         if (sim > bestSim) {
           bestSim = sim;
           predicted = name;
@@ -363,16 +349,18 @@ export function selectHeldOut(names: readonly string[], fraction: number): strin
 
 export interface OpenSetResult {
   threshold: number;
+  /** the platform's margin: the named identity beats every other identity by at least this much */
+  margin: number;
   heldOutIdentities: string[];
   knownIdentities: number;
   /** Faces of gallery identities, each matched leave-one-out against the rest of the gallery. */
   known: {
     probes: number;
-    /** Nearest gallery face has the right identity and similarity ≥ threshold. */
+    /** The platform's rule names the right identity (best ≥ threshold and ahead of the next by the margin). */
     correct: number;
-    /** Nearest gallery face has another identity and similarity ≥ threshold. */
+    /** The rule names another identity. */
     misidentified: number;
-    /** Nearest similarity < threshold, or no face found: called "unknown" although enrolled. */
+    /** The rule names nobody (below the threshold or within the margin), or no face found: "unknown" although enrolled. */
     rejected: number;
     noFace: number;
     skippedSingletons: number;
@@ -402,13 +390,19 @@ export interface OpenSetResult {
  */
 export function openSetIdentification(
   faces: readonly IdentifiedFace[],
-  opts: { threshold: number; heldOut: readonly string[] },
+  opts: { rule: NamingRule; heldOut: readonly string[] },
 ): OpenSetResult {
   const held = new Set(opts.heldOut);
   const { items, withFace } = prepare(faces);
   const gallery = items.map((it) => (held.has(it.identity) ? { identity: it.identity, unit: null } : it));
   const known = { probes: 0, correct: 0, misidentified: 0, rejected: 0, noFace: 0, skippedSingletons: 0 };
   const unknown = { probes: 0, falseAccepts: 0, correctRejects: 0, noFace: 0 };
+  /** The platform's decision for a probe against every other gallery face. */
+  const decide = (probe: Float64Array, skip: number) =>
+    identify(
+      gallery.flatMap((g, i) => (i === skip || !g.unit ? [] : [{ identityId: g.identity, similarity: dot(probe, g.unit) }])),
+      opts.rule,
+    ).named;
 
   items.forEach((it, idx) => {
     if (held.has(it.identity)) {
@@ -418,8 +412,7 @@ export function openSetIdentification(
         unknown.correctRejects++;
         return;
       }
-      const nn = nearest(it.unit, gallery, -1);
-      if (nn && nn.similarity >= opts.threshold) unknown.falseAccepts++;
+      if (decide(it.unit, -1)) unknown.falseAccepts++;
       else unknown.correctRejects++;
       return;
     }
@@ -434,15 +427,16 @@ export function openSetIdentification(
       known.rejected++;
       return;
     }
-    const nn = nearest(it.unit, gallery, idx);
-    if (!nn || nn.similarity < opts.threshold) known.rejected++;
-    else if (gallery[nn.index].identity === it.identity) known.correct++;
+    const named = decide(it.unit, idx);
+    if (!named) known.rejected++;
+    else if (named.identityId === it.identity) known.correct++;
     else known.misidentified++;
   });
 
   const knownNames = new Set(items.filter((it) => !held.has(it.identity)).map((it) => it.identity));
   return {
-    threshold: opts.threshold,
+    threshold: opts.rule.threshold,
+    margin: opts.rule.margin,
     heldOutIdentities: [...held].filter((h) => items.some((it) => it.identity === h)).sort(),
     knownIdentities: knownNames.size,
     known: {

@@ -9,6 +9,7 @@ import {
   type ModelResolver,
 } from '@storelens/inference';
 import { area, decodeImage, type RgbImage } from '@storelens/vision';
+import type { NamingRule } from '@storelens/decision';
 import { Gallery, listGalleryFolder } from './gallery';
 import type { FaceResult, StageTimings } from './types';
 
@@ -132,8 +133,8 @@ export class FacePipeline {
    * Builds a gallery from a folder with one sub-folder of photos per person. Each photo contributes its
    * largest face; a photo with no face, or that cannot be read, is reported and skipped.
    */
-  async enrolFolder(dir: string, threshold?: number): Promise<{ gallery: Gallery; issues: EnrolmentIssue[] }> {
-    const gallery = new Gallery(threshold);
+  async enrolFolder(dir: string, rule?: NamingRule): Promise<{ gallery: Gallery; issues: EnrolmentIssue[] }> {
+    const gallery = new Gallery(rule);
     const issues: EnrolmentIssue[] = [];
     for (const person of await listGalleryFolder(dir)) {
       for (const file of person.files) {

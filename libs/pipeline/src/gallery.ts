@@ -1,9 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { cosine } from '@storelens/inference';
+import { bestPerIdentity, cosine, DEFAULT_RULE, identify, type NamingRule } from '@storelens/decision';
+import { isImageFile } from '@storelens/vision';
 import type { IdentityMatch } from './types';
 
-export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.bmp', '.avif']);
 
 export interface GalleryEntry {
   name: string;
@@ -12,16 +12,13 @@ export interface GalleryEntry {
 }
 
 /**
- * Default similarity at or above which a face is named. Chosen on the fixtures (see README "Recognition
- * threshold"): the lowest same-person pair scores well above it and the highest different-person pair well below.
+ * Known people and their reference embeddings, decided by the platform's one rule (@storelens/decision): named
+ * when the best person reaches the threshold and beats the next person by the margin, else unknown.
  */
-export const DEFAULT_MATCH_THRESHOLD = 0.42;
-
-/** Known people and their reference embeddings; open-set: below the threshold a face is unknown. */
 export class Gallery {
   private readonly entries: GalleryEntry[] = [];
 
-  constructor(readonly threshold = DEFAULT_MATCH_THRESHOLD) {}
+  constructor(readonly rule: NamingRule = DEFAULT_RULE) {}
 
   add(name: string, embedding: Float32Array, source = ''): void {
     this.entries.push({ name, embedding, source });
@@ -35,19 +32,20 @@ export class Gallery {
     return [...new Set(this.entries.map((e) => e.name))];
   }
 
-  /** The most similar person (by their best-matching photo), or null when no one clears the threshold. */
+  /** The person the face is, by the platform's rule, or null (unknown). */
   match(embedding: Float32Array): IdentityMatch | null {
-    const best = this.nearest(embedding);
-    return best && best.similarity >= this.threshold ? best : null;
+    const { named } = identify(this.neighbours(embedding), this.rule);
+    return named && { name: named.identityId, similarity: named.similarity };
   }
 
+  /** The most similar person (by their best-matching photo), whether or not the rule names them. */
   nearest(embedding: Float32Array): IdentityMatch | null {
-    let best: IdentityMatch | null = null;
-    for (const e of this.entries) {
-      const similarity = cosine(e.embedding, embedding);
-      if (!best || similarity > best.similarity) best = { name: e.name, similarity };
-    }
-    return best;
+    const [best] = bestPerIdentity(this.neighbours(embedding));
+    return best ? { name: best.identityId, similarity: best.similarity } : null;
+  }
+
+  private neighbours(embedding: Float32Array): { identityId: string; similarity: number }[] {
+    return this.entries.map((e) => ({ identityId: e.name, similarity: cosine(e.embedding, embedding) }));
   }
 }
 
@@ -57,7 +55,7 @@ export async function listGalleryFolder(dir: string): Promise<{ name: string; fi
   const out: { name: string; files: string[] }[] = [];
   for (const p of people.sort((a, b) => a.name.localeCompare(b.name))) {
     const files = (await readdir(path.join(dir, p.name)))
-      .filter((f) => IMAGE_EXTENSIONS.has(path.extname(f).toLowerCase()))
+      .filter((f) => isImageFile(f))
       .sort()
       .map((f) => path.join(dir, p.name, f));
     if (files.length) out.push({ name: displayName(p.name), files });

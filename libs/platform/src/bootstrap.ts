@@ -4,6 +4,7 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { config } from '@storelens/config';
+import { enableQueueOperations } from './queue-dashboard';
 
 export interface BootstrapOptions {
   /** the service name: logs, metrics, the OpenAPI path /docs/<name> */
@@ -12,6 +13,8 @@ export interface BootstrapOptions {
   openApi?: { title: string; description: string };
   /** port to listen on; defaults to SERVICE_PORT (0: any free port) */
   port?: number;
+  /** serve the queue dashboard (/admin/queues) and the queue gauges in /metrics: one service per deployment */
+  queueOperations?: boolean;
 }
 
 /**
@@ -36,6 +39,7 @@ export async function bootstrapService(module: Type<unknown>, opts: BootstrapOpt
     );
     SwaggerModule.setup(`docs/${opts.name}`, app, doc, { jsonDocumentUrl: `docs/${opts.name}/openapi.json` });
   }
+  if (opts.queueOperations) enableQueueOperations(app);
   const port = opts.port ?? config().service.port;
   await app.listen(port, config().service.host);
   const url = await app.getUrl();

@@ -7,6 +7,9 @@ import {
   AlertRepository,
   CameraRepository,
   createDataSource,
+  EventRepository,
+  LiveCameraRepository,
+  WebhookRepository,
   EmbeddingRepository,
   FaceRepository,
   FrameRepository,
@@ -32,6 +35,9 @@ const repositories = [
   IdentityRepository,
   EmbeddingRepository,
   AlertRepository,
+  LiveCameraRepository,
+  EventRepository,
+  WebhookRepository,
 ];
 
 /** Closes the outside systems in the right order when the process is asked to stop (after workers have drained). */

@@ -1,1 +1,5 @@
 export * from './stack';
+export * from './infra';
+export * from './names';
+export * from './scratch-database';
+export * from './rtsp-source';

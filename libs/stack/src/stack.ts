@@ -7,6 +7,7 @@
  * Replicas: REPLICAS_<SERVICE>=n (e.g. REPLICAS_DETECTION=2) starts n processes of that service.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { config, repoRoot } from '@storelens/config';
@@ -15,8 +16,18 @@ export const SERVICES = ['ingest', 'analytics', 'detection', 'embedding', 'attri
 export type ServiceName = (typeof SERVICES)[number] | 'gateway';
 
 const ROOT = repoRoot();
-/** One Node process per service (no wrapper process), so a signal reaches the service itself. */
-const NODE_ARGS = ['-r', path.join(ROOT, 'deploy/local/register.js')];
+
+/**
+ * The entry point of a process and the Node arguments before it. One Node process per service (no wrapper
+ * process), so a signal reaches the service itself. Sources run through ts-node (deploy/local/register.js);
+ * compiled, `node dist/<path>.js` needs nothing else (npm run build resolves the path aliases).
+ */
+export function command(service: ServiceName, compiled: boolean): string[] {
+  const rel = service === 'gateway' ? 'services/gateway/src/gateway' : `services/${service}/src/main`;
+  return compiled
+    ? [path.join(ROOT, 'dist', `${rel}.js`)]
+    : ['-r', path.join(ROOT, 'deploy/local/register.js'), path.join(ROOT, `${rel}.ts`)];
+}
 
 /** Port of the first process of each service, relative to the gateway's port (8080 by default). */
 export const PORT_OFFSET: Record<ServiceName, number> = {
@@ -29,18 +40,16 @@ export const PORT_OFFSET: Record<ServiceName, number> = {
   classification: 6,
 };
 
-export function entryPoint(service: ServiceName): string {
-  return service === 'gateway'
-    ? path.join(ROOT, 'deploy/local/gateway.ts')
-    : path.join(ROOT, `services/${service}/src/main.ts`);
-}
-
 export interface StackOptions {
   /** the gateway's port; service ports follow it (see PORT_OFFSET) */
   basePort: number;
   /** extra environment for every process (DATABASE_URL, QUEUE_PREFIX, S3_BUCKET, …) */
   env?: Record<string, string>;
   replicas?: Partial<Record<ServiceName, number>>;
+  /** run from dist/ (npm run build) instead of the sources; defaults to STORELENS_COMPILED */
+  compiled?: boolean;
+  /** how long each process may take to answer /health (default 90 s; a loaded machine needs more) */
+  startTimeoutMs?: number;
 }
 
 export interface ProcessSpec {
@@ -48,6 +57,8 @@ export interface ProcessSpec {
   replica: number;
   port: number;
   env: Record<string, string>;
+  compiled: boolean;
+  startTimeoutMs: number;
 }
 
 /** Every process of the stack, gateway last (it needs the API services' ports). */
@@ -60,13 +71,21 @@ export function plan(opts: StackOptions): ProcessSpec[] {
     ANALYTICS_URL: `http://127.0.0.1:${base + PORT_OFFSET.analytics}`,
     PUBLIC_BASE_URL: opts.env?.PUBLIC_BASE_URL ?? `http://127.0.0.1:${base}`,
   };
+  const compiled = opts.compiled ?? config().compiled;
   const specs: ProcessSpec[] = [];
   for (const service of [...SERVICES, 'gateway'] as ServiceName[]) {
     const n = Math.max(1, opts.replicas?.[service] ?? 1);
     for (let replica = 0; replica < n; replica++) {
       // replicas of one service sit 100 ports apart; the gateway has one process
       const port = base + PORT_OFFSET[service] + 100 * replica;
-      specs.push({ service, replica, port, env: { ...shared, SERVICE_PORT: String(port) } });
+      specs.push({
+        service,
+        replica,
+        port,
+        compiled,
+        startTimeoutMs: opts.startTimeoutMs ?? 90_000,
+        env: { ...shared, SERVICE_PORT: String(port) },
+      });
       if (service === 'gateway') break;
     }
   }
@@ -121,11 +140,11 @@ export class ManagedProcess {
   }
 
   /** Starts the process and waits for its /health (`timeoutMs`: longer on a busy machine). */
-  async start(timeoutMs = 90_000): Promise<void> {
+  async start(timeoutMs = this.spec.startTimeoutMs): Promise<void> {
     // the child inherits this environment (PATH, HOME, …) with the stack's settings on top
     // eslint-disable-next-line no-restricted-syntax
     const env = { ...process.env, ...this.spec.env };
-    this.child = spawn(process.execPath, [...NODE_ARGS, entryPoint(this.spec.service)], {
+    this.child = spawn(process.execPath, command(this.spec.service, this.spec.compiled), {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -173,7 +192,11 @@ export class ManagedStack {
   ) {
     if (logDir) mkdirSync(logDir, { recursive: true });
     this.processes = plan(opts).map(
-      (spec) => new ManagedProcess(spec, logDir ? path.join(logDir, `${spec.service}-${spec.replica}.log`) : undefined),
+      (spec) =>
+        new ManagedProcess(
+          spec,
+          logDir ? path.join(logDir, `${spec.service}-${spec.replica}.log`) : undefined,
+        ),
     );
   }
 
@@ -228,9 +251,29 @@ function readPid(spec: ProcessSpec): number | null {
   return Number.isInteger(pid) && pidAlive(pid) ? pid : null;
 }
 
+/**
+ * The key that seals stream credentials and webhook secrets in the local stack: STORELENS_SECRET_KEY when set,
+ * else one generated on first start and kept (mode 0600) in the state dir, so the local stack needs no setup
+ * while a deployment must bring its own (there is no default key).
+ */
+export function localSecretKey(): string {
+  const c = config();
+  if (c.secretKey) return c.secretKey.toString('base64');
+  const file = path.join(stateDir(), 'secret.key');
+  if (!existsSync(file)) {
+    mkdirSync(stateDir(), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 function localPlan(): ProcessSpec[] {
   const c = config();
-  return plan({ basePort: c.api.port, replicas: c.replicas as Partial<Record<ServiceName, number>> });
+  return plan({
+    basePort: c.api.port,
+    replicas: c.replicas as Partial<Record<ServiceName, number>>,
+    env: { STORELENS_SECRET_KEY: localSecretKey() },
+  });
 }
 
 export async function upDetached(): Promise<void> {
@@ -241,7 +284,7 @@ export async function upDetached(): Promise<void> {
   for (const spec of specs) {
     if (readPid(spec) && (await healthy(spec.port))) continue;
     const log = openSync(path.join(stateDir(), 'logs', `${spec.service}-${spec.replica}.log`), 'a');
-    const child = spawn(process.execPath, [...NODE_ARGS, entryPoint(spec.service)], {
+    const child = spawn(process.execPath, command(spec.service, spec.compiled), {
       cwd: ROOT,
       // eslint-disable-next-line no-restricted-syntax -- inherit PATH, HOME, … with the stack's settings on top
       env: { ...process.env, ...spec.env },

@@ -3,8 +3,8 @@
  *
  *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>.<ext>                  uploaded media
  *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>-<frame>.jpg            sampled frame
- *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>-<frame>.face-<nn>.jpg  aligned face crop
- *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>-<frame>.annotated.jpg  frame with boxes drawn
+ *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>-<frame>.face-<nn>.<kind>.png  face crops (model inputs)
+ *   t/<tenant>/s/<store>/c/<camera>/<yyyy>/<mm>/<dd>/<hh>/<media>-<frame>.annotated.<v>.jpg  frame with boxes drawn
  *   t/<tenant>/uploads/<yyyy>/<mm>/<dd>/<hh>/...                                          same names, media not
  *                                                                                         from a camera (enrolment photos)
  *
@@ -84,12 +84,67 @@ export function frameKey(ref: FrameRef): string {
   return `${frameStem(ref)}.jpg`;
 }
 
-/** The frame with detections drawn on it, beside the frame it was drawn from. */
-export function annotatedFrameKey(ref: FrameRef): string {
-  return `${frameStem(ref)}.annotated.jpg`;
+/**
+ * What every rendering of a frame with its detections drawn starts with, beside the frame it was drawn from,
+ * `.../<media>-000012.annotated.`: removing this stem removes every rendering (and with it every name drawn).
+ */
+export function annotatedFrameStem(ref: FrameRef): string {
+  return `${frameStem(ref)}.annotated.`;
 }
 
-/** The aligned crop of one detected face, beside its frame, e.g. `.../<media>-000012.face-03.jpg`. */
-export function faceCropKey(ref: FaceRef): string {
-  return `${frameStem(ref)}.face-${counter('faceIndex', ref.faceIndex, 2)}.jpg`;
+/** One rendering of an annotated frame; `version` says what was drawn, so a changed label is a new object. */
+export function annotatedFrameKey(ref: FrameRef, version: string): string {
+  return `${annotatedFrameStem(ref)}${segment('version', version)}.jpg`;
+}
+
+/**
+ * The crops detection stores for every face, beside its frame, e.g. `.../<media>-000012.face-03.aligned.png`:
+ *   aligned     112x112, aligned on the five landmarks: the embedder's input
+ *   attribute   112x112 square crop of 1.0 x the box: the age/gender and emotion input
+ * `faces.crop_key` holds the aligned crop's key; the others are derived from it, so a later stage finds every crop
+ * from the face row alone.
+ */
+export type FaceCropKind = 'aligned' | 'attribute';
+export const FACE_CROP_KINDS: readonly FaceCropKind[] = ['aligned', 'attribute'];
+export type FaceCropKeys = Record<FaceCropKind, string>;
+
+const FACE_CROP = /^(.*\.face-\d+)\.(aligned|attribute)\.png$/;
+
+function faceStem(ref: FaceRef): string {
+  return `${frameStem(ref)}.face-${counter('faceIndex', ref.faceIndex, 2)}`;
+}
+
+export function faceCropKeys(ref: FaceRef): FaceCropKeys {
+  const stem = faceStem(ref);
+  return { aligned: `${stem}.aligned.png`, attribute: `${stem}.attribute.png` };
+}
+
+/** The key of one kind of crop, from a face's `crop_key` (the aligned crop's key). */
+export function faceCropKeyOf(cropKey: string, kind: FaceCropKind): string {
+  const m = FACE_CROP.exec(cropKey);
+  if (!m) throw new Error(`not a face crop key: ${cropKey}`);
+  return `${m[1]}.${kind}.png`;
+}
+
+/** Every object stored for a face: what removing the face (an identity purge) must remove too. */
+export function faceCropObjectKeys(cropKey: string): string[] {
+  return FACE_CROP_KINDS.map((kind) => faceCropKeyOf(cropKey, kind));
+}
+
+/** `.../<media>-000012.face-03.aligned.png` -> `.../<media>-000012.face-03.`: every object of that face. */
+export function faceStemOf(cropKey: string): string {
+  const m = FACE_CROP.exec(cropKey);
+  if (!m) throw new Error(`not a face crop key: ${cropKey}`);
+  return `${m[1]}.`;
+}
+
+/**
+ * `.../<media>.jpg` (an upload) or `.../<media>-000012.jpg` (a frame) -> the name stem that it and everything
+ * derived from it share (frames, crops, renderings): removing the stem removes them all.
+ */
+export function stemOf(objectKey: string): string {
+  const slash = objectKey.lastIndexOf('/');
+  const dot = objectKey.indexOf('.', slash + 1);
+  if (slash < 0 || !objectKey.startsWith('t/')) throw new Error(`not a StoreLens object key: ${objectKey}`);
+  return dot > slash ? objectKey.slice(0, dot) : objectKey;
 }

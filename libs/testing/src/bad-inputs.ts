@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
-import { fixtures } from '@storelens/pipeline';
+import { fixtures } from './fixtures';
 import { blankGreyPng } from '@storelens/vision';
 
 /** Paths of files that every entry point (CLI, upload API) must refuse, each for its own reason. */

@@ -1,7 +1,5 @@
 import { Client } from 'pg';
-import { createTestDatabase, dropTestDatabase } from './database';
-import { ensureInfra } from './infra';
-import { uniqueTestId } from './names';
+import { createTestDatabase, dropTestDatabase, ensureInfra, uniqueTestId } from '@storelens/stack';
 import { waitFor } from './wait';
 
 describe('test helpers', () => {

@@ -1,7 +1,17 @@
+import path from 'node:path';
 import sharp from 'sharp';
 import type { RgbImage } from './types';
 
 /** Why an input could not be used as an image; `reason` is safe to show to the user. */
+/** File endings of the images StoreLens reads (what sharp decodes here); uploads are sniffed by content instead. */
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.bmp', '.avif',
+]);
+
+export function isImageFile(name: string): boolean {
+  return IMAGE_EXTENSIONS.has(path.extname(name).toLowerCase());
+}
+
 export class ImageDecodeError extends Error {
   constructor(
     readonly reason: 'empty' | 'not-an-image' | 'corrupt' | 'too-large',

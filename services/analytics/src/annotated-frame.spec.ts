@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { fixtures } from '@storelens/pipeline';
+import { fixtures } from '@storelens/testing';
 import { signPath } from '@storelens/platform';
 import { annotatedFrameKey } from '@storelens/storage';
 import { pathOf, startAnalyticsTestApp, type AnalyticsTestApp } from './test-support';
@@ -111,10 +111,7 @@ describe('analytics: annotated frames (real Postgres and S3)', () => {
     return { body, format: meta.format, width: meta.width, height: meta.height };
   };
   const cacheKey = (version: string) =>
-    annotatedFrameKey({ tenantId: a.tenantId, storeId, cameraId, mediaId, capturedAt: CAPTURED, frameIndex }).replace(
-      /\.jpg$/,
-      `.${version}.jpg`,
-    );
+    annotatedFrameKey({ tenantId: a.tenantId, storeId, cameraId, mediaId, capturedAt: CAPTURED, frameIndex }, version);
 
   it('serves the frame with its faces drawn through the signed link of the media response, without an API key', async () => {
     const res = await t.get(pathOf(await annotatedUrl())).expect(200);

@@ -4,6 +4,7 @@ import { AnalyticsModule } from './analytics.module';
 
 bootstrapService(AnalyticsModule, {
   name: 'analytics',
+  queueOperations: true,
   openApi: {
     title: 'StoreLens analytics API',
     description:

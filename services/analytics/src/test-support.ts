@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import type { StoreLensConfig } from '@storelens/config';
-import type { Gender, ProcessingStatus } from '@storelens/contracts';
+import { EMOTIONS, type Gender, type ProcessingStatus } from '@storelens/contracts';
 import {
   AlertRepository,
   CameraRepository,
@@ -103,7 +103,6 @@ export interface FrameSpec {
   faces?: FaceSpec[];
 }
 
-const EMOTIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'];
 
 /** Writes the rows the pipeline's services write, through the same repositories. */
 export class Seeder {

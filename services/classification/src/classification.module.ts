@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventsProducerModule } from '@storelens/events';
 import { PlatformModule } from '@storelens/platform';
 import { WorkerKitModule } from '@storelens/worker-kit';
 import { ClassificationConsumer, EnrolmentConsumer } from './classification.consumer';
@@ -7,7 +8,7 @@ import { IdentityEnrolmentService } from './identity-enrolment.service';
 
 /** The classification worker without the platform, so tests can run it beside the other workers in one process. */
 @Module({
-  imports: [WorkerKitModule],
+  imports: [WorkerKitModule, EventsProducerModule],
   providers: [FaceClassificationService, IdentityEnrolmentService, ClassificationConsumer, EnrolmentConsumer],
   exports: [FaceClassificationService, IdentityEnrolmentService],
 })

@@ -10,10 +10,11 @@ import {
   MediaRepository,
   type FaceDecision,
 } from '@storelens/db';
+import { identify, newVisitorId, visitorOf } from '@storelens/decision';
+import { SightingEvents } from '@storelens/events';
 import { InjectConfig, Metrics } from '@storelens/platform';
 import { PermanentJobError, type JobContext, type JobFailure, type JobOutcome } from '@storelens/queue';
 import { FailureRecorder, failedPayload, failureReason } from '@storelens/worker-kit';
-import { bestPerIdentity, nameFace, newVisitorId, visitorOf } from './decision';
 
 /**
  * Reference faces looked at per query: enough for several photos of each of the closest identities, so the
@@ -42,6 +43,7 @@ export class FaceClassificationService {
     @Inject(AlertRepository) private readonly alerts: AlertRepository,
     @Inject(FailureRecorder) private readonly failures: FailureRecorder,
     @Inject(Metrics) private readonly metrics: Metrics,
+    @Inject(SightingEvents) private readonly sightings: SightingEvents,
   ) {}
 
   async classifyFace({ tenantId, faceId }: JobOf<'classify-face'>, { logger }: JobContext): Promise<JobOutcome> {
@@ -53,16 +55,16 @@ export class FaceClassificationService {
     if (media.purpose === 'enrolment') return 'skipped'; // its face is enrolled, not identified
     const embedding = await this.embeddings.get(tenantId, faceId);
     if (!embedding) throw new PermanentJobError('face has no embedding to classify');
-    const rule = this.cfg.classification;
+    const rule = this.cfg.decision;
     const search = { modelId: embedding.modelId, excludeFaceId: faceId };
 
-    const ranked = bestPerIdentity(
+    const { named, ranked } = identify(
       await this.embeddings.nearest(tenantId, embedding.embedding, GALLERY_NEIGHBOURS, {
         ...search,
         identityOnly: true,
       }),
+      rule,
     );
-    const named = nameFace(ranked, rule);
     let decision: FaceDecision;
     if (named) {
       const identity = await this.identities.get(tenantId, named.identityId);
@@ -83,6 +85,18 @@ export class FaceClassificationService {
             'watchlist identity seen',
           );
         }
+      }
+      // before the decision, like the alert: a replay finds the event inside its dedup window and adds none
+      if (media.cameraId) {
+        await this.sightings.sighted({
+          tenantId,
+          identity,
+          cameraId: media.cameraId,
+          similarity: named.similarity,
+          faceId,
+          frameId: frame.id,
+          capturedAt: frame.capturedAt,
+        });
       }
     } else {
       const neighbours = await this.embeddings.nearest(tenantId, embedding.embedding, VISITOR_NEIGHBOURS, {

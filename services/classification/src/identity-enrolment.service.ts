@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JobName, type JobOf } from '@storelens/contracts';
+import { enrolmentRejection } from '@storelens/decision';
 import { FaceRepository, FrameRepository, IdentityRepository, MediaRepository, type Face } from '@storelens/db';
 import { PermanentJobError, type JobContext, type JobFailure, type JobOutcome } from '@storelens/queue';
 import { FailureRecorder, failedPayload, failureReason } from '@storelens/worker-kit';
@@ -29,13 +30,8 @@ export class IdentityEnrolmentService {
     }
     if (!(await this.identities.get(tenantId, identityId))) throw new PermanentJobError('identity was deleted');
     const faces = await this.facesOf(tenantId, mediaId);
-    if (faces.length !== 1) {
-      throw new PermanentJobError(
-        faces.length === 0
-          ? 'no face found in the enrolment photo'
-          : `${faces.length} faces found; an enrolment photo must show exactly one person`,
-      );
-    }
+    const rejection = enrolmentRejection(faces.length);
+    if (rejection) throw new PermanentJobError(rejection);
     const [face] = faces as [Face];
     if (face.identityId === identityId && face.similarity === 1) return 'skipped';
     await this.identities.enrolFace(tenantId, identityId, face.id);

@@ -11,7 +11,7 @@ import {
   TenantRepository,
   type Frame,
 } from '@storelens/db';
-import { fixtures } from '@storelens/pipeline';
+import { fixtures } from '@storelens/testing';
 import { QueueService } from '@storelens/queue';
 import { frameKey, ObjectStore } from '@storelens/storage';
 import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';

@@ -1,3 +1,4 @@
+import { enrolmentRejection } from '@storelens/decision';
 import type { Media } from '@storelens/db';
 
 /**
@@ -6,11 +7,7 @@ import type { Media } from '@storelens/db';
  * nothing to report. A video frame without faces is ordinary.
  */
 export function rejectionOf(media: Pick<Media, 'purpose' | 'kind'>, faceCount: number): string | null {
-  if (media.purpose === 'enrolment') {
-    if (faceCount === 0) return 'no face found in the enrolment photo';
-    if (faceCount > 1) return `${faceCount} faces found; an enrolment photo must show exactly one person`;
-    return null;
-  }
+  if (media.purpose === 'enrolment') return enrolmentRejection(faceCount);
   if (media.kind === 'image' && faceCount === 0) return 'no face found in the image';
   return null;
 }

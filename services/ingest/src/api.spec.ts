@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { fixtures } from '@storelens/pipeline';
-import { faceCropKey, frameKey } from '@storelens/storage';
+import { fixtures } from '@storelens/testing';
+import { faceCropKeys, frameKey } from '@storelens/storage';
 import { waitFor, writeBadInputs, type BadInputs, type OversizedInput } from '@storelens/testing';
 import { UploadReceiver } from './media/upload-receiver';
 import { startIngestApp, storelensCli, type IngestTestApp } from './testing/ingest-test-app';
@@ -318,7 +318,7 @@ describe('DELETE /v1/identities/:id', () => {
     // What detection, embedding and classification would add: the enrolled face with its crops and vector,
     // and a camera sighting attributed to the identity.
     const enrolRef = { tenantId, storeId: null, cameraId: null, mediaId: enrolment, capturedAt: frame!.capturedAt };
-    const enrolCrop = faceCropKey({ ...enrolRef, frameIndex: 0, faceIndex: 0 });
+    const enrolCrop = faceCropKeys({ ...enrolRef, frameIndex: 0, faceIndex: 0 }).aligned;
     const [enrolFace] = await t.repos.faces.saveDetections(tenantId, frame!.id, [detection(enrolCrop)], 'yunet');
     await t.repos.identities.enrolFace(tenantId, identityId, enrolFace!.id);
     await t.repos.embeddings.upsert(tenantId, enrolFace!.id, unitVector(), 'mobilefacenet');
@@ -345,8 +345,8 @@ describe('DELETE /v1/identities/:id', () => {
       width: 640,
       height: 480,
     });
-    const camCrop = faceCropKey({ ...camRef, frameIndex: 0, faceIndex: 1 });
-    const unrelatedCrop = faceCropKey({ ...camRef, frameIndex: 0, faceIndex: 0 });
+    const camCrop = faceCropKeys({ ...camRef, frameIndex: 0, faceIndex: 1 }).aligned;
+    const unrelatedCrop = faceCropKeys({ ...camRef, frameIndex: 0, faceIndex: 0 }).aligned;
     const faces = await t.repos.faces.saveDetections(
       tenantId,
       camFrame.id,
@@ -354,7 +354,7 @@ describe('DELETE /v1/identities/:id', () => {
       'yunet',
     );
     await t.repos.faces.recordDecision(tenantId, faces[1]!.id, { identityId, similarity: 0.8, visitorId: null });
-    const derived = (k: string) => k.replace(/\.jpg$/, '.attributes.png');
+    const derived = (k: string) => k.replace(/\.aligned\.png$/, '.attribute.png');
     for (const k of [enrolCrop, derived(enrolCrop), camCrop, derived(camCrop), unrelatedCrop, camFrameKey]) {
       await t.objects.put(k, Buffer.from('x'), 'image/jpeg');
     }

@@ -3,6 +3,7 @@ import { config, type StoreLensConfig } from '@storelens/config';
 import { PlatformModule } from '@storelens/platform';
 import { IdentitiesController } from './identities/identities.controller';
 import { IdentityService } from './identities/identity.service';
+import { LiveModule } from './live/live.module';
 import { MediaIntake } from './media/media-intake.service';
 import { MediaController } from './media/media.controller';
 import { UploadReceiver } from './media/upload-receiver';
@@ -22,7 +23,7 @@ export class IngestModule {
   static forConfig(cfg: StoreLensConfig = config()): DynamicModule {
     return {
       module: IngestModule,
-      imports: [PlatformModule.forService('ingest', cfg)],
+      imports: [PlatformModule.forService('ingest', cfg), LiveModule],
       controllers: [StoresController, MediaController, IdentitiesController],
       providers: [UploadReceiver, MediaIntake, IdentityService, IngestProcessor],
     };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoRoot } from '@storelens/config';
 import { MediaRepository, TenantRepository } from '@storelens/db';
-import { fixtures } from '@storelens/pipeline';
+import { fixtures } from '@storelens/testing';
 import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
 import { waitFor } from '@storelens/testing';
 import type { DataSource } from 'typeorm';

@@ -4,12 +4,11 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { JobName, QueueName } from '@storelens/contracts';
 import { createDataSource, MediaRepository, type Media } from '@storelens/db';
-import { fixtures } from '@storelens/pipeline';
+import { fixtures } from '@storelens/testing';
 import { PermanentJobError } from '@storelens/queue';
-import { mediaKey } from '@storelens/storage';
+import { mediaKey, stemOf } from '@storelens/storage';
 import { waitFor } from '@storelens/testing';
 import { IngestProcessor } from './worker/ingest.processor';
-import { mediaStem } from './identities/identity.service';
 import { jobContext, startIngestApp, type IngestTestApp } from './testing/ingest-test-app';
 
 // The ingest worker against real Postgres, Redis, S3 and ffmpeg: uploads become frames in S3 and rows in Postgres
@@ -176,7 +175,7 @@ describe('ingest worker', () => {
     const after = await t.queues.jobCounts(QueueName.Detection);
     expect(after.waiting! - before.waiting!).toBe(frames.length);
     // exactly the upload and one object per frame under the media's stem
-    expect(await t.objects.removeStem(mediaStem(media.objectKey))).toBe(1 + frames.length);
+    expect(await t.objects.removeStem(stemOf(media.objectKey))).toBe(1 + frames.length);
   });
 
   it('marks a truncated JPEG failed with the decoder’s reason once the worker gives up', async () => {

@@ -167,6 +167,8 @@ export async function runAnalyticsBench(opts: AnalyticsBenchOptions = {}): Promi
     service: 'analytics',
     replica: 0,
     port,
+    compiled: false,
+    startTimeoutMs: 240_000,
     env: { DATABASE_URL: url, SERVICE_PORT: String(port), ROLLUP_REFRESH_MS: '0', STORELENS_LOG_LEVEL: 'warn' },
   });
   await service.start();

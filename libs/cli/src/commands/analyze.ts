@@ -6,13 +6,10 @@ import { fromBuffer } from 'file-type';
 import {
   FacePipeline,
   Gallery,
-  VideoWriter,
   faceLabel,
-  looksLikeVideo,
-  probeVideo,
-  videoFrames,
   type FaceResult,
 } from '@storelens/pipeline';
+import { looksLikeVideo, probeVideo, videoFrames, VideoWriter } from '@storelens/media';
 import { annotateJpeg, annotateRaw, ImageDecodeError, type RgbImage } from '@storelens/vision';
 import { errorMessage, faceJson, printJson } from '../output';
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { cosine } from '@storelens/inference';
+import { cosine } from '@storelens/decision';
 import type { FacePipeline } from '@storelens/pipeline';
 import { errorMessage, printJson } from '../output';
 

@@ -4,8 +4,13 @@ import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { config } from '@storelens/config';
 import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
-import { displayName, fixtures } from '@storelens/pipeline';
+import { displayName } from '@storelens/pipeline';
 import { StoreLensClient, type MediaResult } from '../api-client';
+import { runLiveDemo } from './live-demo';
+
+/** The demo's photos and video: the shared fixtures ($STORELENS_ASSETS/fixtures), read in place. */
+const fixturesDir = () => path.join(config().assetsDir, 'fixtures');
+const fixture = (rel: string) => path.join(fixturesDir(), rel);
 
 /** Who the demo enrols, and as what. obama3.jpg and biden.jpg are the halves of two_people.jpg: kept out. */
 const PEOPLE: { folder: string; category: 'member' | 'staff' | 'watchlist'; externalRef?: string }[] = [
@@ -57,7 +62,7 @@ function mediaTable(name: string, m: MediaResult): string {
 }
 
 /** `storelens demo`: the main job through the running platform's public API. */
-export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
+export async function runDemo(baseUrl: string, outDir: string, liveSeconds = 90): Promise<void> {
   const apiKey = await createDemoTenant();
   const client = new StoreLensClient(baseUrl).withKey(apiKey);
   const store = await client.createStore('Demo Store Berlin');
@@ -66,7 +71,7 @@ export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
   log(`tenant, store ${store.id}, cameras Entrance ${entrance.id} and Shop floor ${floor.id}`);
 
   for (const p of PEOPLE) {
-    const dir = path.join(fixtures.dir(), 'faces', p.folder);
+    const dir = path.join(fixturesDir(), 'faces', p.folder);
     const photos = (await readdir(dir))
       .filter((f) => !KEEP_OUT.has(f) && !f.includes('partial'))
       .sort()
@@ -82,18 +87,18 @@ export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
   }
 
   const uploads: { name: string; camera: string; file: string }[] = [
-    { name: 'scenes/two_people.jpg', camera: entrance.id, file: fixtures.file('scenes/two_people.jpg') },
+    { name: 'scenes/two_people.jpg', camera: entrance.id, file: fixture('scenes/two_people.jpg') },
     {
       name: 'scenes/knn_test_obama_and_biden.jpg',
       camera: entrance.id,
-      file: fixtures.file('scenes/knn_test_obama_and_biden.jpg'),
+      file: fixture('scenes/knn_test_obama_and_biden.jpg'),
     },
     {
       name: 'scenes/knn_test_kit_with_rose.jpg',
       camera: entrance.id,
-      file: fixtures.file('scenes/knn_test_kit_with_rose.jpg'),
+      file: fixture('scenes/knn_test_kit_with_rose.jpg'),
     },
-    { name: 'video/hamilton_clip.mp4', camera: floor.id, file: fixtures.file('video/hamilton_clip.mp4') },
+    { name: 'video/hamilton_clip.mp4', camera: floor.id, file: fixture('video/hamilton_clip.mp4') },
   ];
   const started = Date.now();
   const sent = await Promise.all(
@@ -122,6 +127,7 @@ export async function runDemo(baseUrl: string, outDir: string): Promise<void> {
   console.log(`summary by camera: ${JSON.stringify(summary, null, 2)}\n`);
   const alerts = await client.request<unknown[]>('GET', '/v1/alerts');
   console.log(`watchlist alerts: ${JSON.stringify(alerts, null, 2)}\n`);
+  if (liveSeconds > 0) await runLiveDemo(client, apiKey, store.id, liveSeconds);
   console.log(`Annotated frames saved in ${outDir}`);
   console.log(`API docs: ${baseUrl}/docs/ingest and ${baseUrl}/docs/analytics`);
   console.log('Stop everything with: npm run stack:down');
@@ -136,5 +142,8 @@ export function addDemoCommand(program: Command): void {
     .description('enrol the fixture people and send the fixture scenes and video through the running platform')
     .option('--base-url <url>', 'the StoreLens API', config().api.publicBaseUrl)
     .option('--out <dir>', 'where annotated frames are saved', path.join(config().root, 'out', 'demo'))
-    .action(async (o: { baseUrl: string; out: string }) => runDemo(o.baseUrl, o.out));
+    .option('--live-seconds <n>', 'how long the live camera part runs (0 skips it)', '90')
+    .action(async (o: { baseUrl: string; out: string; liveSeconds: string }) =>
+      runDemo(o.baseUrl, o.out, Number(o.liveSeconds)),
+    );
 }

@@ -118,6 +118,8 @@ export async function evalCommand(opts: EvalOptions, pipeline: FacePipeline): Pr
   try {
     result = await evaluateDataset(opts.dataset, analyser, {
       threshold: opts.threshold,
+      // open set is decided by the platform's rule: the configured margin beside the threshold
+      margin: config().decision.margin,
       onProgress: bar.update,
       analyser: analyser.describe(),
     });
@@ -308,7 +310,7 @@ export function addEvalCommands(program: Command): void {
     .addOption(
       new Option('--threshold <t>', 'similarity at which two faces are the same person')
         .argParser(numberIn('threshold', -1, 1))
-        .default(config().vision.matchThreshold),
+        .default(config().decision.threshold),
     )
     .option('--json', 'print one JSON object')
     .action(async (o) => {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { config } from '@storelens/config';
 import { createDataSource, RetentionRepository } from '@storelens/db';
-import { ObjectStore } from '@storelens/storage';
+import { ObjectStore, stemOf } from '@storelens/storage';
 import { printJson } from '../output';
 
 export interface SweepResult {
@@ -23,7 +23,7 @@ export async function sweepExpired(
     const batch = await retention.expired(now, 100);
     if (batch.length === 0) return result;
     for (const m of batch) {
-      for (const key of m.frameKeys) result.objects += await store.removeStem(key.replace(/\.jpg$/, ''));
+      for (const key of m.frameKeys) result.objects += await store.removeStem(stemOf(key));
       await store.remove(m.objectKey);
       result.objects++;
       if (await retention.deleteMedia(m.tenantId, m.mediaId)) result.media++;

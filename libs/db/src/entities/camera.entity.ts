@@ -1,4 +1,4 @@
-import type { CameraRole } from '@storelens/contracts';
+import type { CameraRole, StreamTransport } from '@storelens/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity('cameras')
@@ -25,6 +25,22 @@ export class Camera {
   /** Free-form area label within the store, e.g. "aisle 4". */
   @Column({ type: 'text', nullable: true })
   zone!: string | null;
+
+  /** The live stream URL sealed with SecretBox (credentials included); null for a camera that only uploads. */
+  @Column({ type: 'text', nullable: true, select: false })
+  streamUrlEnc!: string | null;
+
+  /** The stream URL without user info, safe to show and log. */
+  @Column({ type: 'text', nullable: true })
+  streamUrlRedacted!: string | null;
+
+  /** RTSP transport: tcp (interleaved), udp, or auto (each in turn until one opens). */
+  @Column({ type: 'text', default: 'auto' })
+  streamTransport!: StreamTransport;
+
+  /** Whether ingest should keep the stream connected (POST /v1/cameras/:id/stop|start). */
+  @Column({ type: 'boolean', default: false })
+  liveEnabled!: boolean;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

@@ -58,6 +58,10 @@ export class Media {
   @Column({ type: 'timestamptz' })
   capturedAt!: Date;
 
+  /** For a live camera's media: the start of the time segment its frames belong to. */
+  @Column({ type: 'timestamptz', nullable: true })
+  liveSegmentStart!: Date | null;
+
   @Column({ type: 'integer', nullable: true })
   durationMs!: number | null;
 

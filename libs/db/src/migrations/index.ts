@@ -1,10 +1,12 @@
 import { InitialSchema1795826300000 } from './1795826300000-initial-schema';
 import { EnrolmentProgressAlerts1795900000000 } from './1795900000000-enrolment-progress-alerts';
+import { LiveCamerasEvents1796300000000 } from './1796300000000-live-cameras-events';
 import { ReportingRollups1796400000000 } from './1796400000000-reporting-rollups';
 
 /** Every migration in order. Listed, not globbed, so they load the same under ts-jest, tsx and compiled JS. */
 export const migrations = [
   InitialSchema1795826300000,
   EnrolmentProgressAlerts1795900000000,
+  LiveCamerasEvents1796300000000,
   ReportingRollups1796400000000,
 ];

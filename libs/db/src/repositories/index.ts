@@ -10,3 +10,6 @@ export * from './alert.repository';
 export * from './retention.repository';
 export * from './rollup.repository';
 export * from './bi-login.repository';
+export * from './live-camera.repository';
+export * from './event.repository';
+export * from './webhook.repository';

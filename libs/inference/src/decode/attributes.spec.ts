@@ -1,9 +1,4 @@
-import {
-  DEFAULT_GENDER_RULE,
-  DEFAULT_MALE_THRESHOLD,
-  DEFAULT_YOUNG_MALE_THRESHOLD,
-  mirrorCrop,
-} from '../models/attribute-models';
+import { mirrorCrop } from '../models/attribute-models';
 import { decodeGender, expectedAge, fuseMirrored, logit, maleThresholdFor, sigmoid } from './attributes';
 
 describe('gender decision rule', () => {
@@ -35,10 +30,6 @@ describe('gender decision rule', () => {
     const rule = { maleThreshold: 0.78, youngMaleThreshold: 0.51, youngBelowAge: 20 };
     expect(maleThresholdFor(rule, 19.9)).toBe(0.51);
     expect(maleThresholdFor(rule, 20)).toBe(0.78);
-    expect(DEFAULT_GENDER_RULE).toMatchObject({
-      maleThreshold: DEFAULT_MALE_THRESHOLD,
-      youngMaleThreshold: DEFAULT_YOUNG_MALE_THRESHOLD,
-    });
   });
 });
 

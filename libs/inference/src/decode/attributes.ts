@@ -1,6 +1,7 @@
 /** The seven emotion labels StoreLens reports, in the FER2013 order the prototype used. */
-export const EMOTIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
-export type Emotion = (typeof EMOTIONS)[number];
+import { EMOTIONS, type Emotion } from '@storelens/contracts';
+
+export { EMOTIONS, type Emotion };
 
 /** face-api's expression model outputs neutral, happy, sad, angry, fearful, disgusted, surprised: not FER order. */
 const FACEAPI_EXPRESSION_ORDER: Emotion[] = ['neutral', 'happy', 'sad', 'angry', 'fear', 'disgust', 'surprise'];
@@ -100,10 +101,3 @@ export function l2normalize(v: Float32Array): Float32Array {
   return out;
 }
 
-/** Cosine similarity of two L2-normalised vectors. */
-export function cosine(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) throw new RangeError(`vector lengths differ: ${a.length} vs ${b.length}`);
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}

@@ -1,5 +1,5 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { annotatedFrameKey, ObjectNotFoundError, ObjectStore } from '@storelens/storage';
+import { annotatedFrameKey, annotatedFrameStem, ObjectNotFoundError, ObjectStore } from '@storelens/storage';
 import { annotateJpeg, decodeImage, type FaceLabel } from '@storelens/vision';
 import { MediaReadRepository, type FrameRenderRow } from '../media/media.read-repository';
 import { renderVersion, storedFaceLabel } from './frame-labels';
@@ -30,8 +30,16 @@ export class AnnotatedFrameService {
     if (!frame) throw new NotFoundException('frame not found');
     const labels = (await this.media.facesForRender(tenantId, frameId)).map(storedFaceLabel);
     const version = renderVersion(frame.objectKey, labels);
-    const stem = renderingsStem(tenantId, frame);
-    const key = `${stem}${version}.jpg`;
+    const ref = {
+      tenantId,
+      storeId: frame.storeId,
+      cameraId: frame.cameraId,
+      mediaId: frame.mediaId,
+      capturedAt: frame.capturedAt,
+      frameIndex: frame.index,
+    };
+    const stem = annotatedFrameStem(ref);
+    const key = annotatedFrameKey(ref, version);
 
     let pending = this.inFlight.get(key);
     if (!pending) {
@@ -60,20 +68,4 @@ export class AnnotatedFrameService {
     await this.store.put(key, jpeg, 'image/jpeg');
     return jpeg;
   }
-}
-
-/**
- * What every rendering of the frame starts with: annotatedFrameKey (beside the frame, in its hour folder, under the
- * media's name stem so that removing the media removes it) without the extension, `.../<media>-000012.annotated.`
- */
-function renderingsStem(tenantId: string, frame: FrameRenderRow): string {
-  const key = annotatedFrameKey({
-    tenantId,
-    storeId: frame.storeId,
-    cameraId: frame.cameraId,
-    mediaId: frame.mediaId,
-    capturedAt: frame.capturedAt,
-    frameIndex: frame.index,
-  });
-  return key.replace(/jpg$/, '');
 }

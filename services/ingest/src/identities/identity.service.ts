@@ -1,24 +1,13 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { IdentityRepository, MediaRepository, type Identity, type NewIdentity } from '@storelens/db';
-import { ObjectStore } from '@storelens/storage';
+import { faceStemOf, ObjectStore, stemOf } from '@storelens/storage';
 
 /** Postgres' unique_violation: here, a live identity of the tenant already has the external reference. */
 const UNIQUE_VIOLATION = '23505';
 
 /** Object removals in flight at once when an identity with many sightings is deleted. */
 const REMOVAL_CONCURRENCY = 8;
-
-/** `.../<media>.jpg` -> `.../<media>`: the stem the upload, its frames and everything derived share (see keys.ts). */
-export function mediaStem(objectKey: string): string {
-  const dot = objectKey.lastIndexOf('.');
-  return dot > objectKey.lastIndexOf('/') ? objectKey.slice(0, dot) : objectKey;
-}
-
-/** `.../<media>-000012.face-03.jpg` -> `.../<media>-000012.face-03`: the crop and any variant derived from it. */
-export function cropStem(cropKey: string): string {
-  return /^(.*\.face-\d+)(?:\..*)?$/.exec(cropKey)?.[1] ?? cropKey;
-}
 
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>) {
   let next = 0;
@@ -65,10 +54,10 @@ export class IdentityService {
   async remove(tenantId: string, identityId: string): Promise<void> {
     if (!(await this.identities.get(tenantId, identityId))) throw new NotFoundException('identity not found');
     const enrolments = await this.media.listForIdentity(tenantId, identityId);
-    await forEachLimited(enrolments, REMOVAL_CONCURRENCY, (m) => this.objects.removeStem(mediaStem(m.objectKey)));
+    await forEachLimited(enrolments, REMOVAL_CONCURRENCY, (m) => this.objects.removeStem(stemOf(m.objectKey)));
     const purged = await this.identities.purge(tenantId, identityId);
     if (!purged) throw new NotFoundException('identity not found');
-    const stems = [...new Set(purged.cropKeys.map(cropStem))];
+    const stems = [...new Set(purged.cropKeys.map(faceStemOf))];
     await forEachLimited(stems, REMOVAL_CONCURRENCY, (stem) => this.objects.removeStem(stem));
   }
 }

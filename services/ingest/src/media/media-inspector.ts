@@ -1,7 +1,7 @@
 import { fromFile } from 'file-type';
 import sharp from 'sharp';
 import type { MediaKind } from '@storelens/contracts';
-import { probeVideo, VideoError } from '@storelens/pipeline';
+import { probeVideo, VideoError } from '@storelens/media';
 
 /** What an upload turned out to be, judged by its bytes (never by its name or the client's content type). */
 export interface InspectedMedia {

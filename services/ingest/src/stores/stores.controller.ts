@@ -7,9 +7,11 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
 import { CameraRepository, StoreRepository } from '@storelens/db';
 import { IdPipe, parseOr400, TenantId } from '@storelens/platform';
 import { ApiAuthenticated, ApiNotFound, ErrorDto, IdDto } from '../api-docs';
+import { LiveCamerasService } from '../live/live-cameras.service';
 import { CameraDto, NewCameraBody, NewCameraDto, NewStoreBody, NewStoreDto, StoreDto } from './stores.dto';
 
 @ApiTags('stores')
@@ -19,6 +21,7 @@ export class StoresController {
   constructor(
     @Inject(StoreRepository) private readonly stores: StoreRepository,
     @Inject(CameraRepository) private readonly cameras: CameraRepository,
+    @Inject(LiveCamerasService) private readonly live: LiveCamerasService,
   ) {}
 
   @Post()
@@ -60,9 +63,11 @@ export class StoresController {
     @Param('storeId', new IdPipe('store')) storeId: string,
     @Body() body: NewCameraDto,
   ): Promise<IdDto> {
-    const input = parseOr400(NewCameraBody, body ?? {});
+    const { streamUrl, streamTransport, ...input } = parseOr400(NewCameraBody, body ?? {});
     if (!(await this.stores.get(tenantId, storeId))) throw new NotFoundException('store not found');
-    const camera = await this.cameras.create(tenantId, { storeId, ...input });
+    const id = randomUUID();
+    const stream = streamUrl ? await this.live.streamSettings(id, streamUrl, streamTransport) : null;
+    const camera = await this.cameras.create(tenantId, { id, storeId, ...input, stream });
     return { id: camera.id };
   }
 

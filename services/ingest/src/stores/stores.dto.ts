@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CameraRole } from '@storelens/contracts';
+import { CameraRole, StreamTransport } from '@storelens/contracts';
 import type { Camera, Store } from '@storelens/db';
 import { z } from 'zod';
 
@@ -27,6 +27,9 @@ export const NewCameraBody = z.strictObject({
   role: CameraRole.default('other'),
   fps: z.number().gt(0).max(MAX_CAMERA_FPS).default(1),
   zone: z.string().trim().min(1).max(200).nullish(),
+  /** a live camera's stream (see live/live-cameras.dto.ts) */
+  streamUrl: z.string().max(2048).optional(),
+  streamTransport: StreamTransport.optional(),
 });
 
 export class NewStoreDto {
@@ -85,6 +88,16 @@ export class NewCameraDto {
     description: 'area of the store the camera watches',
   })
   zone?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    example: 'rtsp://user:secret@10.0.0.12:554/stream1',
+    description: 'live stream: rtsp(s):// or http(s):// HLS (.m3u8) or MJPEG; stored sealed, never returned',
+  })
+  streamUrl?: string;
+
+  @ApiPropertyOptional({ type: String, enum: StreamTransport.options, default: 'auto' })
+  streamTransport?: StreamTransport;
 }
 
 export class CameraDto {
@@ -106,6 +119,15 @@ export class CameraDto {
   @ApiProperty({ type: String, nullable: true, example: 'aisle 4' })
   zone!: string | null;
 
+  @ApiProperty({ type: String, nullable: true, description: 'the live stream URL without its credentials' })
+  streamUrl!: string | null;
+
+  @ApiProperty({ type: String, enum: StreamTransport.options })
+  streamTransport!: StreamTransport;
+
+  @ApiProperty({ type: Boolean, description: 'whether ingest keeps the stream connected' })
+  liveEnabled!: boolean;
+
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: string;
 
@@ -117,6 +139,9 @@ export class CameraDto {
       role: c.role,
       fps: c.fps,
       zone: c.zone,
+      streamUrl: c.streamUrlRedacted,
+      streamTransport: c.streamTransport,
+      liveEnabled: c.liveEnabled,
       createdAt: c.createdAt.toISOString(),
     };
   }

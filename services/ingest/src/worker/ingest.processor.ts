@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { StoreLensConfig } from '@storelens/config';
 import { JobName, parseJob, QueueName, type JobOf } from '@storelens/contracts';
 import { CameraRepository, FrameRepository, MediaRepository, type Media, type SampledFrame } from '@storelens/db';
-import { videoFrames, VideoError } from '@storelens/pipeline';
+import { videoFrames, VideoError } from '@storelens/media';
 import { InjectConfig, measured, Metrics } from '@storelens/platform';
 import { PermanentJobError, QueueService, type JobContext, type JobFailure, type JobOutcome } from '@storelens/queue';
 import { frameKey, ObjectNotFoundError, ObjectStore, type MediaOrigin } from '@storelens/storage';

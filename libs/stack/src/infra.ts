@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { Socket } from 'node:net';
 import path from 'node:path';
 // A relative import, not '@storelens/config': jest loads globalSetup without its moduleNameMapper.
-import { config, repoRoot, type StoreLensConfig } from '../../config/src/config';
+import { config, repoRoot, type StoreLensConfig } from '@storelens/config';
 
 interface Endpoint {
   service: string;

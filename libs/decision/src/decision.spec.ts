@@ -1,12 +1,9 @@
-import type { Neighbour } from '@storelens/db';
-import { bestPerIdentity, nameFace, newVisitorId, uuidV5, visitorOf } from './decision';
+import { bestPerIdentity, nameFace, newVisitorId, uuidV5, visitorOf, type Neighbour } from './decision';
 
 const n = (similarity: number, identityId: string | null, visitorId: string | null = null): Neighbour => ({
-  faceId: `face-${similarity}`,
   identityId,
   visitorId,
   similarity,
-  distance: 1 - similarity,
 });
 const rule = { threshold: 0.42, margin: 0.05 };
 

@@ -22,7 +22,10 @@ export const fixtures = {
 };
 
 /** A gallery folder (one sub-folder per person) of symlinks to fixture photos, for tests and demos. */
-export function galleryOf(people: Record<string, string[]>, dir = mkdtempSync(path.join(tmpdir(), 'gallery-'))): string {
+export function galleryOf(
+  people: Record<string, string[]>,
+  dir = mkdtempSync(path.join(tmpdir(), 'gallery-')),
+): string {
   for (const [person, files] of Object.entries(people)) {
     mkdirSync(path.join(dir, person), { recursive: true });
     for (const f of files) symlinkSync(fixtures.file(f), path.join(dir, person, path.basename(f)));

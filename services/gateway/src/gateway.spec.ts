@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { waitFor } from '@storelens/testing';
-import { createGateway, upstreamOf } from '../../../deploy/local/gateway';
+import { createGateway, upstreamOf } from './gateway';
 
-// deploy/local/gateway.ts in front of two small local HTTP servers standing in for ingest and analytics.
+// services/gateway/src/gateway.ts in front of two small local HTTP servers standing in for ingest and analytics.
 
 interface Seen {
   upstream: string;
@@ -107,6 +107,10 @@ describe('gateway routing table', () => {
     ['POST', '/v1/cameras/abc/media', 'ingest'],
     ['GET', '/v1/stores', 'ingest'],
     ['DELETE', '/v1/identities/abc', 'ingest'],
+    ['GET', '/admin/queues', 'analytics'],
+    ['PUT', '/admin/queues/api/queues/detection/retry/failed', 'analytics'],
+    ['GET', '/admin/queuesx', null],
+    ['GET', '/admin', null],
     ['GET', '/metrics', null],
     ['GET', '/etc/passwd', null],
   ])('%s %s -> %s', (method, url, expected) => {

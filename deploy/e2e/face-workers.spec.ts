@@ -19,15 +19,14 @@ import {
   type Frame,
   type Media,
 } from '@storelens/db';
-import { EMOTIONS } from '@storelens/inference';
-import { fixtures } from '@storelens/pipeline';
+import { EMOTIONS } from '@storelens/contracts';
+import { fixtures } from '@storelens/testing';
 import { Metrics, PlatformModule } from '@storelens/platform';
 import { QueueService, type JobContext } from '@storelens/queue';
-import { frameKey, ObjectStore } from '@storelens/storage';
+import { faceCropKeyOf, frameKey, ObjectStore } from '@storelens/storage';
 import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
 import { uniqueTestId, waitFor } from '@storelens/testing';
 import { encodeJpeg } from '@storelens/vision';
-import { faceCropKeyOf } from '@storelens/worker-kit';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
@@ -35,16 +34,15 @@ import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import sharp from 'sharp';
 import { DataSource } from 'typeorm';
-import { AttributeWorkerModule } from '../../attribute/src/attribute.module';
-import { FaceAttributesService } from '../../attribute/src/face-attributes.service';
-import { DetectionWorkerModule } from '../../detection/src/detection.module';
-import { FaceDetectionService } from '../../detection/src/face-detection.service';
-import { EmbeddingWorkerModule } from '../../embedding/src/embedding.module';
-import { FaceEmbeddingService } from '../../embedding/src/face-embedding.service';
-import { ClassificationWorkerModule } from './classification.module';
-import { newVisitorId } from './decision';
-import { FaceClassificationService } from './face-classification.service';
-import { IdentityEnrolmentService } from './identity-enrolment.service';
+import { newVisitorId } from '@storelens/decision';
+import { AttributeWorkerModule, FaceAttributesService } from '@storelens/services/attribute';
+import {
+  ClassificationWorkerModule,
+  FaceClassificationService,
+  IdentityEnrolmentService,
+} from '@storelens/services/classification';
+import { DetectionWorkerModule, FaceDetectionService } from '@storelens/services/detection';
+import { EmbeddingWorkerModule, FaceEmbeddingService } from '@storelens/services/embedding';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A handler called directly, as BullMQ would call it on a replay. */
@@ -272,7 +270,7 @@ describe('face workers, end to end (real Postgres, Redis, S3 and models)', () =>
     expect(faces.map((f) => f.identityId)).toEqual([people.obama.id, people.biden.id]);
     expect(faces[0]!.boxX).toBeLessThan(faces[1]!.boxX);
     for (const f of faces) {
-      expect(f.similarity).toBeGreaterThanOrEqual(cfg.classification.threshold);
+      expect(f.similarity).toBeGreaterThanOrEqual(cfg.decision.threshold);
       expect(f.visitorId).toBeNull();
       expect(f.age).toBeGreaterThan(30);
       expect(f.age).toBeLessThan(85);

@@ -1,0 +1,34 @@
+import { CameraRole, StreamTransport } from '@storelens/contracts';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+
+/** The largest sampling rate of a camera (kept in step with stores.dto's MAX_CAMERA_FPS). */
+const MAX_FPS = 30;
+
+export const StreamUrlField = z
+  .string()
+  .max(2048)
+  .describe('rtsp://, rtsps://, or http(s):// HLS (.m3u8) or MJPEG; user:password@ allowed, stored sealed');
+
+export const CameraPatchSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  role: CameraRole.optional(),
+  fps: z.number().gt(0).max(MAX_FPS).optional(),
+  zone: z.string().trim().min(1).max(200).nullish(),
+  streamUrl: StreamUrlField.nullable().optional().describe('null removes the stream'),
+  streamTransport: StreamTransport.optional().describe('RTSP over tcp, udp, or auto (each in turn)'),
+});
+export class CameraPatchDto extends createZodDto(CameraPatchSchema) {}
+
+export const LiveStatusSchema = z.object({
+  state: z.enum(['connecting', 'live', 'reconnecting', 'offline', 'failed', 'stopped']),
+  since: z.string().describe('ISO 8601: when the state began'),
+  lastFrameAt: z.string().nullable(),
+  fpsIn: z.number().describe('frames per second read from the stream (last 5 s)'),
+  fpsProcessed: z.number().describe('frames per second through detection (last 5 s)'),
+  framesDropped: z.number().int().describe('frames dropped at the source because detection was behind'),
+  lagMs: z.number().int().describe('age of the oldest frame still waiting for detection'),
+  error: z.string().nullable().describe('why the stream is not live (never contains credentials)'),
+  transport: z.string().nullable(),
+});
+export class LiveStatusDto extends createZodDto(LiveStatusSchema) {}
