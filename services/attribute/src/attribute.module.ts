@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@storelens/platform';
-import { AgeGenderEstimatorProvider, EmotionClassifierProvider, WorkerKitModule } from '@storelens/worker-kit';
+import {
+  AgeGenderEstimatorProvider,
+  EmotionClassifierProvider,
+  ReconcilerModule,
+  WorkerKitModule,
+} from '@storelens/worker-kit';
 import { AttributeConsumer } from './attribute.consumer';
 import { FaceAttributesService } from './face-attributes.service';
 
@@ -13,5 +18,5 @@ import { FaceAttributesService } from './face-attributes.service';
 export class AttributeWorkerModule {}
 
 /** The attribute service: consumes the attribute queue; HTTP only for /health and /metrics. */
-@Module({ imports: [PlatformModule.forService('attribute'), AttributeWorkerModule] })
+@Module({ imports: [PlatformModule.forService('attribute'), AttributeWorkerModule, ReconcilerModule] })
 export class AttributeModule {}

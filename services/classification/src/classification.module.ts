@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@storelens/platform';
-import { WorkerKitModule } from '@storelens/worker-kit';
+import { ReconcilerModule, WorkerKitModule } from '@storelens/worker-kit';
 import { ClassificationConsumer, EnrolmentConsumer } from './classification.consumer';
 import { FaceClassificationService } from './face-classification.service';
 import { IdentityEnrolmentService } from './identity-enrolment.service';
@@ -17,5 +17,5 @@ export class ClassificationWorkerModule {}
  * The classification service: consumes the classification queue (identify camera faces) and the enrolment queue
  * (add enrolment photos to the gallery); HTTP only for /health and /metrics. No model: it compares stored vectors.
  */
-@Module({ imports: [PlatformModule.forService('classification'), ClassificationWorkerModule] })
+@Module({ imports: [PlatformModule.forService('classification'), ClassificationWorkerModule, ReconcilerModule] })
 export class ClassificationModule {}

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@storelens/platform';
-import { FaceDetectorProvider, WorkerKitModule } from '@storelens/worker-kit';
+import { FaceDetectorProvider, ReconcilerModule, WorkerKitModule } from '@storelens/worker-kit';
 import { DetectionConsumer } from './detection.consumer';
 import { FaceDetectionService } from './face-detection.service';
 
@@ -13,5 +13,5 @@ import { FaceDetectionService } from './face-detection.service';
 export class DetectionWorkerModule {}
 
 /** The detection service: consumes the detection queue; HTTP only for /health and /metrics. */
-@Module({ imports: [PlatformModule.forService('detection'), DetectionWorkerModule] })
+@Module({ imports: [PlatformModule.forService('detection'), DetectionWorkerModule, ReconcilerModule] })
 export class DetectionModule {}

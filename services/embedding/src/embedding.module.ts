@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@storelens/platform';
-import { FaceEmbedderProvider, WorkerKitModule } from '@storelens/worker-kit';
+import { FaceEmbedderProvider, ReconcilerModule, WorkerKitModule } from '@storelens/worker-kit';
 import { EmbeddingConsumer } from './embedding.consumer';
 import { FaceEmbeddingService } from './face-embedding.service';
 
@@ -13,5 +13,5 @@ import { FaceEmbeddingService } from './face-embedding.service';
 export class EmbeddingWorkerModule {}
 
 /** The embedding service: consumes the embedding queue; HTTP only for /health and /metrics. */
-@Module({ imports: [PlatformModule.forService('embedding'), EmbeddingWorkerModule] })
+@Module({ imports: [PlatformModule.forService('embedding'), EmbeddingWorkerModule, ReconcilerModule] })
 export class EmbeddingModule {}

@@ -8,3 +8,4 @@ export * from './store.repository';
 export * from './tenant.repository';
 export * from './alert.repository';
 export * from './retention.repository';
+export * from './work-backlog.repository';

@@ -86,7 +86,9 @@ const MEDIA_WITH_PROGRESS = `
   CROSS JOIN LATERAL (
     SELECT count(DISTINCT fr.id)::int AS frames,
            count(DISTINCT fr.id) FILTER (WHERE fr.status NOT IN ('done', 'failed'))::int AS unfinished_frames,
-           count(f.id) FILTER (WHERE f.attribute_model_id IS NULL OR f.decided_at IS NULL)::int AS pending_faces
+           -- a face of a failed frame will not be finished: its frame carries the reason
+           count(f.id) FILTER (WHERE fr.status <> 'failed'
+                                 AND (f.attribute_model_id IS NULL OR f.decided_at IS NULL))::int AS pending_faces
     FROM frames fr
     LEFT JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
     WHERE fr.tenant_id = m.tenant_id AND fr.media_id = m.id
