@@ -2,7 +2,7 @@ import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicat
 import { APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { config, type StoreLensConfig } from '@storelens/config';
+import { config, requireUrlSecret, safeLogOptions, signedLinkSafeRequest, type StoreLensConfig } from '@storelens/config';
 import {
   AlertRepository,
   CameraRepository,
@@ -60,6 +60,8 @@ export class PlatformModule {
    * injectable class, built here and nowhere else.
    */
   static forService(service: string, cfg: StoreLensConfig = config()): DynamicModule {
+    // refuse to boot without a real URL secret (config has already refused a short or published one)
+    requireUrlSecret(cfg);
     return {
       module: PlatformModule,
       imports: [
@@ -68,7 +70,9 @@ export class PlatformModule {
             name: service,
             level: cfg.logLevel,
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-            redact: ['req.headers.authorization'],
+            ...safeLogOptions,
+            // signed links (annotated frames) are credentials: their signature never reaches a log
+            serializers: { req: signedLinkSafeRequest },
           },
         }),
       ],

@@ -1,1 +1,3 @@
 export * from './stack';
+export * from './supervisor';
+export * from './url-secret';
