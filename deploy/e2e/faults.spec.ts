@@ -155,6 +155,7 @@ describe('faults: every media ends done or failed, nothing doubled, every face f
     stack = new ManagedStack(
       {
         basePort: PORTS.stack,
+        startTimeoutMs: 300_000,
         env: {
           DATABASE_URL: url,
           DATABASE_POOL_SIZE: '4',

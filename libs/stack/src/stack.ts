@@ -43,6 +43,8 @@ export interface StackOptions {
   /** extra environment for every process (DATABASE_URL, QUEUE_PREFIX, S3_BUCKET, …) */
   env?: Record<string, string>;
   replicas?: Partial<Record<ServiceName, number>>;
+  /** how long a process may take to answer /health after it is started (default 90 s; more on a loaded machine) */
+  startTimeoutMs?: number;
 }
 
 export interface ProcessSpec {
@@ -107,6 +109,7 @@ export class ManagedProcess {
   constructor(
     readonly spec: ProcessSpec,
     private readonly logFile?: string,
+    private readonly startTimeoutMs = 90_000,
   ) {}
 
   get name(): string {
@@ -138,7 +141,7 @@ export class ManagedProcess {
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
     try {
-      await waitHealthy(this.spec.port, this.name, 90_000, () => this.alive);
+      await waitHealthy(this.spec.port, this.name, this.startTimeoutMs, () => this.alive);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- ${this.name} output ---\n${this.tail}`);
     }
@@ -174,7 +177,12 @@ export class ManagedStack {
   ) {
     if (logDir) mkdirSync(logDir, { recursive: true });
     this.processes = plan(opts).map(
-      (spec) => new ManagedProcess(spec, logDir ? path.join(logDir, `${spec.service}-${spec.replica}.log`) : undefined),
+      (spec) =>
+        new ManagedProcess(
+          spec,
+          logDir ? path.join(logDir, `${spec.service}-${spec.replica}.log`) : undefined,
+          opts.startTimeoutMs,
+        ),
     );
   }
 

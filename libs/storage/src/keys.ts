@@ -89,6 +89,14 @@ export function annotatedFrameKey(ref: FrameRef): string {
   return `${frameStem(ref)}.annotated.jpg`;
 }
 
+/**
+ * What every cached rendering of a frame starts with (`.../<media>-000012.annotated.`; renderings add a version):
+ * removing this stem erases every drawing of the frame, e.g. when a person drawn on it is erased.
+ */
+export function annotatedRenderingsStem(ref: FrameRef): string {
+  return `${frameStem(ref)}.annotated.`;
+}
+
 /** The aligned crop of one detected face, beside its frame, e.g. `.../<media>-000012.face-03.jpg`. */
 export function faceCropKey(ref: FaceRef): string {
   return `${frameStem(ref)}.face-${counter('faceIndex', ref.faceIndex, 2)}.jpg`;

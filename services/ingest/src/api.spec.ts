@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { fixtures } from '@storelens/pipeline';
-import { faceCropKey, frameKey } from '@storelens/storage';
+import { annotatedRenderingsStem, faceCropKey, frameKey } from '@storelens/storage';
 import { waitFor, writeBadInputs, type BadInputs, type OversizedInput } from '@storelens/testing';
 import { UploadReceiver } from './media/upload-receiver';
 import { startIngestApp, storelensCli, type IngestTestApp } from './testing/ingest-test-app';
@@ -301,7 +301,7 @@ describe('accepted uploads', () => {
 });
 
 describe('DELETE /v1/identities/:id', () => {
-  it('erases the identity, its enrolment photos, frames, faces, vectors and crops', async () => {
+  it('erases the identity, its enrolment photos, frames, faces, vectors, crops and annotated renderings', async () => {
     const identityId = await newIdentity({ name: 'Barack Obama', category: 'member', externalRef: 'POTUS-44' });
     const enrolment = (
       await http.post(`/v1/identities/${identityId}/faces`).set(as(key)).attach('file', photo).expect(202)
@@ -358,6 +358,9 @@ describe('DELETE /v1/identities/:id', () => {
     for (const k of [enrolCrop, derived(enrolCrop), camCrop, derived(camCrop), unrelatedCrop, camFrameKey]) {
       await t.objects.put(k, Buffer.from('x'), 'image/jpeg');
     }
+    // the cached annotated rendering of the camera frame, with the person's name drawn on it (as analytics caches it)
+    const rendering = `${annotatedRenderingsStem({ ...camRef, frameIndex: 0 })}0123456789abcdef.jpg`;
+    await t.objects.put(rendering, Buffer.from('drawn: Barack Obama'), 'image/jpeg');
 
     await http.delete(`/v1/identities/${identityId}`).set(as(key)).expect(204);
 
@@ -368,6 +371,8 @@ describe('DELETE /v1/identities/:id', () => {
     expect(await t.repos.faces.get(tenantId, enrolFace!.id)).toBeNull();
     expect(await t.repos.embeddings.get(tenantId, enrolFace!.id)).toBeNull();
     expect(await t.repos.faces.get(tenantId, faces[1]!.id)).toBeNull();
+    // the annotated cache of every frame the person was seen in goes too
+    expect(await t.objects.stat(rendering)).toBeNull();
     for (const k of [media!.objectKey, frame!.objectKey, enrolCrop, derived(enrolCrop), camCrop, derived(camCrop)]) {
       expect([k, await t.objects.stat(k)]).toEqual([k, null]);
     }

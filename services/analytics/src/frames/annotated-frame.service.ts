@@ -1,5 +1,5 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { annotatedFrameKey, ObjectNotFoundError, ObjectStore } from '@storelens/storage';
+import { annotatedRenderingsStem, ObjectNotFoundError, ObjectStore } from '@storelens/storage';
 import { annotateJpeg, decodeImage, type FaceLabel } from '@storelens/vision';
 import { MediaReadRepository, type FrameRenderRow } from '../media/media.read-repository';
 import { renderVersion, storedFaceLabel } from './frame-labels';
@@ -67,7 +67,7 @@ export class AnnotatedFrameService {
  * media's name stem so that removing the media removes it) without the extension, `.../<media>-000012.annotated.`
  */
 function renderingsStem(tenantId: string, frame: FrameRenderRow): string {
-  const key = annotatedFrameKey({
+  return annotatedRenderingsStem({
     tenantId,
     storeId: frame.storeId,
     cameraId: frame.cameraId,
@@ -75,5 +75,4 @@ function renderingsStem(tenantId: string, frame: FrameRenderRow): string {
     capturedAt: frame.capturedAt,
     frameIndex: frame.index,
   });
-  return key.replace(/jpg$/, '');
 }

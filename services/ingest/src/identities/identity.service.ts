@@ -1,7 +1,7 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { IdentityRepository, MediaRepository, type Identity, type NewIdentity } from '@storelens/db';
-import { ObjectStore } from '@storelens/storage';
+import { annotatedRenderingsStem, ObjectStore } from '@storelens/storage';
 
 /** Postgres' unique_violation: here, a live identity of the tenant already has the external reference. */
 const UNIQUE_VIOLATION = '23505';
@@ -59,7 +59,8 @@ export class IdentityService {
 
   /**
    * Erases an identity: its enrolment photos (with their frames and crops), the faces attributed to it, their
-   * vectors and crop images. The enrolment objects go first, while the rows that name them still exist, so a
+   * vectors and crop images, and the cached annotated renderings of every frame the person was seen in (they show
+   * the name; the next request draws the frame again without it). The enrolment objects go first, while the rows that name them still exist, so a
    * failure there leaves everything in place and the request can simply be repeated.
    */
   async remove(tenantId: string, identityId: string): Promise<void> {
@@ -68,7 +69,12 @@ export class IdentityService {
     await forEachLimited(enrolments, REMOVAL_CONCURRENCY, (m) => this.objects.removeStem(mediaStem(m.objectKey)));
     const purged = await this.identities.purge(tenantId, identityId);
     if (!purged) throw new NotFoundException('identity not found');
-    const stems = [...new Set(purged.cropKeys.map(cropStem))];
+    const stems = [
+      ...new Set([
+        ...purged.cropKeys.map(cropStem),
+        ...purged.frames.map((f) => annotatedRenderingsStem({ tenantId, ...f })),
+      ]),
+    ];
     await forEachLimited(stems, REMOVAL_CONCURRENCY, (stem) => this.objects.removeStem(stem));
   }
 }
