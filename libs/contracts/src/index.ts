@@ -1,3 +1,4 @@
 export * from './domain';
 export * from './jobs';
 export * from './queues';
+export * from './text';

@@ -1,3 +1,4 @@
+import { withoutServerPaths } from '@storelens/contracts';
 import { spawn } from 'node:child_process';
 import type { RgbImage } from '@storelens/vision';
 
@@ -6,7 +7,8 @@ export class VideoError extends Error {
     readonly reason: 'no-video-stream' | 'unreadable' | 'ffmpeg-missing' | 'decode-failed',
     message: string,
   ) {
-    super(message);
+    // ffmpeg and ffprobe name the file they read: a temp path of the server, never shown to a client
+    super(withoutServerPaths(message));
     this.name = 'VideoError';
   }
 }
@@ -45,17 +47,28 @@ function run(cmd: string, args: string[]): Promise<{ code: number; stdout: strin
 /** Reads the first video stream's size, rate and duration; a file without one is refused. */
 export async function probeVideo(file: string): Promise<VideoInfo> {
   const { code, stdout, stderr } = await run('ffprobe', [
-    '-v', 'error', '-select_streams', 'v:0',
-    '-show_entries', 'stream=width,height,avg_frame_rate,codec_name:stream_side_data=rotation:stream_tags=rotate:format=duration',
-    '-of', 'json', file,
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=width,height,avg_frame_rate,codec_name:stream_side_data=rotation:stream_tags=rotate:format=duration',
+    '-of',
+    'json',
+    file,
   ]);
-  if (code !== 0) throw new VideoError('unreadable', `not a readable video: ${stderr.trim().split('\n').pop() ?? 'ffprobe failed'}`);
+  if (code !== 0)
+    throw new VideoError('unreadable', `not a readable video: ${stderr.trim().split('\n').pop() ?? 'ffprobe failed'}`);
   const info = JSON.parse(stdout || '{}');
   const s = info.streams?.[0];
   if (!s || !s.width || !s.height) throw new VideoError('no-video-stream', 'the file has no video stream');
-  const rotation = Number(s.side_data_list?.find((d: { rotation?: number }) => d.rotation !== undefined)?.rotation ?? s.tags?.rotate ?? 0);
+  const rotation = Number(
+    s.side_data_list?.find((d: { rotation?: number }) => d.rotation !== undefined)?.rotation ?? s.tags?.rotate ?? 0,
+  );
   const swap = Math.abs(rotation) % 180 === 90;
-  const [num, den] = String(s.avg_frame_rate ?? '0/1').split('/').map(Number);
+  const [num, den] = String(s.avg_frame_rate ?? '0/1')
+    .split('/')
+    .map(Number);
   const duration = Number(info.format?.duration);
   return {
     width: swap ? s.height : s.width,
@@ -77,7 +90,10 @@ export function frameSize(w: number, h: number, maxSide = MAX_FRAME_SIDE): { wid
  * Streams a video's frames at `fps` (default 5) through ffmpeg as RGB, one frame in memory at a time:
  * the consumer's pace is ffmpeg's pace (the pipe applies back-pressure).
  */
-export async function* videoFrames(file: string, opts: { fps?: number; maxFrames?: number } = {}): AsyncGenerator<VideoFrame> {
+export async function* videoFrames(
+  file: string,
+  opts: { fps?: number; maxFrames?: number } = {},
+): AsyncGenerator<VideoFrame> {
   const fps = opts.fps ?? 5;
   if (!(fps > 0 && fps <= 60)) throw new RangeError(`fps must be in (0, 60], got ${fps}`);
   const info = await probeVideo(file);
@@ -104,12 +120,17 @@ export async function* videoFrames(file: string, opts: { fps?: number; maxFrames
         const rest = all.subarray(frameBytes);
         pending = rest.length ? [Buffer.from(rest)] : [];
         pendingBytes = rest.length;
-        yield { index, timeMs: Math.round((index * 1000) / fps), image: { data: new Uint8Array(frame), width, height } };
+        yield {
+          index,
+          timeMs: Math.round((index * 1000) / fps),
+          image: { data: new Uint8Array(frame), width, height },
+        };
         index++;
       }
     }
     const code = await exited;
-    if (code !== 0 && index === 0) throw new VideoError('decode-failed', `video could not be decoded: ${stderr.trim().split('\n').pop()}`);
+    if (code !== 0 && index === 0)
+      throw new VideoError('decode-failed', `video could not be decoded: ${stderr.trim().split('\n').pop()}`);
     if (index === 0) throw new VideoError('no-video-stream', 'the video has no decodable frames');
   } finally {
     if (proc.exitCode === null) proc.kill('SIGKILL');
@@ -130,8 +151,30 @@ export class VideoWriter {
   ) {
     this.proc = spawn(
       'ffmpeg',
-      ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(fps), '-i', 'pipe:0',
-        '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', file],
+      [
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'rgb24',
+        '-s',
+        `${width}x${height}`,
+        '-r',
+        String(fps),
+        '-i',
+        'pipe:0',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-pix_fmt',
+        'yuv420p',
+        '-movflags',
+        '+faststart',
+        file,
+      ],
       { stdio: ['pipe', 'ignore', 'pipe'] },
     );
     this.proc.stderr.on('data', (d) => (this.stderr = (this.stderr + d).slice(-4000)));
@@ -150,7 +193,19 @@ export class VideoWriter {
   }
 }
 
-const VIDEO_EXTENSIONS = new Set(['.mp4', '.mov', '.mkv', '.avi', '.webm', '.m4v', '.mpg', '.mpeg', '.ts', '.flv', '.3gp']);
+const VIDEO_EXTENSIONS = new Set([
+  '.mp4',
+  '.mov',
+  '.mkv',
+  '.avi',
+  '.webm',
+  '.m4v',
+  '.mpg',
+  '.mpeg',
+  '.ts',
+  '.flv',
+  '.3gp',
+]);
 export function looksLikeVideo(file: string): boolean {
   const dot = file.lastIndexOf('.');
   return dot >= 0 && VIDEO_EXTENSIONS.has(file.slice(dot).toLowerCase());

@@ -6,3 +6,4 @@ export * from './validation';
 export * from './signing';
 export * from './bootstrap';
 export * from './jobs';
+export * from './outage';

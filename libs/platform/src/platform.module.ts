@@ -1,8 +1,14 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { config, requireUrlSecret, safeLogOptions, signedLinkSafeRequest, type StoreLensConfig } from '@storelens/config';
+import {
+  config,
+  requireUrlSecret,
+  safeLogOptions,
+  signedLinkSafeRequest,
+  type StoreLensConfig,
+} from '@storelens/config';
 import {
   AlertRepository,
   CameraRepository,
@@ -20,6 +26,7 @@ import { ObjectStore } from '@storelens/storage';
 import { ApiKeyGuard } from './auth';
 import { HealthController } from './health.controller';
 import { Metrics } from './metrics';
+import { OutageFilter } from './outage';
 import { CONFIG, SERVICE_NAME } from './tokens';
 
 const repositories = [
@@ -115,6 +122,8 @@ export class PlatformModule {
         { provide: Metrics, useFactory: () => new Metrics(service) },
         PlatformLifecycle,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // a database, queue or object store outage is a 503 with Retry-After, not a 500
+        { provide: APP_FILTER, useClass: OutageFilter },
       ],
       exports: [CONFIG, SERVICE_NAME, DataSource, ...repositories, QueueService, ObjectStore, Metrics],
     };

@@ -45,6 +45,22 @@ export const MediaListQuery = z.strictObject(
 );
 export type MediaListQuery = z.infer<typeof MediaListQuery>;
 
+/** Frames per page of GET /v1/media/:id: a long video's frames come in pages, never in one huge answer. */
+export const MAX_FRAMES_PAGE = 500;
+
+export const MediaFramesQuery = z.strictObject(
+  {
+    framesOffset: z.coerce
+      .number({ error: 'must be a whole number, 0 or more' })
+      .int({ error: 'must be a whole number, 0 or more' })
+      .min(0, { error: 'must be a whole number, 0 or more' })
+      .default(0),
+    framesLimit: limit(MAX_FRAMES_PAGE, 100),
+  },
+  unknownParameter,
+);
+export type MediaFramesQuery = z.infer<typeof MediaFramesQuery>;
+
 export const GroupBy = z.enum(['hour', 'camera', 'store', 'none']);
 export type GroupBy = z.infer<typeof GroupBy>;
 

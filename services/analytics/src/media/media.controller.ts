@@ -10,7 +10,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { IdPipe, parseOr400, TenantId } from '@storelens/platform';
-import { MediaListQuery } from '../query-params';
+import { MAX_FRAMES_PAGE, MediaFramesQuery, MediaListQuery } from '../query-params';
 import { MediaDto, MediaSummaryDto } from './media.dto';
 import { MediaService } from './media.service';
 
@@ -34,13 +34,25 @@ export class MediaController {
   @ApiOperation({
     summary: 'A media item with its status, frames and faces (identity, visitor, age, gender, emotion)',
     description:
-      'Poll until status is done or failed. Each frame carries a signed annotatedUrl (valid one hour) to the frame ' +
+      'Poll until status is done or failed. Frames come a page at a time (framesOffset, framesLimit; framesTotal ' +
+      'says how many there are). Each frame carries a signed annotatedUrl (valid one hour) to the frame ' +
       'with the faces drawn.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiQuery({ name: 'framesOffset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
+  @ApiQuery({
+    name: 'framesLimit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: MAX_FRAMES_PAGE, default: 100 },
+  })
   @ApiOkResponse({ type: MediaDto })
+  @ApiBadRequestResponse({ description: 'a bad query parameter (the reason is given)' })
   @ApiNotFoundResponse({ description: 'no such media for this tenant' })
-  get(@TenantId() tenantId: string, @Param('id', new IdPipe('media')) id: string): Promise<MediaDto> {
-    return this.media.get(tenantId, id);
+  get(
+    @TenantId() tenantId: string,
+    @Param('id', new IdPipe('media')) id: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<MediaDto> {
+    return this.media.get(tenantId, id, parseOr400(MediaFramesQuery, query));
   }
 }

@@ -160,6 +160,15 @@ export class MediaSummaryDto {
 }
 
 export class MediaDto extends MediaSummaryDto {
-  @ApiProperty({ type: () => [FrameDto], description: 'ordered by index' })
+  @ApiProperty({ type: 'integer', description: 'frames stored for the media, over all pages' })
+  framesTotal!: number;
+
+  @ApiProperty({ type: 'integer', description: 'position of the first frame of this page' })
+  framesOffset!: number;
+
+  @ApiProperty({ type: 'integer', description: 'most frames in one page' })
+  framesLimit!: number;
+
+  @ApiProperty({ type: () => [FrameDto], description: 'one page of frames, ordered by index' })
   frames!: FrameDto[];
 }

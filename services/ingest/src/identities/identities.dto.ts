@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IdentityCategory } from '@storelens/contracts';
+import { IdentityCategory, SafeText } from '@storelens/contracts';
 import type { Identity } from '@storelens/db';
 import { z } from 'zod';
 
 export const NewIdentityBody = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: SafeText({ max: 200 }),
   category: IdentityCategory,
-  externalRef: z.string().trim().min(1).max(200).nullish(),
+  externalRef: SafeText({ max: 200 }).nullish(),
 });
 
 export const IdentityListQuery = z.object({ category: IdentityCategory.optional() });

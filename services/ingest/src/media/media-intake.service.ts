@@ -18,6 +18,7 @@ import { mediaKey, ObjectStore } from '@storelens/storage';
 import { z } from 'zod';
 import { inspectMedia, MediaRejectedError } from './media-inspector';
 import type { ReceivedUpload } from './upload-receiver';
+import { checkCapturedAt, checkFrameBudget } from './upload-bounds';
 
 /** What an upload is for: a camera's recording, or a photo that enrols an identity. */
 export type IntakeTarget = { purpose: 'analysis'; camera: Camera } | { purpose: 'enrolment'; identityId: string };
@@ -55,6 +56,7 @@ export class MediaIntake {
     const fields = UploadFields.safeParse(upload.fields);
     if (!fields.success) throw new BadRequestException(fields.error.issues.map((i) => i.message).join('; '));
     const capturedAt = fields.data.capturedAt ? new Date(fields.data.capturedAt) : now;
+    checkCapturedAt(capturedAt, now);
 
     const inspected = await inspectMedia(upload.path, upload.size, {
       maxPixels: this.cfg.vision.maxPixels,
@@ -63,8 +65,11 @@ export class MediaIntake {
       throw err instanceof MediaRejectedError ? httpRefusal(err) : err;
     });
 
-    const id = randomUUID();
     const camera = target.purpose === 'analysis' ? target.camera : null;
+    if (camera && inspected.kind === 'video') {
+      checkFrameBudget(inspected.durationMs, camera.fps, this.cfg.media.maxFramesPerMedia);
+    }
+    const id = randomUUID();
     const objectKey = mediaKey({
       tenantId,
       storeId: camera?.storeId ?? null,
@@ -102,9 +107,11 @@ export class MediaIntake {
     try {
       await this.queues.enqueue(JobName.IngestMedia, { tenantId, mediaId: media.id });
     } catch (err) {
-      this.logger.error({ err, mediaId: media.id }, 'could not queue ingest-media');
-      await this.media.setStatus(tenantId, media.id, 'failed', 'could not be queued for processing');
-      throw new ServiceUnavailableException('the processing queue is unavailable; upload again later');
+      // The client gets no id, so nothing may stay behind: take the row and the object back, then answer 503.
+      this.logger.error({ err, mediaId: media.id }, 'could not queue ingest-media; upload taken back');
+      await this.media.remove(tenantId, media.id).catch(() => undefined);
+      await this.objects.remove(objectKey).catch(() => undefined);
+      throw new ServiceUnavailableException('the processing queue is unavailable; upload again shortly');
     }
     return media;
   }

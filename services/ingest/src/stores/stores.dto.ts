@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CameraRole } from '@storelens/contracts';
+import { CameraRole, SafeText } from '@storelens/contracts';
 import type { Camera, Store } from '@storelens/db';
 import { z } from 'zod';
 
@@ -12,7 +12,7 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-const Name = z.string().trim().min(1).max(200);
+const Name = SafeText({ max: 200 });
 
 export const NewStoreBody = z.strictObject({
   name: Name,
@@ -21,12 +21,18 @@ export const NewStoreBody = z.strictObject({
 
 /** Cameras sample video at up to 30 frames per second; most analytics need 1-2. */
 export const MAX_CAMERA_FPS = 30;
+/** At least one frame every 10 s: slower would leave a short video without a single frame. */
+export const MIN_CAMERA_FPS = 0.1;
 
 export const NewCameraBody = z.strictObject({
   name: Name,
   role: CameraRole.default('other'),
-  fps: z.number().gt(0).max(MAX_CAMERA_FPS).default(1),
-  zone: z.string().trim().min(1).max(200).nullish(),
+  fps: z
+    .number()
+    .min(MIN_CAMERA_FPS, { error: `must be at least ${MIN_CAMERA_FPS} (one frame every 10 s)` })
+    .max(MAX_CAMERA_FPS, { error: `must be at most ${MAX_CAMERA_FPS}` })
+    .default(1),
+  zone: SafeText({ max: 200 }).nullish(),
 });
 
 export class NewStoreDto {
@@ -71,8 +77,7 @@ export class NewCameraDto {
     type: Number,
     example: 2,
     default: 1,
-    minimum: 0,
-    exclusiveMinimum: true,
+    minimum: MIN_CAMERA_FPS,
     maximum: MAX_CAMERA_FPS,
     description: 'frames per second sampled from this camera’s videos',
   })

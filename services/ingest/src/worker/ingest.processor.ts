@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { StoreLensConfig } from '@storelens/config';
-import { JobName, parseJob, QueueName, type JobOf } from '@storelens/contracts';
+import { JobName, parseJob, QueueName, withoutServerPaths, type JobOf } from '@storelens/contracts';
 import { CameraRepository, FrameRepository, MediaRepository, type Media, type SampledFrame } from '@storelens/db';
 import { videoFrames, VideoError } from '@storelens/pipeline';
 import { InjectConfig, measured, Metrics } from '@storelens/platform';
@@ -85,9 +85,8 @@ export class IngestProcessor implements OnModuleInit {
     } catch {
       return; // an invalid payload names no media to mark
     }
-    const reason = failure.permanent
-      ? failure.error.message
-      : `processing failed ${failure.attemptsMade} times: ${failure.error.message}`;
+    const message = withoutServerPaths(failure.error.message);
+    const reason = failure.permanent ? message : `processing failed ${failure.attemptsMade} times: ${message}`;
     await this.media.setStatus(job.tenantId, job.mediaId, 'failed', reason);
     this.logger.warn({ mediaId: job.mediaId, reason }, 'media failed');
   }
@@ -155,8 +154,15 @@ export class IngestProcessor implements OnModuleInit {
     }
     let batch: SampledFrame[] = [];
     let count = 0;
+    const maxFrames = this.cfg.media.maxFramesPerMedia;
     try {
       for await (const sampled of videoFrames(file, { fps: origin.fps })) {
+        // the upload was checked by its stated duration; a file that says less than it holds stops here
+        if (count >= maxFrames) {
+          throw new PermanentJobError(
+            `the video has more than ${maxFrames} frames at the camera's ${origin.fps} fps (MAX_FRAMES_PER_MEDIA)`,
+          );
+        }
         batch.push(await this.storeFrame(media, origin, sampled));
         count++;
         if (batch.length === FRAME_BATCH) {
