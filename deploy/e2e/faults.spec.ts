@@ -6,7 +6,7 @@
  * finished frame has its vector, attributes and decision. The reconciler runs every 5 s here (30 s by default).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openAsBlob, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -16,16 +16,15 @@ import { fixtures } from '@storelens/pipeline';
 import { ManagedStack } from '@storelens/stack';
 import { StoreLensClient } from '../../libs/cli/src/api-client';
 
-jest.setTimeout(900_000);
+jest.setTimeout(1_800_000);
 
 const ROOT = path.resolve(__dirname, '../..');
- 
+
 const BASE = Number(process.env.FAULT_BASE_PORT ?? 23000);
 const PORTS = { redis: BASE + 1, pg: BASE + 2, s3: BASE + 3, stack: BASE + 80 };
 const STATE = path.join(ROOT, 'tmp', `faults-${BASE}`);
 const DB = 'storelens';
 const infraEnv = {
-   
   ...process.env,
   REDIS_PORT: String(PORTS.redis),
   PG_PORT: String(PORTS.pg),
@@ -46,6 +45,12 @@ describe('faults: every media ends done or failed, nothing doubled, every face f
   let api: StoreLensClient;
   let db: Client;
   let camera: string;
+  let apiKey: string;
+  const uploadForm = async (file: string) => {
+    const form = new FormData();
+    form.append('file', await openAsBlob(fixtures.file(file)), path.basename(file));
+    return form;
+  };
   const started = Date.now();
   const timings: Record<string, number> = {};
   const media: string[] = [];
@@ -149,13 +154,13 @@ describe('faults: every media ends done or failed, nothing doubled, every face f
     await runMigrations(ds);
     const tenants = new TenantRepository(ds);
     const tenant = await tenants.create('Fault Retail');
-    const key = (await tenants.issueApiKey(tenant.id, 'faults')).key;
+    const key = (apiKey = (await tenants.issueApiKey(tenant.id, 'faults')).key);
     await ds.destroy();
     const logs = mkdtempSync(path.join(tmpdir(), 'faults-'));
     stack = new ManagedStack(
       {
         basePort: PORTS.stack,
-        startTimeoutMs: 300_000,
+        startTimeoutMs: 600_000, // seven processes compiling at once on a shared 2-core machine
         env: {
           DATABASE_URL: url,
           DATABASE_POOL_SIZE: '4',
@@ -179,7 +184,7 @@ describe('faults: every media ends done or failed, nothing doubled, every face f
     await stack?.stop();
     await db?.end().catch(() => undefined);
     infra('down');
-     
+
     console.log(
       `fault suite: ${Math.round((Date.now() - started) / 1000)} s; settle times (ms): ${JSON.stringify(timings)}`,
     );
@@ -195,17 +200,28 @@ describe('faults: every media ends done or failed, nothing doubled, every face f
   });
 
   it('(a) Redis lost everything (killed, data gone) mid-backlog: Postgres is the record and the work is re-sent', async () => {
-    const ids = await backlog(15);
+    const ids = await backlog(8);
     await midway(ids);
     process.kill(pidOf('redis.pid'), 'SIGKILL');
     await sleep(1000);
     rmSync(path.join(STATE, 'redis'), { recursive: true, force: true });
+    // while Redis is down an upload is refused with 503 and leaves no row behind
+    const [before] = await q<{ n: number }>('SELECT count(*)::int AS n FROM media');
+    const refused = await fetch(`${stack.baseUrl}/v1/cameras/${camera}/media`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}` },
+      body: await uploadForm('scenes/two_people.jpg'),
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    const [after] = await q<{ n: number }>('SELECT count(*)::int AS n FROM media');
+    expect(after?.n).toBe(before?.n);
     infra('up');
     await settles(ids, 'redis-wipe');
   });
 
   it('(b) Postgres restarted mid-backlog', async () => {
-    const ids = await backlog(10);
+    const ids = await backlog(6);
     await midway(ids);
     execFileSync(
       'runuser',
@@ -218,17 +234,27 @@ describe('faults: every media ends done or failed, nothing doubled, every face f
     await settles(ids, 'postgres-restart');
   });
 
-  it('(c) the S3 endpoint stopped for 30 s mid-backlog', async () => {
-    const ids = await backlog(10);
+  it('(c) the S3 endpoint stopped for 30 s mid-backlog; an upload meanwhile is 503 with Retry-After and leaves nothing', async () => {
+    const ids = await backlog(6);
     await midway(ids);
     process.kill(pidOf('s3.pid'), 'SIGTERM');
+    const [before] = await q<{ n: number }>('SELECT count(*)::int AS n FROM media');
+    const refused = await fetch(`${stack.baseUrl}/v1/cameras/${camera}/media`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}` },
+      body: await uploadForm('scenes/two_people.jpg'),
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    const [after] = await q<{ n: number }>('SELECT count(*)::int AS n FROM media');
+    expect(after?.n).toBe(before?.n);
     await sleep(30_000);
     infra('up');
     await settles(ids, 's3-stopped-30s');
   });
 
   it('(d) each worker SIGKILLed mid-backlog and started again', async () => {
-    const ids = await backlog(10);
+    const ids = await backlog(6);
     await midway(ids);
     for (const service of ['ingest', 'detection', 'embedding', 'attribute', 'classification'] as const) {
       await stack.process(service).kill('SIGKILL');

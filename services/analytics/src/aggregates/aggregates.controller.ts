@@ -6,6 +6,7 @@ import {
   ApiQuery,
   ApiTags,
   ApiUnauthorizedResponse,
+  ApiNotFoundResponse,
 } from '@nestjs/swagger';
 import { parseOr400, TenantId } from '@storelens/platform';
 import { AlertsQuery, GroupBy, MAX_RANGE_DAYS, SummaryQuery } from '../query-params';
@@ -44,6 +45,7 @@ export class AggregatesController {
     description: 'hour buckets are UTC; default none',
   })
   @ApiOkResponse({ type: SummaryDto })
+  @ApiNotFoundResponse({ description: 'the storeId or cameraId is not one of the tenant’s' })
   summary(@TenantId() tenantId: string, @Query() query: Record<string, unknown>): Promise<SummaryDto> {
     return this.aggregates.summary(tenantId, parseOr400(SummaryQuery, query));
   }
