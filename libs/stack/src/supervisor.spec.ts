@@ -13,7 +13,7 @@ describe('Supervisor (real processes)', () => {
           name: 'idle',
           command: process.execPath,
           args: ['-e', 'setInterval(() => {}, 1000)'],
-          // eslint-disable-next-line no-restricted-syntax -- the child needs PATH
+           
           env: { PATH: process.env.PATH ?? '' },
           output: 'ignore',
         },
