@@ -183,15 +183,20 @@ async function submit(kind: 'image' | 'video', frames: Buffer[], enrolFor?: stri
 const analyse = async (file: string) => (await submit('image', [photo(file)])).frames[0]!;
 const enrol = (identityId: string, bytes: Buffer) => submit('image', [bytes], identityId);
 
-/** The frame's faces once every stage has been through them: detected, described and decided. */
+/**
+ * The frame's faces once every stage has been through them: detected, described, decided and, for a camera's
+ * frame, tracked (an unknown face's visitor is decided on its track, just after the face itself).
+ */
 function settled(frameId: string): Promise<Face[]> {
   return waitFor(
     async () => {
       const frame = await r.frames.get(tenantId, frameId);
       if (frame?.status === 'failed') throw new Error(`frame failed: ${frame.error}`);
       if (frame?.status !== 'done') return false;
+      const fromCamera = (await r.media.get(tenantId, frame.mediaId))?.cameraId != null;
       const faces = await r.faces.listByFrame(tenantId, frameId);
-      return faces.every((f) => f.decidedAt !== null && f.attributeModelId !== null) && faces;
+      const done = (f: Face) => f.decidedAt !== null && f.attributeModelId !== null && (!fromCamera || f.trackId !== null);
+      return faces.every(done) && faces;
     },
     { timeoutMs: 30_000, what: `frame ${frameId} to settle` },
   );
@@ -419,7 +424,8 @@ describe('face workers, end to end (real Postgres, Redis, S3 and models)', () =>
     const per = (name: string, stat: 'sum' | 'count') =>
       metric.values.find((v) => v.labels.job === name && v.metricName?.endsWith(`_${stat}`))?.value ?? 0;
     const timings = Object.values(JobName)
-      .filter((name) => name !== JobName.IngestMedia)
+      // the face workers' jobs: ingest and webhook delivery run in other services
+      .filter((name) => name !== JobName.IngestMedia && name !== JobName.DeliverWebhook)
       .map((name) => ({
         name,
         jobs: per(name, 'count'),

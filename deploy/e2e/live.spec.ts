@@ -18,7 +18,8 @@ import { ApiError, StoreLensClient } from '@storelens/api-client';
 
 jest.setTimeout(2_400_000);
 
-const BASE = Number(process.env.E2E_BASE_PORT ?? 18080);
+// its own ports: the platform suite may run beside it on E2E_BASE_PORT
+const BASE = Number(process.env.E2E_BASE_PORT ?? 18080) + 2000;
 // helper ports sit above the stack's (the stack uses BASE .. BASE+106)
 const P = {
   rtsp: BASE + 521,

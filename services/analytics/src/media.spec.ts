@@ -376,10 +376,16 @@ describe('analytics: media (real Postgres and S3)', () => {
     const doc = openApiDocument(t.app, ANALYTICS_OPENAPI);
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/v1/alerts',
+      '/v1/analytics/conversion',
+      '/v1/analytics/demographics',
       '/v1/analytics/summary',
+      '/v1/analytics/traffic',
+      '/v1/analytics/zones',
       '/v1/frames/{frameId}/annotated.jpg',
+      '/v1/identities/{identityId}/visits',
       '/v1/media',
       '/v1/media/{id}',
+      '/v1/visits',
     ]);
     for (const [path, item] of Object.entries(doc.paths)) {
       const op = item.get!;

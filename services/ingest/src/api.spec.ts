@@ -141,9 +141,23 @@ describe('stores and cameras', () => {
         role: 'checkout',
         fps: 2.5,
         zone: 'front',
+        streamUrl: null,
+        streamTransport: 'auto',
+        liveEnabled: false,
         createdAt: expect.any(String),
       },
-      { id: door, storeId, name: 'door', role: 'other', fps: 1, zone: null, createdAt: expect.any(String) },
+      {
+        id: door,
+        storeId,
+        name: 'door',
+        role: 'other',
+        fps: 1,
+        zone: null,
+        streamUrl: null,
+        streamTransport: 'auto',
+        liveEnabled: false,
+        createdAt: expect.any(String),
+      },
     ]);
   });
 
@@ -390,6 +404,11 @@ describe('OpenAPI', () => {
     expect(routes.map((r) => r.route).sort()).toEqual(
       [
         'delete /v1/identities/{identityId}',
+        'get /v1/cameras/{cameraId}/status',
+        'patch /v1/cameras/{cameraId}',
+        'post /v1/cameras/{cameraId}/start',
+        'post /v1/cameras/{cameraId}/stop',
+        'post /v1/stores/{storeId}/transactions',
         'get /v1/identities',
         'get /v1/identities/{identityId}',
         'get /v1/stores',
