@@ -3,7 +3,7 @@
  *   libs/api-client/openapi/<api>.json  ->  libs/api-client/src/generated/<api>.ts
  * Run by `npm run openapi` after the services have written the documents; a spec checks both are current.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 
@@ -26,14 +26,25 @@ export async function clientTypes(api: PublishedApi): Promise<string> {
   return header + astToString(await openapiTS(doc, { defaultNonNullable: false }));
 }
 
+/** `tsx codegen.ts` writes the types; `tsx codegen.ts --check` exits 1 naming each file that is not current. */
 if (require.main === module) {
   (async () => {
+    const check = process.argv.includes('--check');
+    let stale = 0;
     for (const api of PUBLISHED_APIS) {
-      writeFileSync(typesFile(api), await clientTypes(api));
-      console.log(`wrote ${path.relative(process.cwd(), typesFile(api))}`);
+      const file = typesFile(api);
+      const types = await clientTypes(api);
+      if (!check) {
+        writeFileSync(file, types);
+        console.log(`wrote ${path.relative(process.cwd(), file)}`);
+      } else if (!existsSync(file) || readFileSync(file, 'utf8') !== types) {
+        console.log(`stale: ${path.relative(process.cwd(), file)} (run npm run openapi)`);
+        stale++;
+      }
     }
+    process.exit(stale ? 1 : 0);
   })().catch((err: unknown) => {
     console.error(err);
-    process.exit(1);
+    process.exit(2);
   });
 }
