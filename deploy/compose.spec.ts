@@ -12,11 +12,13 @@ describe('docker-compose.yml', () => {
     expect(out.trim()).toBe('');
   });
 
-  it('runs every service from deploy/ with the real MinIO, Redis and a pgvector Postgres', () => {
+  it('runs every service compiled, from the one image, with the real MinIO, Redis and a pgvector Postgres', () => {
     const text = readFileSync(file, 'utf8');
     for (const s of ['ingest', 'detection', 'embedding', 'attribute', 'classification', 'analytics']) {
-      expect(text).toContain(`command: ["services/${s}/src/main.ts"]`);
+      expect(text).toContain(`command: ["dist/services/${s}/src/main.js"]`);
     }
+    expect(text).toContain('command: ["dist/libs/db/src/migrate.js", "up"]');
+    expect(text).toContain('command: ["dist/services/gateway/src/gateway.js"]');
     expect(text).toMatch(/image: pgvector\/pgvector:pg\d+/);
     expect(text).toMatch(/image: minio\/minio:RELEASE/);
     expect(text).toMatch(/noeviction/);

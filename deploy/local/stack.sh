@@ -2,6 +2,7 @@
 # npm run stack:up / stack:down / stack:status — the whole local stack on loopback:
 # Redis, PostgreSQL + pgvector, the S3 endpoint, the schema, and the six services behind the gateway (:8080).
 # Idempotent both ways; `down` leaves nothing running.
+# STORELENS_COMPILED=1 runs the compiled JavaScript (npm run build, into dist/) instead of the TypeScript sources.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -10,7 +11,12 @@ case "${1:-status}" in
   up)
     [ -d node_modules/.bin ] || npm ci --no-audit --no-fund --loglevel=error
     bash deploy/local/infra.sh up
-    node_modules/.bin/tsx libs/db/src/migrate.ts up
+    if [ "${STORELENS_COMPILED:-0}" = 1 ]; then
+      npm run -s build
+      node dist/libs/db/src/migrate.js up
+    else
+      node_modules/.bin/tsx libs/db/src/migrate.ts up
+    fi
     node_modules/.bin/tsx deploy/local/services.ts up
     echo "StoreLens API: http://127.0.0.1:${API_PORT:-8080}  (docs: /docs/ingest, /docs/analytics)"
     ;;

@@ -29,6 +29,8 @@ const EnvSchema = z.object({
   STORELENS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   STORELENS_MAX_PIXELS: int(50_000_000),
   STORELENS_STATE_DIR: z.string().optional(),
+  /** 1: the local stack runs the compiled JavaScript in dist/ (npm run build) instead of the TypeScript sources */
+  STORELENS_COMPILED: z.enum(['0', '1']).default('0'),
   // platform
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/storelens'),
@@ -47,6 +49,8 @@ const EnvSchema = z.object({
   PUBLIC_BASE_URL: z.string().optional(),
   WORKER_CONCURRENCY: int(1),
   WORKER_LOCK_MS: int(15_000),
+  /** what an ingest process runs: the HTTP API, the ingest-queue worker, or both (one process, for development) */
+  INGEST_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   MAX_UPLOAD_BYTES: int(200 * 1024 * 1024),
   /** this process's own HTTP port (API, or health and metrics for a worker); 0 picks a free one */
   SERVICE_PORT: int(0),
@@ -56,6 +60,10 @@ const EnvSchema = z.object({
   ANALYTICS_URL: z.string().default('http://127.0.0.1:8082'),
   /** signs the browser links to annotated frames; set a long random value in production */
   STORELENS_URL_SECRET: z.string().min(16).default('storelens-local-development-secret'),
+  /** the operators' key for the queue dashboard (/admin/queues); no default: unset, the dashboard is off */
+  STORELENS_ADMIN_KEY: z
+    .union([z.literal(''), z.string().min(24, 'STORELENS_ADMIN_KEY must be at least 24 characters')])
+    .optional(),
   /** days until an upload, its frames and its faces are deleted (biometric data is kept no longer than needed) */
   RETENTION_DAYS: num(30),
   CLASSIFY_MARGIN: num(DEFAULT_RULE.margin),
@@ -88,11 +96,15 @@ const EnvSchema = z.object({
   OUTBOUND_ALLOW: z.string().default(''),
 });
 
+export type IngestRole = z.infer<typeof EnvSchema>['INGEST_ROLE'];
+
 export interface StoreLensConfig {
   root: string;
   assetsDir: string;
   logLevel: z.infer<typeof EnvSchema>['STORELENS_LOG_LEVEL'];
   stateDir: string;
+  /** run the stack's processes from dist/ (compiled) or from the sources (ts-node) */
+  compiled: boolean;
   models: { cacheDir: string; allowDownload: boolean; threads: number };
   vision: { detectThreshold: number; minFaceSize: number; maxPixels: number };
   redis: { url: string };
@@ -102,9 +114,13 @@ export interface StoreLensConfig {
   s3: { endpoint: string; accessKey: string; secretKey: string; bucket: string; region: string };
   api: { host: string; port: number; publicBaseUrl: string; maxUploadBytes: number };
   worker: { concurrency: number; lockDurationMs: number };
+  /** api and worker scale differently, so production runs them as separate processes of one codebase */
+  ingest: { role: IngestRole };
   /** processes per service in the local stack (REPLICAS_DETECTION=2, …) */
   replicas: Record<string, number>;
   service: { port: number; host: string; ingestUrl: string; analyticsUrl: string; urlSecret: string };
+  /** operators' access across tenants (the queue dashboard); undefined: no such access */
+  admin: { key: string | undefined };
   retention: { days: number };
   /** the one rule for "who is this face" (@storelens/decision), with the values this deployment set */
   decision: DecisionRule;
@@ -145,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
     assetsDir: path.resolve(root, e.STORELENS_ASSETS ?? '../shared'),
     logLevel: e.STORELENS_LOG_LEVEL,
     stateDir: path.resolve(root, e.STORELENS_STATE_DIR ?? 'tmp/stack'),
+    compiled: e.STORELENS_COMPILED === '1',
     models: {
       cacheDir: e.STORELENS_MODEL_CACHE ?? path.join(homedir(), '.cache', 'storelens', 'models'),
       allowDownload: e.STORELENS_MODEL_DOWNLOAD === '1',
@@ -172,10 +189,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       maxUploadBytes: e.MAX_UPLOAD_BYTES,
     },
     worker: { concurrency: e.WORKER_CONCURRENCY, lockDurationMs: e.WORKER_LOCK_MS },
+    ingest: { role: e.INGEST_ROLE },
     replicas: Object.fromEntries(
       Object.entries(env)
-        .filter(([k, v]) => /^REPLICAS_[A-Z]+$/.test(k) && /^[1-9]\d*$/.test(v ?? ''))
-        .map(([k, v]) => [k.slice('REPLICAS_'.length).toLowerCase(), Number(v)]),
+        .filter(([k, v]) => /^REPLICAS_[A-Z]+(_[A-Z]+)*$/.test(k) && /^[1-9]\d*$/.test(v ?? ''))
+        .map(([k, v]) => [k.slice('REPLICAS_'.length).toLowerCase().replaceAll('_', '-'), Number(v)]),
     ),
     service: {
       port: e.SERVICE_PORT,
@@ -184,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       analyticsUrl: e.ANALYTICS_URL,
       urlSecret: e.STORELENS_URL_SECRET,
     },
+    admin: { key: e.STORELENS_ADMIN_KEY || undefined },
     retention: { days: e.RETENTION_DAYS },
     decision: {
       threshold: e.STORELENS_MATCH_THRESHOLD,

@@ -6,5 +6,7 @@ export * from './validation';
 export * from './signing';
 export * from './bootstrap';
 export * from './jobs';
+export * from './queue-dashboard';
 export * from './secret-box';
 export * from './outbound';
+export * from './api-schemas';

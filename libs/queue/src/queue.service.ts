@@ -1,5 +1,13 @@
 import { config, createLogger } from '@storelens/config';
-import { jobOptions, parseJob, queueOf, type JobName, type JobOf, type QueueName } from '@storelens/contracts';
+import {
+  jobOptions,
+  parseJob,
+  queueNames,
+  queueOf,
+  type JobName,
+  type JobOf,
+  type QueueName,
+} from '@storelens/contracts';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -26,6 +34,17 @@ export interface JobSnapshot {
   attemptsMade: number;
   failedReason: string | undefined;
   returnValue: unknown;
+}
+
+/** How much work a queue holds and how long the oldest waiting job has waited, for /metrics. */
+export interface QueueDepth {
+  waiting: number;
+  active: number;
+  delayed: number;
+  /** jobs that failed for good, kept for inspection (KEEP_FAILED in @storelens/contracts) */
+  failed: number;
+  /** age of the oldest job waiting to be taken, in ms; 0 when none waits */
+  oldestWaitingMs: number;
 }
 
 /**
@@ -117,6 +136,28 @@ export class QueueService {
   /** Jobs per state (waiting, active, delayed, completed, failed, ...), for health checks and metrics. */
   async jobCounts(queue: QueueName): Promise<Record<string, number>> {
     return this.queueFor(queue).getJobCounts();
+  }
+
+  /** Depth and lag of one queue: two round trips to Redis. */
+  async depth(queue: QueueName, now = Date.now()): Promise<QueueDepth> {
+    const q = this.queueFor(queue);
+    const [counts, [oldest]] = await Promise.all([
+      q.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed'),
+      // the wait list's tail: BullMQ adds at the head and workers take from the tail
+      q.getJobs(['wait'], 0, 0, true),
+    ]);
+    return {
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+      oldestWaitingMs: oldest ? Math.max(0, now - oldest.timestamp) : 0,
+    };
+  }
+
+  /** The BullMQ queue of every pipeline queue, for the operators' dashboard. */
+  allQueues(): Queue[] {
+    return queueNames.map((name) => this.queueFor(name));
   }
 
   /** Workers first (running jobs finish), then the producer side. */

@@ -4,7 +4,8 @@
  *     processes with pid files and logs under the state dir, idempotent;
  *   - the end-to-end tests and the platform benchmark: attached child processes with their own database, queue
  *     prefix, bucket and ports, which a test can kill (SIGKILL) and restart.
- * Replicas: REPLICAS_<SERVICE>=n (e.g. REPLICAS_DETECTION=2) starts n processes of that service.
+ * Replicas: REPLICAS_<SERVICE>=n (e.g. REPLICAS_DETECTION=2, REPLICAS_INGEST_WORKER=2) starts n processes of that
+ * service.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,12 +13,33 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import path from 'node:path';
 import { config, repoRoot } from '@storelens/config';
 
-export const SERVICES = ['ingest', 'analytics', 'detection', 'embedding', 'attribute', 'classification'] as const;
+/** The service processes; `ingest` is the ingest API and `ingest-worker` the same codebase as the ingest-queue worker. */
+export const SERVICES = [
+  'ingest',
+  'ingest-worker',
+  'analytics',
+  'detection',
+  'embedding',
+  'attribute',
+  'classification',
+] as const;
 export type ServiceName = (typeof SERVICES)[number] | 'gateway';
 
 const ROOT = repoRoot();
-/** One Node process per service (no wrapper process), so a signal reaches the service itself. */
-const NODE_ARGS = ['-r', path.join(ROOT, 'deploy/local/register.js')];
+
+/**
+ * The entry point of a process and the Node arguments before it. One Node process per service (no wrapper
+ * process), so a signal reaches the service itself. Sources run through ts-node (deploy/local/register.js);
+ * compiled, `node dist/<path>.js` needs nothing else (npm run build resolves the path aliases).
+ */
+export function command(service: ServiceName, compiled: boolean): string[] {
+  // the ingest codebase runs as the API or as the worker (ROLE_ENV)
+  const codebase = service === 'ingest-worker' ? 'ingest' : service;
+  const rel = service === 'gateway' ? 'services/gateway/src/gateway' : `services/${codebase}/src/main`;
+  return compiled
+    ? [path.join(ROOT, 'dist', `${rel}.js`)]
+    : ['-r', path.join(ROOT, 'deploy/local/register.js'), path.join(ROOT, `${rel}.ts`)];
+}
 
 /** Port of the first process of each service, relative to the gateway's port (8080 by default). */
 export const PORT_OFFSET: Record<ServiceName, number> = {
@@ -28,13 +50,14 @@ export const PORT_OFFSET: Record<ServiceName, number> = {
   embedding: 4,
   attribute: 5,
   classification: 6,
+  'ingest-worker': 7,
 };
 
-export function entryPoint(service: ServiceName): string {
-  return service === 'gateway'
-    ? path.join(ROOT, 'services/gateway/src/gateway.ts')
-    : path.join(ROOT, `services/${service}/src/main.ts`);
-}
+/** Settings a process gets because of what it is (the ingest codebase runs as the API or as the worker). */
+const ROLE_ENV: Partial<Record<ServiceName, Record<string, string>>> = {
+  ingest: { INGEST_ROLE: 'api' },
+  'ingest-worker': { INGEST_ROLE: 'worker' },
+};
 
 export interface StackOptions {
   /** the gateway's port; service ports follow it (see PORT_OFFSET) */
@@ -42,7 +65,9 @@ export interface StackOptions {
   /** extra environment for every process (DATABASE_URL, QUEUE_PREFIX, S3_BUCKET, …) */
   env?: Record<string, string>;
   replicas?: Partial<Record<ServiceName, number>>;
-  /** how long a process may take to answer /health (default 90 s; more on a crowded machine) */
+  /** run from dist/ (npm run build) instead of the sources; defaults to STORELENS_COMPILED */
+  compiled?: boolean;
+  /** how long each process may take to answer /health (default 90 s; a loaded machine needs more) */
   startTimeoutMs?: number;
 }
 
@@ -51,6 +76,8 @@ export interface ProcessSpec {
   replica: number;
   port: number;
   env: Record<string, string>;
+  compiled: boolean;
+  startTimeoutMs: number;
 }
 
 /** Every process of the stack, gateway last (it needs the API services' ports). */
@@ -63,13 +90,22 @@ export function plan(opts: StackOptions): ProcessSpec[] {
     ANALYTICS_URL: `http://127.0.0.1:${base + PORT_OFFSET.analytics}`,
     PUBLIC_BASE_URL: opts.env?.PUBLIC_BASE_URL ?? `http://127.0.0.1:${base}`,
   };
+  const compiled = opts.compiled ?? config().compiled;
   const specs: ProcessSpec[] = [];
   for (const service of [...SERVICES, 'gateway'] as ServiceName[]) {
     const n = Math.max(1, opts.replicas?.[service] ?? 1);
     for (let replica = 0; replica < n; replica++) {
       // replicas of one service sit 100 ports apart; the gateway has one process
       const port = base + PORT_OFFSET[service] + 100 * replica;
-      specs.push({ service, replica, port, env: { ...shared, SERVICE_PORT: String(port) } });
+      specs.push({
+        service,
+        replica,
+        port,
+        compiled,
+        // each process compiles its TypeScript and loads its models at start, all at once: minutes on a busy 2-core machine
+        startTimeoutMs: opts.startTimeoutMs ?? 600_000,
+        env: { ...shared, ...ROLE_ENV[service], SERVICE_PORT: String(port) },
+      });
       if (service === 'gateway') break;
     }
   }
@@ -108,7 +144,6 @@ export class ManagedProcess {
   constructor(
     readonly spec: ProcessSpec,
     private readonly logFile?: string,
-    private readonly startTimeoutMs = 90_000,
   ) {}
 
   get name(): string {
@@ -128,7 +163,7 @@ export class ManagedProcess {
     // the child inherits this environment (PATH, HOME, …) with the stack's settings on top
     // eslint-disable-next-line no-restricted-syntax
     const env = { ...process.env, ...this.spec.env };
-    this.child = spawn(process.execPath, [...NODE_ARGS, entryPoint(this.spec.service)], {
+    this.child = spawn(process.execPath, command(this.spec.service, this.spec.compiled), {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -140,7 +175,7 @@ export class ManagedProcess {
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
     try {
-      await waitHealthy(this.spec.port, this.name, this.startTimeoutMs, () => this.alive);
+      await waitHealthy(this.spec.port, this.name, this.spec.startTimeoutMs, () => this.alive);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- ${this.name} output ---\n${this.tail}`);
     }
@@ -180,7 +215,6 @@ export class ManagedStack {
         new ManagedProcess(
           spec,
           logDir ? path.join(logDir, `${spec.service}-${spec.replica}.log`) : undefined,
-          opts.startTimeoutMs,
         ),
     );
   }
@@ -269,7 +303,7 @@ export async function upDetached(): Promise<void> {
   for (const spec of specs) {
     if (readPid(spec) && (await healthy(spec.port))) continue;
     const log = openSync(path.join(stateDir(), 'logs', `${spec.service}-${spec.replica}.log`), 'a');
-    const child = spawn(process.execPath, [...NODE_ARGS, entryPoint(spec.service)], {
+    const child = spawn(process.execPath, command(spec.service, spec.compiled), {
       cwd: ROOT,
       // eslint-disable-next-line no-restricted-syntax -- inherit PATH, HOME, … with the stack's settings on top
       env: { ...process.env, ...spec.env },

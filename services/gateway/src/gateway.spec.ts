@@ -107,6 +107,10 @@ describe('gateway routing table', () => {
     ['POST', '/v1/cameras/abc/media', 'ingest'],
     ['GET', '/v1/stores', 'ingest'],
     ['DELETE', '/v1/identities/abc', 'ingest'],
+    ['GET', '/admin/queues', 'analytics'],
+    ['PUT', '/admin/queues/api/queues/detection/retry/failed', 'analytics'],
+    ['GET', '/admin/queuesx', null],
+    ['GET', '/admin', null],
     ['GET', '/metrics', null],
     ['GET', '/etc/passwd', null],
   ])('%s %s -> %s', (method, url, expected) => {

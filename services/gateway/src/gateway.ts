@@ -1,10 +1,11 @@
 /**
  * The one public base URL of the local stack (API_HOST:API_PORT, default http://127.0.0.1:8080): a reverse proxy
  * in front of the two HTTP services.
- *   npx tsx deploy/local/gateway.ts
+ *   npx tsx services/gateway/src/gateway.ts
  *
  *   GET /v1/media, GET /v1/media/:id[/...], /v1/frames/*, /v1/analytics/*, /v1/alerts*, /v1/events*,
  *   /v1/webhooks*, /docs/analytics*                                                                        -> analytics
+ *   /admin/queues*  (the operators' queue dashboard)                                                      -> analytics
  *   every other /v1/* and /docs/* (/docs/ingest)                                                           -> ingest
  *   GET /          a page linking the API docs
  *   GET /health    both upstreams' health, 200 when both are ok, else 503
@@ -34,6 +35,7 @@ const ANALYTICS_ROUTES: { methods?: readonly string[]; path: RegExp }[] = [
   { path: /^\/v1\/events(\/|$)/ },
   { path: /^\/v1\/webhooks(\/|$)/ },
   { path: /^\/docs\/analytics/ },
+  { path: /^\/admin\/queues(\/|$)/ },
 ];
 
 /** The service that answers a request, or null for a path outside the API (answered 404 by the gateway). */
