@@ -89,22 +89,27 @@ export class LiveSupervisor implements OnApplicationBootstrap, OnApplicationShut
 
   private async reconcile(): Promise<void> {
     const leaseMs = this.cfg.live.leaseMs;
+    // renew first and all at once: a slow database read below must never let a held lease lapse
+    const renewed = await Promise.all(
+      [...this.watchers.keys()].map(
+        async (id) => [id, await this.state.renew(id, this.replica, leaseMs).catch(() => false)] as const,
+      ),
+    );
+    for (const [id, ok] of renewed) {
+      const w = this.watchers.get(id);
+      if (ok || !w) continue;
+      this.logger.warn({ cameraId: id }, 'live camera lease lost; another replica takes it');
+      this.watchers.delete(id);
+      await w.watcher.stop();
+    }
     const cameras = await this.live.listWatched();
     const wanted = new Map(cameras.map((c) => [c.id, c]));
     for (const [id, w] of this.watchers) {
       const camera = wanted.get(id);
       if (camera && settingsOf(camera) === w.settings) continue;
-      await w.watcher.stop(camera ? null : 'stopped');
       this.watchers.delete(id);
+      await w.watcher.stop(camera ? null : 'stopped');
       await this.state.release(id, this.replica);
-    }
-    for (const [id, w] of this.watchers) {
-      const renewed = await this.state.renew(id, this.replica, leaseMs).catch(() => false);
-      if (!renewed) {
-        this.logger.warn({ cameraId: id }, 'live camera lease lost; another replica takes it');
-        await w.watcher.stop();
-        this.watchers.delete(id);
-      }
     }
     const replicas = await this.state.heartbeat(this.replica, leaseMs);
     const share = Math.ceil(cameras.length / replicas);
