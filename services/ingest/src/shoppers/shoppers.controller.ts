@@ -1,6 +1,5 @@
 import {
   BadRequestException,
-  Body,
   Controller,
   HttpCode,
   Inject,
