@@ -14,7 +14,7 @@ import { ManagedStack, RtspSource } from '@storelens/stack';
 import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
 import { fixtures, htmlServer, waitFor, WebhookReceiver } from '@storelens/testing';
 import { SseReader } from '../../libs/cli/src/event-stream';
-import { ApiError, StoreLensClient } from '../../libs/cli/src/api-client';
+import { ApiError, StoreLensClient } from '@storelens/api-client';
 
 jest.setTimeout(2_400_000);
 

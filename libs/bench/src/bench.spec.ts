@@ -76,7 +76,7 @@ describe('bench, in process, on three fixtures', () => {
   it('runs the same images end to end through the platform and finds the same faces', () => {
     const platform = row<BenchRow>('platform');
     expect(platform.faces).toBe(row<PipelineRow>('pipeline').faces);
-    expect(platform.processes).toBe(7);
+    expect(platform.processes).toBe(8);
   });
 
   it("says where the platform's time goes: handler time per queue and job from the services' /metrics", () => {
@@ -87,7 +87,7 @@ describe('bench, in process, on three fixtures', () => {
     const frames = result.images * platform.repeat;
     const faces = pipeline.faces * platform.repeat;
     expect(platform.stages.map((s) => [s.queue, s.job, s.service, s.jobs])).toEqual([
-      ['ingest', 'ingest-media', 'ingest', frames],
+      ['ingest', 'ingest-media', 'ingest-worker', frames],
       ['detection', 'detect-faces', 'detection', frames],
       ['embedding', 'embed-face', 'embedding', faces],
       ['attribute', 'describe-face', 'attribute', faces],
@@ -138,6 +138,7 @@ describe('bench, in process, on three fixtures', () => {
     expect(platform.latencyMs.p50).toBeGreaterThan(platform.uploadMs.p50);
     expect(platform.cpu.map((c) => c.process)).toEqual([
       'ingest',
+      'ingest-worker',
       'analytics',
       'detection',
       'embedding',

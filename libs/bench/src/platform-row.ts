@@ -12,7 +12,7 @@ import {
   uniqueTestId,
   type ManagedProcess,
 } from '@storelens/stack';
-import { StoreLensClient } from '@storelens/cli';
+import { StoreLensClient } from '@storelens/api-client';
 import {
   jobCounters,
   jobCountersSince,
@@ -44,7 +44,7 @@ const IN_PROCESS: Partial<Record<string, { stages: StageName[]; per: 'image' | '
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 /**
- * The `platform` row: the same images uploaded through the public API of a freshly started stack (six service
+ * The `platform` row: the same images uploaded through the public API of a freshly started stack (the service
  * processes, one replica each, on the real Redis, Postgres + pgvector and S3 endpoint), timed from the first
  * upload to the last media done. This is the end-to-end cost: HTTP, S3 round trips, queue hops, database writes,
  * and the models, spread over the worker processes. Around the timed passes it scrapes every service's /metrics,
@@ -78,7 +78,7 @@ export async function platformRow(
       },
       mkdtempSync(path.join(tmpdir(), 'bench-stack-')),
     );
-    log('platform: starting the six services and the gateway');
+    log('platform: starting the services and the gateway');
     await stack.start();
     const services = stack.processes.filter((p) => p.spec.service !== 'gateway');
     const api = new StoreLensClient(stack.baseUrl).withKey(key);

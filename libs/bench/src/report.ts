@@ -213,8 +213,8 @@ function platformTable(p: PlatformRow, table: MakeTable): string {
 function platformLines(p: PlatformRow, cores: number): string[] {
   const passes = p.repeat === 1 ? 'the timed pass' : `the ${p.repeat} timed passes`;
   const lines = [
-    `ms/job: mean handler time. CPU ms/job: the service process's CPU time / its jobs (ingest's includes serving ` +
-      `the uploads); the rest of ms/job is waiting (S3, Postgres, Redis, a free core). of wall: handler time / the ` +
+    `ms/job: mean handler time. CPU ms/job: the service process's CPU time / its jobs (the ingest worker runs ` +
+      `apart from the upload API); the rest of ms/job is waiting (S3, Postgres, Redis, a free core). of wall: handler time / the ` +
       `${fmt(p.wallMs / 1000)} s of ${passes}; a worker process runs one job at a time, so a stage near 100% limits throughput.`,
   ];
   const mapped = p.stages.filter((s) => s.inProcess);

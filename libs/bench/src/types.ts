@@ -143,7 +143,7 @@ export interface PlatformStage {
   /** totalMs / the timed passes' wall time: how busy the stage kept its worker (one job at a time per process) */
   shareOfWall: number;
   /**
-   * CPU time of the service's processes in the timed passes / jobs (ingest's includes serving the uploads); the
+   * CPU time of the service's processes in the timed passes / jobs (the ingest worker runs apart from the upload API); the
    * rest of msPerJob is waiting: for S3, Postgres, Redis, or a core. Null when the service runs more than one job.
    */
   cpuMsPerJob: number | null;

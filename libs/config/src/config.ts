@@ -49,6 +49,8 @@ const EnvSchema = z.object({
   PUBLIC_BASE_URL: z.string().optional(),
   WORKER_CONCURRENCY: int(1),
   WORKER_LOCK_MS: int(15_000),
+  /** what an ingest process runs: the HTTP API, the ingest-queue worker, or both (one process, for development) */
+  INGEST_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   MAX_UPLOAD_BYTES: int(200 * 1024 * 1024),
   /** this process's own HTTP port (API, or health and metrics for a worker); 0 picks a free one */
   SERVICE_PORT: int(0),
@@ -101,6 +103,8 @@ const EnvSchema = z.object({
   OUTBOUND_ALLOW: z.string().default(''),
 });
 
+export type IngestRole = z.infer<typeof EnvSchema>['INGEST_ROLE'];
+
 export interface StoreLensConfig {
   root: string;
   assetsDir: string;
@@ -117,6 +121,8 @@ export interface StoreLensConfig {
   s3: { endpoint: string; accessKey: string; secretKey: string; bucket: string; region: string };
   api: { host: string; port: number; publicBaseUrl: string; maxUploadBytes: number };
   worker: { concurrency: number; lockDurationMs: number };
+  /** api and worker scale differently, so production runs them as separate processes of one codebase */
+  ingest: { role: IngestRole };
   /** processes per service in the local stack (REPLICAS_DETECTION=2, …) */
   replicas: Record<string, number>;
   service: { port: number; host: string; ingestUrl: string; analyticsUrl: string; urlSecret: string };
@@ -204,10 +210,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       maxUploadBytes: e.MAX_UPLOAD_BYTES,
     },
     worker: { concurrency: e.WORKER_CONCURRENCY, lockDurationMs: e.WORKER_LOCK_MS },
+    ingest: { role: e.INGEST_ROLE },
     replicas: Object.fromEntries(
       Object.entries(env)
-        .filter(([k, v]) => /^REPLICAS_[A-Z]+$/.test(k) && /^[1-9]\d*$/.test(v ?? ''))
-        .map(([k, v]) => [k.slice('REPLICAS_'.length).toLowerCase(), Number(v)]),
+        .filter(([k, v]) => /^REPLICAS_[A-Z]+(_[A-Z]+)*$/.test(k) && /^[1-9]\d*$/.test(v ?? ''))
+        .map(([k, v]) => [k.slice('REPLICAS_'.length).toLowerCase().replaceAll('_', '-'), Number(v)]),
     ),
     service: {
       port: e.SERVICE_PORT,

@@ -9,3 +9,4 @@ export * from './jobs';
 export * from './queue-dashboard';
 export * from './secret-box';
 export * from './outbound';
+export * from './api-schemas';

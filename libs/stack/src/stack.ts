@@ -4,7 +4,8 @@
  *     processes with pid files and logs under the state dir, idempotent;
  *   - the end-to-end tests and the platform benchmark: attached child processes with their own database, queue
  *     prefix, bucket and ports, which a test can kill (SIGKILL) and restart.
- * Replicas: REPLICAS_<SERVICE>=n (e.g. REPLICAS_DETECTION=2) starts n processes of that service.
+ * Replicas: REPLICAS_<SERVICE>=n (e.g. REPLICAS_DETECTION=2, REPLICAS_INGEST_WORKER=2) starts n processes of that
+ * service.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +13,16 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import path from 'node:path';
 import { config, repoRoot } from '@storelens/config';
 
-export const SERVICES = ['ingest', 'analytics', 'detection', 'embedding', 'attribute', 'classification'] as const;
+/** The service processes; `ingest` is the ingest API and `ingest-worker` the same codebase as the ingest-queue worker. */
+export const SERVICES = [
+  'ingest',
+  'ingest-worker',
+  'analytics',
+  'detection',
+  'embedding',
+  'attribute',
+  'classification',
+] as const;
 export type ServiceName = (typeof SERVICES)[number] | 'gateway';
 
 const ROOT = repoRoot();
@@ -23,7 +33,9 @@ const ROOT = repoRoot();
  * compiled, `node dist/<path>.js` needs nothing else (npm run build resolves the path aliases).
  */
 export function command(service: ServiceName, compiled: boolean): string[] {
-  const rel = service === 'gateway' ? 'services/gateway/src/gateway' : `services/${service}/src/main`;
+  // the ingest codebase runs as the API or as the worker (ROLE_ENV)
+  const codebase = service === 'ingest-worker' ? 'ingest' : service;
+  const rel = service === 'gateway' ? 'services/gateway/src/gateway' : `services/${codebase}/src/main`;
   return compiled
     ? [path.join(ROOT, 'dist', `${rel}.js`)]
     : ['-r', path.join(ROOT, 'deploy/local/register.js'), path.join(ROOT, `${rel}.ts`)];
@@ -38,6 +50,13 @@ export const PORT_OFFSET: Record<ServiceName, number> = {
   embedding: 4,
   attribute: 5,
   classification: 6,
+  'ingest-worker': 7,
+};
+
+/** Settings a process gets because of what it is (the ingest codebase runs as the API or as the worker). */
+const ROLE_ENV: Partial<Record<ServiceName, Record<string, string>>> = {
+  ingest: { INGEST_ROLE: 'api' },
+  'ingest-worker': { INGEST_ROLE: 'worker' },
 };
 
 export interface StackOptions {
@@ -83,8 +102,9 @@ export function plan(opts: StackOptions): ProcessSpec[] {
         replica,
         port,
         compiled,
-        startTimeoutMs: opts.startTimeoutMs ?? 90_000,
-        env: { ...shared, SERVICE_PORT: String(port) },
+        // each process compiles its TypeScript and loads its models at start, all at once: minutes on a busy 2-core machine
+        startTimeoutMs: opts.startTimeoutMs ?? 600_000,
+        env: { ...shared, ...ROLE_ENV[service], SERVICE_PORT: String(port) },
       });
       if (service === 'gateway') break;
     }

@@ -1,6 +1,8 @@
+import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 
 // The query strings of the read API, validated with parseOr400: a 400 names each parameter that is wrong and why.
+// Each schema is also its endpoint's documented parameters (@ApiQuery({ type: XQueryDto })).
 // Objects are strict, so a misspelt parameter (?groupby=) is an error rather than silently ignored.
 
 const HOUR_MS = 3_600_000;
@@ -38,12 +40,18 @@ const unknownParameter = {
 
 export const MediaListQuery = z.strictObject(
   {
-    cameraId: z.uuid({ error: 'must be a camera id (uuid)' }).optional(),
+    cameraId: z
+      .uuid({ error: 'must be a camera id (uuid)' })
+      .optional()
+      .meta({ description: 'only this camera’s media' }),
     limit: limit(200, 50),
   },
   unknownParameter,
 );
 export type MediaListQuery = z.infer<typeof MediaListQuery>;
+export class MediaListQueryDto extends createZodDto(MediaListQuery) {}
+
+const instantDoc = 'ISO 8601 date-time with a zone (2026-11-28T13:00:00Z) or a date (2026-11-28, midnight UTC)';
 
 export const GroupBy = z.enum(['hour', 'camera', 'store', 'none']);
 export type GroupBy = z.infer<typeof GroupBy>;
@@ -51,11 +59,13 @@ export type GroupBy = z.infer<typeof GroupBy>;
 export const SummaryQuery = z
   .strictObject(
     {
-      from: instant.optional(),
-      to: instant.optional(),
-      storeId: z.uuid({ error: 'must be a store id (uuid)' }).optional(),
-      cameraId: z.uuid({ error: 'must be a camera id (uuid)' }).optional(),
-      groupBy: GroupBy.default('none'),
+      from: instant.optional().meta({ description: `${instantDoc}; default: 24 hours before to` }),
+      to: instant
+        .optional()
+        .meta({ description: `${instantDoc}; default: now; at most ${MAX_RANGE_DAYS} days after from` }),
+      storeId: z.uuid({ error: 'must be a store id (uuid)' }).optional().meta({ description: 'only this store' }),
+      cameraId: z.uuid({ error: 'must be a camera id (uuid)' }).optional().meta({ description: 'only this camera' }),
+      groupBy: GroupBy.default('none').meta({ description: 'hour buckets are UTC' }),
     },
     unknownParameter,
   )
@@ -70,12 +80,14 @@ export const SummaryQuery = z
     path: ['to'],
   });
 export type SummaryQuery = z.infer<typeof SummaryQuery>;
+export class SummaryQueryDto extends createZodDto(SummaryQuery) {}
 
 export const AlertsQuery = z.strictObject(
   {
-    since: instant.optional(),
+    since: instant.optional().meta({ description: `${instantDoc}; only alerts seen at or after it` }),
     limit: limit(500, 100),
   },
   unknownParameter,
 );
 export type AlertsQuery = z.infer<typeof AlertsQuery>;
+export class AlertsQueryDto extends createZodDto(AlertsQuery) {}

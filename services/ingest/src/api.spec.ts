@@ -1,13 +1,14 @@
-import { SwaggerModule, DocumentBuilder } from '@nestjs/swagger';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { fixtures } from '@storelens/testing';
+import { openApiDocument } from '@storelens/platform';
 import { faceCropKeys, frameKey } from '@storelens/storage';
 import { waitFor, writeBadInputs, type BadInputs, type OversizedInput } from '@storelens/testing';
 import { UploadReceiver } from './media/upload-receiver';
+import { INGEST_OPENAPI } from './openapi';
 import { startIngestApp, storelensCli, type IngestTestApp } from './testing/ingest-test-app';
 
 // The HTTP API against real Postgres, Redis and S3: authentication and tenant isolation, stores, cameras,
@@ -382,7 +383,7 @@ describe('DELETE /v1/identities/:id', () => {
 
 describe('OpenAPI', () => {
   it('documents every route with a summary and its responses, behind the bearer key', () => {
-    const doc = SwaggerModule.createDocument(t.app, new DocumentBuilder().addBearerAuth().build());
+    const doc = openApiDocument(t.app, INGEST_OPENAPI);
     const routes = Object.entries(doc.paths).flatMap(([p, ops]) =>
       Object.entries(ops as Record<string, any>).map(([method, op]) => ({ route: `${method} ${p}`, op })),
     );

@@ -103,7 +103,7 @@ describe('ingest started with tsx', () => {
     expect(camera.required).toEqual(['name']);
     expect(camera.properties.fps).toMatchObject({ type: 'number', maximum: 30 });
     expect(camera.properties.role.enum).toEqual(['entrance', 'checkout', 'floor', 'other']);
-    expect(doc.components.schemas.IdentityDetailDto.properties.faces.type).toBe('number');
+    expect(doc.components.schemas.IdentityDetailDto.properties.faces.type).toBe('integer');
     expect(Object.keys(doc.paths['/v1/cameras/{cameraId}/media'].post.requestBody.content)).toEqual([
       'multipart/form-data',
     ]);

@@ -8,7 +8,7 @@ import { fixtures } from '@storelens/testing';
 import { PermanentJobError } from '@storelens/queue';
 import { mediaKey, stemOf } from '@storelens/storage';
 import { waitFor } from '@storelens/testing';
-import { IngestProcessor } from './worker/ingest.processor';
+import { MediaSamplingService } from './worker/media-sampling.service';
 import { jobContext, startIngestApp, type IngestTestApp } from './testing/ingest-test-app';
 
 // The ingest worker against real Postgres, Redis, S3 and ffmpeg: uploads become frames in S3 and rows in Postgres
@@ -22,7 +22,7 @@ let t: IngestTestApp;
 let http: ReturnType<typeof request>;
 let key: string;
 let tenantId: string;
-let processor: IngestProcessor;
+let processor: MediaSamplingService;
 
 const auth = () => ({ Authorization: `Bearer ${key}` });
 
@@ -83,7 +83,7 @@ beforeAll(async () => {
   t = await startIngestApp();
   http = request(t.app.getHttpServer());
   ({ tenantId, apiKey: key } = await t.tenant());
-  processor = t.app.get(IngestProcessor);
+  processor = t.app.get(MediaSamplingService);
 });
 
 afterAll(async () => {
@@ -227,7 +227,7 @@ describe('ingest worker', () => {
     });
     expect(await t.repos.media.get(tenantId, media.id)).toMatchObject({
       status: 'failed',
-      error: 'processing failed 5 times: connect ECONNREFUSED 127.0.0.1:9000',
+      error: 'connect ECONNREFUSED 127.0.0.1:9000 (gave up after 5 attempts)',
     });
   });
 

@@ -5,8 +5,8 @@ import Table from 'cli-table3';
 import { config } from '@storelens/config';
 import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
 import { displayName } from '@storelens/pipeline';
-import { StoreLensClient, type MediaResult } from '../api-client';
 import { runLiveDemo } from './live-demo';
+import { StoreLensClient, type Media } from '@storelens/api-client';
 
 /** The demo's photos and video: the shared fixtures ($STORELENS_ASSETS/fixtures), read in place. */
 const fixturesDir = () => path.join(config().assetsDir, 'fixtures');
@@ -39,7 +39,7 @@ async function createDemoTenant(): Promise<string> {
   }
 }
 
-function mediaTable(name: string, m: MediaResult): string {
+function mediaTable(name: string, m: Media): string {
   const t = new Table({
     head: ['frame', 'time', 'who', 'similarity', 'gender', 'age', 'emotion'],
     style: { head: [], border: [] },
@@ -52,8 +52,10 @@ function mediaTable(name: string, m: MediaResult): string {
         face.identity
           ? `${face.identity.name} (${face.identity.category})`
           : `Unknown (visitor ${face.visitorId?.slice(0, 8) ?? '-'})`,
-        face.identity ? face.identity.similarity.toFixed(3) : '',
-        face.gender ? `${face.gender.label} ${(face.gender.confidence * 100).toFixed(0)}%` : '',
+        face.identity?.similarity?.toFixed(3) ?? '',
+        face.gender
+          ? `${face.gender.label}${face.gender.confidence === null ? '' : ` ${(face.gender.confidence * 100).toFixed(0)}%`}`
+          : '',
         face.age === null ? '' : Math.round(face.age),
         face.emotion?.label ?? '',
       ]);
@@ -123,9 +125,9 @@ export async function runDemo(baseUrl: string, outDir: string, liveSeconds = 90)
     console.log(`annotated: ${frames[0]?.annotatedUrl ?? '(no faces)'}\n`);
   }
 
-  const summary = await client.request<unknown>('GET', `/v1/analytics/summary?groupBy=camera`);
+  const summary = await client.summary({ groupBy: 'camera' });
   console.log(`summary by camera: ${JSON.stringify(summary, null, 2)}\n`);
-  const alerts = await client.request<unknown[]>('GET', '/v1/alerts');
+  const alerts = await client.alerts();
   console.log(`watchlist alerts: ${JSON.stringify(alerts, null, 2)}\n`);
   if (liveSeconds > 0) await runLiveDemo(client, apiKey, store.id, liveSeconds);
   console.log(`Annotated frames saved in ${outDir}`);

@@ -3,7 +3,7 @@ import { config } from '@storelens/config';
 import type { SightingData, StoreLensEvent } from '@storelens/contracts';
 import { RtspSource } from '@storelens/stack';
 import { SseReader } from '../event-stream';
-import type { StoreLensClient } from '../api-client';
+import type { StoreLensClient } from '@storelens/api-client';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 

@@ -1,22 +1,13 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiQuery,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { parseOr400, TenantId } from '@storelens/platform';
-import { AlertsQuery, GroupBy, MAX_RANGE_DAYS, SummaryQuery } from '../query-params';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ErrorDto, parseOr400, TenantId } from '@storelens/platform';
+import { AlertsQuery, AlertsQueryDto, SummaryQuery, SummaryQueryDto } from '../query-params';
 import { AlertDto, SummaryDto } from './aggregates.dto';
 import { AggregatesService } from './aggregates.service';
 
-const instantDoc = 'ISO 8601 date-time with a zone (2026-11-28T13:00:00Z) or a date (2026-11-28, midnight UTC)';
-
 @ApiTags('analytics')
-@ApiUnauthorizedResponse({ description: 'missing, invalid or revoked API key' })
-@ApiBadRequestResponse({ description: 'a bad query parameter (the reason is given)' })
+@ApiAuthenticated()
+@ApiBadRequestResponse({ type: ErrorDto, description: 'a bad query parameter (the reason is given)' })
 @Controller('v1')
 export class AggregatesController {
   constructor(@Inject(AggregatesService) private readonly aggregates: AggregatesService) {}
@@ -29,20 +20,7 @@ export class AggregatesController {
       'Unique visitors are distinct anonymous visitor ids plus distinct enrolled identities; staff are reported ' +
       'apart and left out of visitors and demographics. Demographics count face sightings, not people.',
   })
-  @ApiQuery({ name: 'from', required: false, description: `${instantDoc}; default: 24 hours before to` })
-  @ApiQuery({
-    name: 'to',
-    required: false,
-    description: `${instantDoc}; default: now; at most ${MAX_RANGE_DAYS} days after from`,
-  })
-  @ApiQuery({ name: 'storeId', required: false, schema: { format: 'uuid' } })
-  @ApiQuery({ name: 'cameraId', required: false, schema: { format: 'uuid' } })
-  @ApiQuery({
-    name: 'groupBy',
-    required: false,
-    enum: GroupBy.options,
-    description: 'hour buckets are UTC; default none',
-  })
+  @ApiQuery({ type: SummaryQueryDto })
   @ApiOkResponse({ type: SummaryDto })
   summary(@TenantId() tenantId: string, @Query() query: Record<string, unknown>): Promise<SummaryDto> {
     return this.aggregates.summary(tenantId, parseOr400(SummaryQuery, query));
@@ -50,8 +28,7 @@ export class AggregatesController {
 
   @Get('alerts')
   @ApiOperation({ summary: 'Sightings of watchlisted identities, newest first' })
-  @ApiQuery({ name: 'since', required: false, description: `${instantDoc}; only alerts seen at or after it` })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } })
+  @ApiQuery({ type: AlertsQueryDto })
   @ApiOkResponse({ type: [AlertDto] })
   alerts(@TenantId() tenantId: string, @Query() query: Record<string, unknown>): Promise<AlertDto[]> {
     return this.aggregates.alerts(tenantId, parseOr400(AlertsQuery, query));

@@ -1,167 +1,97 @@
-import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { IdentityCategory } from '@storelens/contracts';
+import { ApiId, ApiTime, orNull } from '@storelens/platform';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
 import { GroupBy } from '../query-params';
 import { AGE_BANDS, type AgeBand } from './aggregates.read-repository';
 
+// The response bodies of the summary and alerts endpoints, each defined once as a zod schema (see media.dto.ts).
+
+const count = (description?: string) =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .meta(description ? { description } : {});
+
 /** An object of integer counts under fixed keys. */
-const counts = (keys: readonly string[], description: string): ApiPropertyOptions => ({
-  type: 'object',
-  properties: Object.fromEntries(keys.map((k) => [k, { type: 'integer' as const }])),
-  required: [...keys],
-  description,
-});
+const counts = <K extends string>(keys: readonly K[], description: string) =>
+  z.object(Object.fromEntries(keys.map((k) => [k, count()])) as Record<K, ReturnType<typeof count>>).meta({
+    description,
+  });
 
-export class VisitorCountsDto {
-  @ApiProperty({ type: 'integer', description: 'identified + anonymous: the distinct people who are not staff' })
-  unique!: number;
-
-  @ApiProperty({ type: 'integer', description: 'distinct enrolled identities (members, watchlist) seen' })
-  identified!: number;
-
-  @ApiProperty({ type: 'integer', description: 'distinct anonymous visitor ids of unknown faces' })
-  anonymous!: number;
-}
-
-export class StaffCountsDto {
-  @ApiProperty({ type: 'integer', description: 'faces attributed to staff identities' })
-  faces!: number;
-
-  @ApiProperty({ type: 'integer', description: 'distinct staff identities seen' })
-  people!: number;
-}
-
-export class SummaryGroupDto {
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'groupBy=hour: start of the hour (UTC)' })
-  hour?: string;
-
-  @ApiPropertyOptional({ type: String, format: 'uuid', description: 'groupBy=camera or store' })
-  storeId?: string;
-
-  @ApiPropertyOptional({ type: String, description: 'groupBy=camera or store' })
-  storeName?: string;
-
-  @ApiPropertyOptional({ type: String, format: 'uuid', description: 'groupBy=camera' })
-  cameraId?: string;
-
-  @ApiPropertyOptional({ type: String, description: 'groupBy=camera' })
-  cameraName?: string;
-
-  @ApiProperty({ type: 'integer', description: 'face sightings (a face in a frame), staff included' })
-  faces!: number;
-
-  @ApiProperty({ type: 'integer', description: 'faces named as an enrolled identity, staff included' })
-  identified!: number;
-
-  @ApiProperty({ type: 'integer', description: 'faces classified as unknown' })
-  unknown!: number;
-
-  @ApiProperty({ type: 'integer', description: 'faces not yet classified' })
-  pending!: number;
-
-  @ApiProperty({ type: VisitorCountsDto })
-  visitors!: VisitorCountsDto;
-
-  @ApiProperty({
-    type: StaffCountsDto,
-    description: 'staff are reported here and left out of visitors and demographics',
+const VisitorCountsSchema = z
+  .object({
+    unique: count('identified + anonymous: the distinct people who are not staff'),
+    identified: count('distinct enrolled identities (members, watchlist) seen'),
+    anonymous: count('distinct anonymous visitor ids of unknown faces'),
   })
-  staff!: StaffCountsDto;
+  .meta({ id: 'VisitorCountsDto' });
 
-  @ApiProperty(counts(['female', 'male'], 'faces per estimated gender (staff excluded)'))
-  gender!: { female: number; male: number };
+const StaffCountsSchema = z
+  .object({
+    faces: count('faces attributed to staff identities'),
+    people: count('distinct staff identities seen'),
+  })
+  .meta({ id: 'StaffCountsDto', description: 'staff are reported here and left out of visitors and demographics' });
 
-  @ApiProperty(
-    counts(
-      AGE_BANDS.map((b) => b.label),
+export const SummaryGroupSchema = z
+  .object({
+    hour: z.string().optional().meta({ format: 'date-time', description: 'groupBy=hour: start of the hour (UTC)' }),
+    storeId: ApiId.optional().meta({ description: 'groupBy=camera or store' }),
+    storeName: z.string().optional().meta({ description: 'groupBy=camera or store' }),
+    cameraId: ApiId.optional().meta({ description: 'groupBy=camera' }),
+    cameraName: z.string().optional().meta({ description: 'groupBy=camera' }),
+    faces: count('face sightings (a face in a frame), staff included'),
+    identified: count('faces named as an enrolled identity, staff included'),
+    unknown: count('faces classified as unknown'),
+    pending: count('faces not yet classified'),
+    visitors: VisitorCountsSchema,
+    staff: StaffCountsSchema,
+    gender: counts(['female', 'male'] as const, 'faces per estimated gender (staff excluded)'),
+    ageBands: counts(
+      AGE_BANDS.map((b) => b.label) as AgeBand[],
       'faces per band of estimated age in years, rounded (staff excluded)',
     ),
-  )
-  ageBands!: Record<AgeBand, number>;
-
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { type: 'integer' },
-    description: 'faces per most likely emotion (staff excluded); labels that did not occur are left out',
-    example: { happy: 3, neutral: 5 },
+    emotions: z.record(z.string(), z.number().int()).meta({
+      description: 'faces per most likely emotion (staff excluded); labels that did not occur are left out',
+      example: { happy: 3, neutral: 5 },
+    }),
   })
-  emotions!: Record<string, number>;
-}
+  .meta({ id: 'SummaryGroupDto' });
+export type SummaryGroupDto = z.output<typeof SummaryGroupSchema>;
 
-export class SummaryDto {
-  @ApiProperty({
-    type: String,
-    enum: ['faces'],
+export const SummarySchema = z.object({
+  counts: z.literal('faces').meta({
     description:
-      'what the numbers count: face sightings in frames (one person in many frames counts many times); people ' +
-      'and visits are counted by /v1/visits and /v1/analytics/traffic, demographics, zones and conversion',
-  })
-  counts!: 'faces';
-
-  @ApiProperty({ type: String, format: 'date-time', description: 'start of the range (inclusive)' })
-  from!: Date;
-
-  @ApiProperty({ type: String, format: 'date-time', description: 'end of the range (exclusive)' })
-  to!: Date;
-
-  @ApiProperty({ type: String, enum: GroupBy.options })
-  groupBy!: GroupBy;
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
-  storeId!: string | null;
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
-  cameraId!: string | null;
-
-  @ApiProperty({
-    type: () => [SummaryGroupDto],
+      'what the numbers count: face sightings (one person in many frames counts many times); people and visits ' +
+      'are counted by /v1/visits and /v1/analytics/traffic, demographics, zones and conversion',
+  }),
+  from: ApiTime.meta({ description: 'start of the range (inclusive)' }),
+  to: ApiTime.meta({ description: 'end of the range (exclusive)' }),
+  groupBy: GroupBy,
+  storeId: orNull(ApiId, 'the store asked for, if any'),
+  cameraId: orNull(ApiId, 'the camera asked for, if any'),
+  groups: z.array(SummaryGroupSchema).meta({
     description:
       'one per hour, camera or store that has sightings (hours ascending; cameras and stores by name); ' +
       'groupBy=none: exactly one',
-  })
-  groups!: SummaryGroupDto[];
-}
+  }),
+});
+export class SummaryDto extends createZodDto(SummarySchema) {}
 
-export class NamedRefDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  id!: string;
+const NamedRefSchema = z.object({ id: ApiId, name: z.string() }).meta({ id: 'NamedRefDto' });
 
-  @ApiProperty({ type: String })
-  name!: string;
-}
-
-export class AlertIdentityDto extends NamedRefDto {
-  @ApiProperty({ type: String, enum: IdentityCategory.options })
-  category!: IdentityCategory;
-}
-
-export class AlertDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ type: String, format: 'date-time', description: 'when the frame was captured' })
-  seenAt!: Date;
-
-  @ApiProperty({ type: Number, description: 'cosine similarity of the match' })
-  similarity!: number;
-
-  @ApiProperty({ type: AlertIdentityDto })
-  identity!: AlertIdentityDto;
-
-  @ApiProperty({ type: NamedRefDto, nullable: true })
-  camera!: NamedRefDto | null;
-
-  @ApiProperty({ type: NamedRefDto, nullable: true })
-  store!: NamedRefDto | null;
-
-  @ApiProperty({ type: String, format: 'uuid' })
-  mediaId!: string;
-
-  @ApiProperty({ type: String, format: 'uuid' })
-  frameId!: string;
-
-  @ApiProperty({ type: String, format: 'uuid' })
-  faceId!: string;
-
-  @ApiProperty({ type: String, format: 'uri', description: 'signed link to the annotated frame (valid one hour)' })
-  annotatedUrl!: string;
-}
+export const AlertSchema = z.object({
+  id: ApiId,
+  seenAt: ApiTime.meta({ description: 'when the frame was captured' }),
+  similarity: z.number().meta({ description: 'cosine similarity of the match' }),
+  identity: z.object({ id: ApiId, name: z.string(), category: IdentityCategory }).meta({ id: 'AlertIdentityDto' }),
+  camera: NamedRefSchema.nullable(),
+  store: NamedRefSchema.nullable(),
+  mediaId: ApiId,
+  frameId: ApiId,
+  faceId: ApiId,
+  annotatedUrl: z.string().meta({ format: 'uri', description: 'signed link to the annotated frame (valid one hour)' }),
+});
+export class AlertDto extends createZodDto(AlertSchema) {}

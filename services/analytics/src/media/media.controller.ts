@@ -1,31 +1,21 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiQuery,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { IdPipe, parseOr400, TenantId } from '@storelens/platform';
-import { MediaListQuery } from '../query-params';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiNotFound, ErrorDto, IdPipe, parseOr400, TenantId } from '@storelens/platform';
+import { MediaListQuery, MediaListQueryDto } from '../query-params';
 import { MediaDto, MediaSummaryDto } from './media.dto';
 import { MediaService } from './media.service';
 
 @ApiTags('media')
-@ApiUnauthorizedResponse({ description: 'missing, invalid or revoked API key' })
+@ApiAuthenticated()
 @Controller('v1/media')
 export class MediaController {
   constructor(@Inject(MediaService) private readonly media: MediaService) {}
 
   @Get()
   @ApiOperation({ summary: 'The tenant’s media, newest first, each with its computed status' })
-  @ApiQuery({ name: 'cameraId', required: false, description: 'only this camera’s media', schema: { format: 'uuid' } })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
+  @ApiQuery({ type: MediaListQueryDto })
   @ApiOkResponse({ type: [MediaSummaryDto] })
-  @ApiBadRequestResponse({ description: 'a bad query parameter (the reason is given)' })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'a bad query parameter (the reason is given)' })
   list(@TenantId() tenantId: string, @Query() query: Record<string, unknown>): Promise<MediaSummaryDto[]> {
     return this.media.list(tenantId, parseOr400(MediaListQuery, query));
   }
@@ -39,7 +29,7 @@ export class MediaController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: MediaDto })
-  @ApiNotFoundResponse({ description: 'no such media for this tenant' })
+  @ApiNotFound('media')
   get(@TenantId() tenantId: string, @Param('id', new IdPipe('media')) id: string): Promise<MediaDto> {
     return this.media.get(tenantId, id);
   }

@@ -1,173 +1,97 @@
-import { ApiProperty } from '@nestjs/swagger';
 import { Gender, IdentityCategory, MediaKind, ProcessingStatus } from '@storelens/contracts';
-import type { MediaPurpose } from '@storelens/db';
+import { ApiId, ApiTime, orNull } from '@storelens/platform';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
 
-// The response shapes of the media endpoints. The classes are both the TypeScript types the services return and
-// the OpenAPI schemas.
+// The response bodies of the media endpoints, each defined once as a zod schema: the TypeScript types the service
+// returns and (through nestjs-zod) the OpenAPI schemas. Nested objects carry an id, so the document and the
+// generated client name them.
 
-export class FaceIdentityDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ type: String, example: 'Barack Obama' })
-  name!: string;
-
-  @ApiProperty({ type: String, enum: IdentityCategory.options })
-  category!: IdentityCategory;
-
-  @ApiProperty({ type: Number, nullable: true, description: 'cosine similarity of the deciding match', example: 0.61 })
-  similarity!: number | null;
-}
-
-export class FaceGenderDto {
-  @ApiProperty({ type: String, enum: Gender.options })
-  label!: Gender;
-
-  @ApiProperty({ type: Number, nullable: true, example: 0.93 })
-  confidence!: number | null;
-}
-
-export class FaceEmotionDto {
-  @ApiProperty({ type: String, example: 'happy' })
-  label!: string;
-
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { type: 'number' },
-    description: 'probability per label (7 labels)',
-    example: { angry: 0, disgust: 0, fear: 0, happy: 0.87, sad: 0.01, surprise: 0, neutral: 0.12 },
+const FaceIdentitySchema = z
+  .object({
+    id: ApiId,
+    name: z.string().meta({ example: 'Barack Obama' }),
+    category: IdentityCategory,
+    similarity: orNull(z.number(), 'cosine similarity of the deciding match', 0.61),
   })
-  scores!: Record<string, number>;
-}
+  .meta({ id: 'FaceIdentityDto' });
 
-export class FaceDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  id!: string;
+const FaceGenderSchema = z
+  .object({ label: Gender, confidence: orNull(z.number(), 'probability of the label', 0.93) })
+  .meta({ id: 'FaceGenderDto' });
 
-  @ApiProperty({
-    type: [Number],
-    minItems: 4,
-    maxItems: 4,
-    description: '[x, y, width, height] in frame pixels',
-    example: [234, 21, 150, 204],
+const FaceEmotionSchema = z
+  .object({
+    label: z.string().meta({ example: 'happy' }),
+    scores: z.record(z.string(), z.number()).meta({
+      description: 'probability per label (7 labels)',
+      example: { angry: 0, disgust: 0, fear: 0, happy: 0.87, sad: 0.01, surprise: 0, neutral: 0.12 },
+    }),
   })
-  box!: [number, number, number, number];
+  .meta({ id: 'FaceEmotionDto' });
 
-  @ApiProperty({ type: Number, description: 'detector confidence', example: 0.94 })
-  score!: number;
-
-  @ApiProperty({
-    type: () => FaceIdentityDto,
-    nullable: true,
-    description: 'the enrolled person; null for an unknown face, one not yet classified, or a deleted identity',
+export const FaceSchema = z
+  .object({
+    id: ApiId,
+    // an array of four rather than a tuple: openapi-fetch's response types turn tuples into arrays anyway
+    box: z
+      .array(z.number())
+      .length(4)
+      .meta({
+        description: '[x, y, width, height] in frame pixels',
+        example: [234, 21, 150, 204],
+      }),
+    score: z.number().meta({ description: 'detector confidence', example: 0.94 }),
+    identity: FaceIdentitySchema.nullable().meta({
+      description: 'the enrolled person; null for an unknown face, one not yet classified, or a deleted identity',
+    }),
+    visitorId: orNull(ApiId, 'anonymous visitor an unknown face was grouped under'),
+    trackId: orNull(ApiId, 'the track: this person in consecutive frames of the camera; null until tracked'),
+    age: orNull(z.number(), 'estimated age in years; null until described'),
+    gender: FaceGenderSchema.nullable(),
+    emotion: FaceEmotionSchema.nullable(),
   })
-  identity!: FaceIdentityDto | null;
+  .meta({ id: 'FaceDto' });
+export type FaceDto = z.output<typeof FaceSchema>;
 
-  @ApiProperty({
-    type: String,
-    format: 'uuid',
-    nullable: true,
-    description: 'anonymous visitor an unknown face was grouped under',
+export const FrameSchema = z
+  .object({
+    id: ApiId,
+    index: z.number().int().meta({ description: 'position among the media’s sampled frames (0 for an image)' }),
+    timeMs: z.number().int().meta({ description: 'offset from the start of the media' }),
+    capturedAt: ApiTime,
+    status: ProcessingStatus.meta({ description: 'done once the frame’s faces are all described and decided' }),
+    error: orNull(z.string(), 'why the frame failed'),
+    width: z.number().int(),
+    height: z.number().int(),
+    annotatedUrl: z.string().meta({
+      format: 'uri',
+      description: 'the frame with boxes and labels drawn, a signed link valid for one hour that needs no API key',
+    }),
+    faces: z.array(FaceSchema).meta({ description: 'ordered by position in the frame’s detections' }),
   })
-  visitorId!: string | null;
+  .meta({ id: 'FrameDto' });
+export type FrameDto = z.output<typeof FrameSchema>;
 
-  @ApiProperty({
-    type: String,
-    format: 'uuid',
-    nullable: true,
-    description: 'the track: this person in consecutive frames of the camera; null until tracked',
-  })
-  trackId!: string | null;
-
-  @ApiProperty({ type: Number, nullable: true, description: 'estimated age in years; null until described' })
-  age!: number | null;
-
-  @ApiProperty({ type: () => FaceGenderDto, nullable: true })
-  gender!: FaceGenderDto | null;
-
-  @ApiProperty({ type: () => FaceEmotionDto, nullable: true })
-  emotion!: FaceEmotionDto | null;
-}
-
-export class FrameDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ type: 'integer', description: 'position among the media’s sampled frames (0 for an image)' })
-  index!: number;
-
-  @ApiProperty({ type: 'integer', description: 'offset from the start of the media' })
-  timeMs!: number;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  capturedAt!: Date;
-
-  @ApiProperty({
-    type: String,
-    enum: ProcessingStatus.options,
-    description: 'done once the frame’s faces are all described and decided',
-  })
-  status!: ProcessingStatus;
-
-  @ApiProperty({ type: String, nullable: true })
-  error!: string | null;
-
-  @ApiProperty({ type: 'integer' })
-  width!: number;
-
-  @ApiProperty({ type: 'integer' })
-  height!: number;
-
-  @ApiProperty({
-    type: String,
-    format: 'uri',
-    description: 'the frame with boxes and labels drawn, a signed link valid for one hour that needs no API key',
-  })
-  annotatedUrl!: string;
-
-  @ApiProperty({ type: () => [FaceDto], description: 'ordered by position in the frame’s detections' })
-  faces!: FaceDto[];
-}
-
-export class MediaSummaryDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ type: String, enum: MediaKind.options })
-  kind!: MediaKind;
-
-  @ApiProperty({ type: String, enum: ['analysis', 'enrolment'] })
-  purpose!: MediaPurpose;
-
-  @ApiProperty({
-    type: String,
-    enum: ProcessingStatus.options,
+export const MediaSummarySchema = z.object({
+  id: ApiId,
+  kind: MediaKind,
+  purpose: z.enum(['analysis', 'enrolment']),
+  status: ProcessingStatus.meta({
     description:
       'failed: a permanent failure (see error); queued: not picked up yet; done: every frame sampled and processed ' +
       'and every face described and decided; processing: in between',
-  })
-  status!: ProcessingStatus;
+  }),
+  error: orNull(z.string(), 'why processing failed'),
+  cameraId: orNull(ApiId, 'null for an enrolment photo'),
+  identityId: orNull(ApiId, 'the identity an enrolment photo is for'),
+  capturedAt: ApiTime,
+  createdAt: ApiTime,
+  frameCount: orNull(z.number().int(), 'frames sampled; null until sampling has finished'),
+});
+export class MediaSummaryDto extends createZodDto(MediaSummarySchema) {}
 
-  @ApiProperty({ type: String, nullable: true, description: 'why processing failed' })
-  error!: string | null;
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null for an enrolment photo' })
-  cameraId!: string | null;
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'the identity an enrolment photo is for' })
-  identityId!: string | null;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  capturedAt!: Date;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  createdAt!: Date;
-
-  @ApiProperty({ type: 'integer', nullable: true, description: 'frames sampled; null until sampling has finished' })
-  frameCount!: number | null;
-}
-
-export class MediaDto extends MediaSummaryDto {
-  @ApiProperty({ type: () => [FrameDto], description: 'ordered by index' })
-  frames!: FrameDto[];
-}
+export const MediaSchema = MediaSummarySchema.extend({
+  frames: z.array(FrameSchema).meta({ description: 'ordered by index' }),
+});
+export class MediaDto extends createZodDto(MediaSchema) {}

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Inject,
-  NotFoundException,
   Param,
   Post,
   Query,
@@ -25,15 +24,19 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { IdentityCategory } from '@storelens/contracts';
-import { IdentityRepository } from '@storelens/db';
-import { IdPipe, parseOr400, TenantId } from '@storelens/platform';
-import { ApiAuthenticated, ApiNotFound, ErrorDto, IdDto } from '../api-docs';
+import { ApiAuthenticated, ApiNotFound, ErrorDto, IdDto, IdPipe, parseOr400, TenantId } from '@storelens/platform';
 import { ApiUpload } from '../media/api-upload';
 import { DrainRequestFilter } from '../media/drain-request.filter';
 import { MediaIntake } from '../media/media-intake.service';
 import { UploadReceiver } from '../media/upload-receiver';
-import { IdentityDetailDto, IdentityDto, IdentityListQuery, NewIdentityBody, NewIdentityDto } from './identities.dto';
+import {
+  IdentityDetailDto,
+  IdentityDto,
+  IdentityListQuery,
+  IdentityListQueryDto,
+  NewIdentityBody,
+  NewIdentityDto,
+} from './identities.dto';
 import { IdentityService } from './identity.service';
 
 const identityId = () => new IdPipe('identity');
@@ -43,7 +46,6 @@ const identityId = () => new IdPipe('identity');
 @Controller('v1/identities')
 export class IdentitiesController {
   constructor(
-    @Inject(IdentityRepository) private readonly identities: IdentityRepository,
     @Inject(IdentityService) private readonly service: IdentityService,
     @Inject(UploadReceiver) private readonly uploads: UploadReceiver,
     @Inject(MediaIntake) private readonly intake: MediaIntake,
@@ -62,12 +64,12 @@ export class IdentitiesController {
 
   @Get()
   @ApiOperation({ summary: 'List identities, by name' })
-  @ApiQuery({ name: 'category', required: false, enum: IdentityCategory.options })
+  @ApiQuery({ type: IdentityListQueryDto })
   @ApiOkResponse({ type: [IdentityDto] })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'unknown category' })
   async list(@TenantId() tenantId: string, @Query() query: unknown): Promise<IdentityDto[]> {
     const { category } = parseOr400(IdentityListQuery, query);
-    return (await this.identities.list(tenantId, { category })).map(IdentityDto.of);
+    return (await this.service.list(tenantId, category)).map(IdentityDto.of);
   }
 
   @Get(':identityId')
@@ -112,7 +114,7 @@ export class IdentitiesController {
     @Param('identityId', identityId()) id: string,
     @Req() req: Request,
   ): Promise<IdDto> {
-    if (!(await this.identities.get(tenantId, id))) throw new NotFoundException('identity not found');
+    await this.service.require(tenantId, id);
     const media = await this.uploads.withUpload(req, (upload) =>
       this.intake.accept(tenantId, { purpose: 'enrolment', identityId: id }, upload),
     );

@@ -1,64 +1,38 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IdentityCategory } from '@storelens/contracts';
 import type { Identity } from '@storelens/db';
+import { ApiId, ApiTime, orNull, TextField } from '@storelens/platform';
+import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 
+const categoryDoc = 'member: recognised; staff: left out of visitor counts; watchlist: raises an alert';
+
 export const NewIdentityBody = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  category: IdentityCategory,
-  externalRef: z.string().trim().min(1).max(200).nullish(),
+  name: TextField.meta({ example: 'Jane Doe' }),
+  category: IdentityCategory.meta({ description: categoryDoc }),
+  externalRef: TextField.nullish().meta({
+    description: 'your own id for the person; unique among your identities',
+    example: 'CRM-10442',
+  }),
 });
+export class NewIdentityDto extends createZodDto(NewIdentityBody) {}
 
 export const IdentityListQuery = z.object({ category: IdentityCategory.optional() });
+export class IdentityListQueryDto extends createZodDto(IdentityListQuery) {}
 
-export class NewIdentityDto {
-  @ApiProperty({ type: String, example: 'Jane Doe', maxLength: 200 })
-  name!: string;
-
-  @ApiProperty({
-    type: String,
-    enum: IdentityCategory.options,
-    description: 'member: recognised; staff: left out of visitor counts; watchlist: raises an alert',
-  })
-  category!: IdentityCategory;
-
-  @ApiPropertyOptional({
-    type: String,
-    example: 'CRM-10442',
-    nullable: true,
-    description: 'your own id for the person; unique among your identities',
-  })
-  externalRef?: string | null;
-}
-
-export class IdentityDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ type: String, example: 'Jane Doe' })
-  name!: string;
-
-  @ApiProperty({ type: String, enum: IdentityCategory.options })
-  category!: IdentityCategory;
-
-  @ApiProperty({ type: String, nullable: true, example: 'CRM-10442' })
-  externalRef!: string | null;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  createdAt!: string;
-
+export const IdentitySchema = z.object({
+  id: ApiId,
+  name: z.string().meta({ example: 'Jane Doe' }),
+  category: IdentityCategory,
+  externalRef: orNull(z.string(), 'your own id for the person', 'CRM-10442'),
+  createdAt: ApiTime,
+});
+export class IdentityDto extends createZodDto(IdentitySchema) {
   static of(i: Identity): IdentityDto {
-    return {
-      id: i.id,
-      name: i.name,
-      category: i.category,
-      externalRef: i.externalRef,
-      createdAt: i.createdAt.toISOString(),
-    };
+    return { id: i.id, name: i.name, category: i.category, externalRef: i.externalRef, createdAt: i.createdAt };
   }
 }
 
-export class IdentityDetailDto extends IdentityDto {
-  @ApiProperty({ type: Number, example: 3, description: 'enrolled reference faces' })
-  faces!: number;
-}
+export const IdentityDetailSchema = IdentitySchema.extend({
+  faces: z.number().int().min(0).meta({ description: 'enrolled reference faces', example: 3 }),
+});
+export class IdentityDetailDto extends createZodDto(IdentityDetailSchema) {}

@@ -1,5 +1,6 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
+import type { IdentityCategory } from '@storelens/contracts';
 import { IdentityRepository, MediaRepository, type Identity, type NewIdentity } from '@storelens/db';
 import { faceStemOf, ObjectStore, stemOf } from '@storelens/storage';
 
@@ -39,9 +40,19 @@ export class IdentityService {
     }
   }
 
-  async get(tenantId: string, identityId: string): Promise<{ identity: Identity; faces: number }> {
+  list(tenantId: string, category?: IdentityCategory): Promise<Identity[]> {
+    return this.identities.list(tenantId, { category });
+  }
+
+  /** The identity, or 404 (also for another tenant's id). */
+  async require(tenantId: string, identityId: string): Promise<Identity> {
     const identity = await this.identities.get(tenantId, identityId);
     if (!identity) throw new NotFoundException('identity not found');
+    return identity;
+  }
+
+  async get(tenantId: string, identityId: string): Promise<{ identity: Identity; faces: number }> {
+    const identity = await this.require(tenantId, identityId);
     const faces = (await this.identities.listEnrolledFaceIds(tenantId, identityId)).length;
     return { identity, faces };
   }
@@ -52,7 +63,7 @@ export class IdentityService {
    * failure there leaves everything in place and the request can simply be repeated.
    */
   async remove(tenantId: string, identityId: string): Promise<void> {
-    if (!(await this.identities.get(tenantId, identityId))) throw new NotFoundException('identity not found');
+    await this.require(tenantId, identityId);
     const enrolments = await this.media.listForIdentity(tenantId, identityId);
     await forEachLimited(enrolments, REMOVAL_CONCURRENCY, (m) => this.objects.removeStem(stemOf(m.objectKey)));
     const purged = await this.identities.purge(tenantId, identityId);

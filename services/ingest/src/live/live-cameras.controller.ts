@@ -9,8 +9,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { IdPipe, parseOr400, TenantId } from '@storelens/platform';
-import { ApiAuthenticated, ApiNotFound, ErrorDto } from '../api-docs';
+import { ApiAuthenticated, ApiNotFound, ErrorDto, IdPipe, parseOr400, TenantId } from '@storelens/platform';
 import { CameraPatchDto, CameraPatchSchema, LiveStatusDto } from './live-cameras.dto';
 import { LiveCamerasService } from './live-cameras.service';
 

@@ -9,7 +9,7 @@ import {
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { ErrorDto, IdDto } from '../api-docs';
+import { ErrorDto, IdDto } from '@storelens/platform';
 import { UPLOAD_FIELD } from './upload-receiver';
 
 /** OpenAPI for a multipart upload answered with 202 {id}, and every way it can be refused. */

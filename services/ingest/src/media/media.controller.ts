@@ -1,9 +1,8 @@
-import { Controller, Inject, NotFoundException, Param, Post, Req, UseFilters } from '@nestjs/common';
+import { Controller, Inject, Param, Post, Req, UseFilters } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CameraRepository } from '@storelens/db';
-import { IdPipe, TenantId } from '@storelens/platform';
-import { ApiAuthenticated, ApiNotFound, IdDto } from '../api-docs';
+import { ApiAuthenticated, ApiNotFound, IdDto, IdPipe, TenantId } from '@storelens/platform';
+import { StoreService } from '../stores/store.service';
 import { ApiUpload } from './api-upload';
 import { DrainRequestFilter } from './drain-request.filter';
 import { MediaIntake } from './media-intake.service';
@@ -14,7 +13,7 @@ import { UploadReceiver } from './upload-receiver';
 @Controller('v1/cameras')
 export class MediaController {
   constructor(
-    @Inject(CameraRepository) private readonly cameras: CameraRepository,
+    @Inject(StoreService) private readonly stores: StoreService,
     @Inject(UploadReceiver) private readonly uploads: UploadReceiver,
     @Inject(MediaIntake) private readonly intake: MediaIntake,
   ) {}
@@ -39,8 +38,7 @@ export class MediaController {
     @Req() req: Request,
   ): Promise<IdDto> {
     // Checked before the body is read, so an upload to a wrong camera is refused without storing it.
-    const camera = await this.cameras.get(tenantId, cameraId);
-    if (!camera) throw new NotFoundException('camera not found');
+    const camera = await this.stores.camera(tenantId, cameraId);
     const media = await this.uploads.withUpload(req, (upload) =>
       this.intake.accept(tenantId, { purpose: 'analysis', camera }, upload),
     );

@@ -1,26 +1,15 @@
-import {
-  BadRequestException,
-  Controller,
-  HttpCode,
-  Inject,
-  NotFoundException,
-  Param,
-  Post,
-  Req,
-} from '@nestjs/common';
+import { BadRequestException, Controller, HttpCode, Inject, NotFoundException, Param, Post, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConsumes,
   ApiCreatedResponse,
-  ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CameraRepository, StoreRepository, TransactionRepository } from '@storelens/db';
-import { IdPipe, TenantId } from '@storelens/platform';
-import { ApiAuthenticated, ApiNotFound, ErrorDto } from '../api-docs';
+import { ApiAuthenticated, ApiNotFound, ErrorDto, IdPipe, TenantId } from '@storelens/platform';
 import { TransactionDto, TransactionsRecordedDto } from './shoppers.dto';
 import { parseTransactions, TransactionParseError } from './transaction-parsing';
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -8,10 +8,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { CameraRepository, StoreRepository } from '@storelens/db';
-import { IdPipe, parseOr400, TenantId } from '@storelens/platform';
-import { ApiAuthenticated, ApiNotFound, ErrorDto, IdDto } from '../api-docs';
+import { ApiAuthenticated, ApiNotFound, ErrorDto, IdDto, IdPipe, parseOr400, TenantId } from '@storelens/platform';
 import { LiveCamerasService } from '../live/live-cameras.service';
+import { StoreService } from './store.service';
 import { CameraDto, NewCameraBody, NewCameraDto, NewStoreBody, NewStoreDto, StoreDto } from './stores.dto';
 
 @ApiTags('stores')
@@ -19,8 +18,7 @@ import { CameraDto, NewCameraBody, NewCameraDto, NewStoreBody, NewStoreDto, Stor
 @Controller('v1/stores')
 export class StoresController {
   constructor(
-    @Inject(StoreRepository) private readonly stores: StoreRepository,
-    @Inject(CameraRepository) private readonly cameras: CameraRepository,
+    @Inject(StoreService) private readonly stores: StoreService,
     @Inject(LiveCamerasService) private readonly live: LiveCamerasService,
   ) {}
 
@@ -47,9 +45,7 @@ export class StoresController {
   @ApiOkResponse({ type: StoreDto })
   @ApiNotFound('store')
   async get(@TenantId() tenantId: string, @Param('storeId', new IdPipe('store')) storeId: string): Promise<StoreDto> {
-    const store = await this.stores.get(tenantId, storeId);
-    if (!store) throw new NotFoundException('store not found');
-    return StoreDto.of(store);
+    return StoreDto.of(await this.stores.get(tenantId, storeId));
   }
 
   @Post(':storeId/cameras')
@@ -64,10 +60,10 @@ export class StoresController {
     @Body() body: NewCameraDto,
   ): Promise<IdDto> {
     const { streamUrl, streamTransport, ...input } = parseOr400(NewCameraBody, body ?? {});
-    if (!(await this.stores.get(tenantId, storeId))) throw new NotFoundException('store not found');
+    await this.stores.get(tenantId, storeId); // 404 before anything about the stream is looked at
     const id = randomUUID();
     const stream = streamUrl ? await this.live.streamSettings(id, streamUrl, streamTransport) : null;
-    const camera = await this.cameras.create(tenantId, { id, storeId, ...input, stream });
+    const camera = await this.stores.createCamera(tenantId, storeId, { id, ...input, stream });
     return { id: camera.id };
   }
 
@@ -79,7 +75,6 @@ export class StoresController {
     @TenantId() tenantId: string,
     @Param('storeId', new IdPipe('store')) storeId: string,
   ): Promise<CameraDto[]> {
-    if (!(await this.stores.get(tenantId, storeId))) throw new NotFoundException('store not found');
-    return (await this.cameras.listByStore(tenantId, storeId)).map(CameraDto.of);
+    return (await this.stores.listCameras(tenantId, storeId)).map(CameraDto.of);
   }
 }

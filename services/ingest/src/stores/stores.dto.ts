@@ -1,7 +1,11 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CameraRole, StreamTransport } from '@storelens/contracts';
 import type { Camera, Store } from '@storelens/db';
+import { ApiId, ApiTime, orNull, TextField } from '@storelens/platform';
+import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
+
+// The bodies of the stores and cameras endpoints, each defined once: the zod schema validates the request and
+// (through nestjs-zod) is the OpenAPI schema of the DTO class derived from it.
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -12,125 +16,66 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-const Name = z.string().trim().min(1).max(200);
-
-export const NewStoreBody = z.strictObject({
-  name: Name,
-  timezone: z.string().refine(isTimeZone, 'not an IANA time zone (e.g. Europe/Berlin)').optional(),
-});
-
 /** Cameras sample video at up to 30 frames per second; most analytics need 1-2. */
 export const MAX_CAMERA_FPS = 30;
 
+export const NewStoreBody = z.strictObject({
+  name: TextField.meta({ example: 'Berlin Mitte' }),
+  timezone: z
+    .string()
+    .refine(isTimeZone, 'not an IANA time zone (e.g. Europe/Berlin)')
+    .optional()
+    .meta({ description: 'IANA time zone of the store; default UTC', example: 'Europe/Berlin' }),
+});
+export class NewStoreDto extends createZodDto(NewStoreBody) {}
+
 export const NewCameraBody = z.strictObject({
-  name: Name,
+  name: TextField.meta({ example: 'entrance left' }),
   role: CameraRole.default('other'),
-  fps: z.number().gt(0).max(MAX_CAMERA_FPS).default(1),
-  zone: z.string().trim().min(1).max(200).nullish(),
-  /** a live camera's stream (see live/live-cameras.dto.ts) */
-  streamUrl: z.string().max(2048).optional(),
+  fps: z
+    .number()
+    .gt(0)
+    .max(MAX_CAMERA_FPS)
+    .default(1)
+    .meta({ description: 'frames per second sampled from this camera’s videos', example: 2 }),
+  zone: TextField.nullish().meta({ description: 'area of the store the camera watches', example: 'aisle 4' }),
+  streamUrl: z
+    .string()
+    .max(2048)
+    .optional()
+    .meta({
+      description: 'live stream: rtsp(s):// or http(s):// HLS (.m3u8) or MJPEG; stored sealed, never returned',
+      example: 'rtsp://user:secret@10.0.0.12:554/stream1',
+    }),
   streamTransport: StreamTransport.optional(),
 });
+export class NewCameraDto extends createZodDto(NewCameraBody) {}
 
-export class NewStoreDto {
-  @ApiProperty({ type: String, example: 'Berlin Mitte', maxLength: 200 })
-  name!: string;
-
-  @ApiPropertyOptional({
-    type: String,
-    example: 'Europe/Berlin',
-    default: 'UTC',
-    description: 'IANA time zone of the store',
-  })
-  timezone?: string;
-}
-
-export class StoreDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ type: String, example: 'Berlin Mitte' })
-  name!: string;
-
-  @ApiProperty({ type: String, example: 'Europe/Berlin' })
-  timezone!: string;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  createdAt!: string;
-
+export const StoreSchema = z.object({
+  id: ApiId,
+  name: z.string().meta({ example: 'Berlin Mitte' }),
+  timezone: z.string().meta({ example: 'Europe/Berlin' }),
+  createdAt: ApiTime,
+});
+export class StoreDto extends createZodDto(StoreSchema) {
   static of(s: Store): StoreDto {
-    return { id: s.id, name: s.name, timezone: s.timezone, createdAt: s.createdAt.toISOString() };
+    return { id: s.id, name: s.name, timezone: s.timezone, createdAt: s.createdAt };
   }
 }
 
-export class NewCameraDto {
-  @ApiProperty({ type: String, example: 'entrance left', maxLength: 200 })
-  name!: string;
-
-  @ApiPropertyOptional({ type: String, enum: CameraRole.options, default: 'other' })
-  role?: CameraRole;
-
-  @ApiPropertyOptional({
-    type: Number,
-    example: 2,
-    default: 1,
-    minimum: 0,
-    exclusiveMinimum: true,
-    maximum: MAX_CAMERA_FPS,
-    description: 'frames per second sampled from this camera’s videos',
-  })
-  fps?: number;
-
-  @ApiPropertyOptional({
-    type: String,
-    example: 'aisle 4',
-    nullable: true,
-    description: 'area of the store the camera watches',
-  })
-  zone?: string | null;
-
-  @ApiPropertyOptional({
-    type: String,
-    example: 'rtsp://user:secret@10.0.0.12:554/stream1',
-    description: 'live stream: rtsp(s):// or http(s):// HLS (.m3u8) or MJPEG; stored sealed, never returned',
-  })
-  streamUrl?: string;
-
-  @ApiPropertyOptional({ type: String, enum: StreamTransport.options, default: 'auto' })
-  streamTransport?: StreamTransport;
-}
-
-export class CameraDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ type: String, format: 'uuid' })
-  storeId!: string;
-
-  @ApiProperty({ type: String, example: 'entrance left' })
-  name!: string;
-
-  @ApiProperty({ type: String, enum: CameraRole.options })
-  role!: CameraRole;
-
-  @ApiProperty({ type: Number, example: 1 })
-  fps!: number;
-
-  @ApiProperty({ type: String, nullable: true, example: 'aisle 4' })
-  zone!: string | null;
-
-  @ApiProperty({ type: String, nullable: true, description: 'the live stream URL without its credentials' })
-  streamUrl!: string | null;
-
-  @ApiProperty({ type: String, enum: StreamTransport.options })
-  streamTransport!: StreamTransport;
-
-  @ApiProperty({ type: Boolean, description: 'whether ingest keeps the stream connected' })
-  liveEnabled!: boolean;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  createdAt!: string;
-
+export const CameraSchema = z.object({
+  id: ApiId,
+  storeId: ApiId,
+  name: z.string().meta({ example: 'entrance left' }),
+  role: CameraRole,
+  fps: z.number().meta({ example: 1 }),
+  zone: orNull(z.string(), 'area of the store the camera watches', 'aisle 4'),
+  streamUrl: orNull(z.string(), 'the live stream URL without its credentials', 'rtsp://10.0.0.12:554/stream1'),
+  streamTransport: StreamTransport,
+  liveEnabled: z.boolean().meta({ description: 'whether ingest keeps the stream connected' }),
+  createdAt: ApiTime,
+});
+export class CameraDto extends createZodDto(CameraSchema) {
   static of(c: Camera): CameraDto {
     return {
       id: c.id,
@@ -142,7 +87,7 @@ export class CameraDto {
       streamUrl: c.streamUrlRedacted,
       streamTransport: c.streamTransport,
       liveEnabled: c.liveEnabled,
-      createdAt: c.createdAt.toISOString(),
+      createdAt: c.createdAt,
     };
   }
 }

@@ -1,17 +1,18 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { StoreLensConfig } from '@storelens/config';
-import { JobName, parseJob, QueueName, type JobOf } from '@storelens/contracts';
+import { JobName, type JobOf } from '@storelens/contracts';
 import { CameraRepository, FrameRepository, MediaRepository, type Media, type SampledFrame } from '@storelens/db';
 import { videoFrames, VideoError } from '@storelens/media';
-import { InjectConfig, measured, Metrics } from '@storelens/platform';
+import { InjectConfig } from '@storelens/platform';
 import { PermanentJobError, QueueService, type JobContext, type JobFailure, type JobOutcome } from '@storelens/queue';
 import { frameKey, ObjectNotFoundError, ObjectStore, type MediaOrigin } from '@storelens/storage';
 import { decodeImage, encodeJpeg, ImageDecodeError, type RgbImage } from '@storelens/vision';
+import { failedPayload, failureReason, FailureRecorder } from '@storelens/worker-kit';
 import { reusableJpeg } from './jpeg-frame';
 
 /**
@@ -24,17 +25,16 @@ export const FRAME_BATCH = 25;
 const MAX_SAMPLING_FPS = 60;
 
 /**
- * The `ingest` queue: turns a stored upload into frames. An image becomes one frame (decoded, EXIF-rotated and
- * re-encoded as JPEG, which also drops its metadata; a JPEG that needs no rotation or colour conversion is stored
- * as uploaded with its metadata segments stripped, see reusableJpeg); a video is sampled at its camera's fps, one frame in memory
- * at a time. Each frame goes to the object store under its frameKey, its row is upserted and `detect-faces` is
- * queued, batch by batch. Every step is keyed by (media, frame index), so a replay after a crash rewrites the same
- * objects and rows and re-queues jobs that the deterministic job ids deduplicate.
+ * Turns a stored upload into frames (the work behind the `ingest-media` job; IngestConsumer feeds it). An image
+ * becomes one frame (decoded, EXIF-rotated and re-encoded as JPEG, which also drops its metadata; a JPEG that needs
+ * no rotation or colour conversion is stored as uploaded with its metadata segments stripped, see reusableJpeg); a
+ * video is sampled at its camera's fps, one frame in memory at a time. Each frame goes to the object store under its
+ * frameKey, its row is upserted and `detect-faces` is queued, batch by batch. Every step is keyed by (media, frame
+ * index), so a replay after a crash rewrites the same objects and rows and re-queues jobs that the deterministic job
+ * ids deduplicate.
  */
 @Injectable()
-export class IngestProcessor implements OnModuleInit {
-  private readonly logger = new Logger(IngestProcessor.name);
-
+export class MediaSamplingService {
   constructor(
     @InjectConfig() private readonly cfg: StoreLensConfig,
     @Inject(MediaRepository) private readonly media: MediaRepository,
@@ -42,19 +42,8 @@ export class IngestProcessor implements OnModuleInit {
     @Inject(FrameRepository) private readonly frames: FrameRepository,
     @Inject(ObjectStore) private readonly objects: ObjectStore,
     @Inject(QueueService) private readonly queues: QueueService,
-    @Inject(Metrics) private readonly metrics: Metrics,
+    @Inject(FailureRecorder) private readonly failures: FailureRecorder,
   ) {}
-
-  /** Starts consuming; the worker is closed (after its running jobs finish) by the platform on shutdown. */
-  async onModuleInit(): Promise<void> {
-    const handlers = {
-      [JobName.IngestMedia]: (job: JobOf<'ingest-media'>, ctx: JobContext) => this.ingestMedia(job, ctx),
-    };
-    const worker = this.queues.worker(QueueName.Ingest, measured(QueueName.Ingest, handlers, this.metrics), {
-      onFailed: (failure) => this.recordFailure(failure),
-    });
-    await worker.waitUntilReady();
-  }
 
   async ingestMedia({ tenantId, mediaId }: JobOf<'ingest-media'>, ctx: JobContext): Promise<JobOutcome> {
     const media = await this.media.get(tenantId, mediaId);
@@ -78,18 +67,8 @@ export class IngestProcessor implements OnModuleInit {
 
   /** A job that will not run again: the media is marked failed with the reason, for the client to see. */
   async recordFailure(failure: JobFailure): Promise<void> {
-    if (failure.name !== JobName.IngestMedia) return;
-    let job: JobOf<'ingest-media'>;
-    try {
-      job = parseJob(JobName.IngestMedia, failure.data);
-    } catch {
-      return; // an invalid payload names no media to mark
-    }
-    const reason = failure.permanent
-      ? failure.error.message
-      : `processing failed ${failure.attemptsMade} times: ${failure.error.message}`;
-    await this.media.setStatus(job.tenantId, job.mediaId, 'failed', reason);
-    this.logger.warn({ mediaId: job.mediaId, reason }, 'media failed');
+    const payload = failedPayload(JobName.IngestMedia, failure);
+    if (payload) await this.failures.mediaFailed(payload.tenantId, payload.mediaId, failureReason(failure));
   }
 
   /** Where the media's derived objects go: under its camera, or under uploads/ for an enrolment photo. */

@@ -1,0 +1,205 @@
+import { openAsBlob } from 'node:fs';
+import path from 'node:path';
+import createClient, { type Client } from 'openapi-fetch';
+import type { components as AnalyticsComponents, paths as AnalyticsPaths } from './generated/analytics';
+import type { components as IngestComponents, paths as IngestPaths } from './generated/ingest';
+
+// A typed client of the public StoreLens API (one base URL, Bearer API key). The types are generated from the
+// published OpenAPI documents (libs/api-client/openapi/*.json, `npm run openapi`), so a change to an API body shows
+// up here as a type error, not as a surprise at run time.
+
+/** Every path of the public API: the ingest and analytics documents behind the one base URL of the gateway. */
+export type ApiPaths = IngestPaths & AnalyticsPaths;
+
+type IngestSchemas = IngestComponents['schemas'];
+type AnalyticsSchemas = AnalyticsComponents['schemas'];
+
+export type Store = IngestSchemas['StoreDto'];
+export type NewStore = IngestSchemas['NewStoreDto'];
+export type Camera = IngestSchemas['CameraDto'];
+export type NewCamera = IngestSchemas['NewCameraDto'];
+export type Identity = IngestSchemas['IdentityDto'];
+export type IdentityDetail = IngestSchemas['IdentityDetailDto'];
+export type NewIdentity = IngestSchemas['NewIdentityDto'];
+export type IdentityCategory = Identity['category'];
+export type Created = IngestSchemas['IdDto'];
+export type MediaSummary = AnalyticsSchemas['MediaSummaryDto'];
+export type Media = AnalyticsSchemas['MediaDto'];
+export type Frame = AnalyticsSchemas['FrameDto'];
+export type Face = AnalyticsSchemas['FaceDto'];
+export type Summary = AnalyticsSchemas['SummaryDto'];
+export type SummaryQuery = NonNullable<AnalyticsPaths['/v1/analytics/summary']['get']['parameters']['query']>;
+export type Alert = AnalyticsSchemas['AlertDto'];
+
+/** A refused call: the HTTP status and the API's error body (`{statusCode, message, …}`). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    what: string,
+  ) {
+    super(
+      `${what}: HTTP ${status} ${typeof body === 'object' && body && 'message' in body ? (body as { message: unknown }).message : JSON.stringify(body)}`,
+    );
+    this.name = 'ApiError';
+  }
+}
+
+/** openapi-fetch's answer: the data of a 2xx, else the error body; either way the response. */
+interface FetchResult<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+async function ok<T>(what: string, call: Promise<FetchResult<T>>): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw new ApiError(response.status, error ?? null, what);
+  return data as T;
+}
+
+/** A multipart body with the file (and capturedAt for a camera upload), sent as is. */
+async function fileForm(file: string, fields: Record<string, string | undefined> = {}): Promise<FormData> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) form.append(k, v);
+  form.append('file', await openAsBlob(file), path.basename(file));
+  return form;
+}
+const asIs = (body: unknown) => body as FormData;
+
+export class StoreLensClient {
+  /** The typed openapi-fetch client under the methods below, for calls they do not cover. */
+  readonly api: Client<ApiPaths>;
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly apiKey?: string,
+  ) {
+    this.api = createClient<ApiPaths>({
+      baseUrl,
+      headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+    });
+  }
+
+  withKey(apiKey: string): StoreLensClient {
+    return new StoreLensClient(this.baseUrl, apiKey);
+  }
+
+  /**
+   * An untyped call, for what the published documents do not describe as a JSON body (a stream, a raw answer) or
+   * what a test sends on purpose outside the schema; everything else goes through the typed methods or `api`.
+   */
+  async request<T>(method: string, url: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
+    let payload: FormData | string | undefined;
+    if (body instanceof FormData) payload = body;
+    else if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    const res = await fetch(new URL(url, this.baseUrl), { method, headers, body: payload });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: the text as it is
+    }
+    if (!res.ok) throw new ApiError(res.status, parsed, `${method} ${url}`);
+    return parsed as T;
+  }
+
+  createStore(name: string, timezone?: string): Promise<Created> {
+    return ok('POST /v1/stores', this.api.POST('/v1/stores', { body: { name, timezone } }));
+  }
+
+  stores(): Promise<Store[]> {
+    return ok('GET /v1/stores', this.api.GET('/v1/stores'));
+  }
+
+  createCamera(storeId: string, camera: NewCamera): Promise<Created> {
+    return ok(
+      'POST /v1/stores/{storeId}/cameras',
+      this.api.POST('/v1/stores/{storeId}/cameras', { params: { path: { storeId } }, body: camera }),
+    );
+  }
+
+  cameras(storeId: string): Promise<Camera[]> {
+    return ok(
+      'GET /v1/stores/{storeId}/cameras',
+      this.api.GET('/v1/stores/{storeId}/cameras', { params: { path: { storeId } } }),
+    );
+  }
+
+  /** Uploads a camera's image or video; its processing is followed with media() / waitForMedia(). */
+  async uploadMedia(cameraId: string, file: string, opts: { capturedAt?: string } = {}): Promise<Created> {
+    const form = await fileForm(file, { capturedAt: opts.capturedAt });
+    return ok(
+      'POST /v1/cameras/{cameraId}/media',
+      this.api.POST('/v1/cameras/{cameraId}/media', {
+        params: { path: { cameraId } },
+        body: form as never,
+        bodySerializer: asIs,
+      }),
+    );
+  }
+
+  createIdentity(identity: NewIdentity): Promise<Created> {
+    return ok('POST /v1/identities', this.api.POST('/v1/identities', { body: identity }));
+  }
+
+  identities(category?: IdentityCategory): Promise<Identity[]> {
+    return ok('GET /v1/identities', this.api.GET('/v1/identities', { params: { query: { category } } }));
+  }
+
+  identity(identityId: string): Promise<IdentityDetail> {
+    return ok(
+      'GET /v1/identities/{identityId}',
+      this.api.GET('/v1/identities/{identityId}', { params: { path: { identityId } } }),
+    );
+  }
+
+  async deleteIdentity(identityId: string): Promise<void> {
+    await ok(
+      'DELETE /v1/identities/{identityId}',
+      this.api.DELETE('/v1/identities/{identityId}', { params: { path: { identityId } } }),
+    );
+  }
+
+  /** Enrols a photo of the identity; the returned id is the enrolment media's (see waitForMedia). */
+  async enrolFace(identityId: string, file: string): Promise<Created> {
+    const form = await fileForm(file);
+    return ok(
+      'POST /v1/identities/{identityId}/faces',
+      this.api.POST('/v1/identities/{identityId}/faces', {
+        params: { path: { identityId } },
+        body: form as never,
+        bodySerializer: asIs,
+      }),
+    );
+  }
+
+  media(id: string): Promise<Media> {
+    return ok('GET /v1/media/{id}', this.api.GET('/v1/media/{id}', { params: { path: { id } } }));
+  }
+
+  /** Polls a media until it is done or failed. */
+  async waitForMedia(id: string, timeoutMs = 180_000, intervalMs = 250): Promise<Media> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const m = await this.media(id);
+      if (m.status === 'done' || m.status === 'failed') return m;
+      if (Date.now() > until) throw new Error(`media ${id} still ${m.status} after ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+
+  summary(query: SummaryQuery = {}): Promise<Summary> {
+    return ok('GET /v1/analytics/summary', this.api.GET('/v1/analytics/summary', { params: { query } }));
+  }
+
+  alerts(query: { since?: string; limit?: number } = {}): Promise<Alert[]> {
+    return ok('GET /v1/alerts', this.api.GET('/v1/alerts', { params: { query } }));
+  }
+}

@@ -1,0 +1,55 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+
+// Building blocks of the HTTP API's bodies. Every request and response body is a zod schema, defined once, with a
+// DTO class derived from it by nestjs-zod (`class XDto extends createZodDto(XSchema) {}`): the schema validates
+// requests (parseOr400) and is the DTO's OpenAPI schema, from which the published documents and the typed client
+// are generated (`npm run openapi`).
+//
+// A nullable field: write it with orNull(), never as a bare `z.string().nullable()`: zod writes that as
+// `type: ["string", "null"]`, which Nest's swagger turns into an array of strings. The OpenAPI specs list every
+// array a published document has, so a slip shows there.
+
+/** A value or null, described (see above for why the description sits on the value). */
+export function orNull<T extends z.ZodType>(schema: T, description: string, example?: unknown) {
+  return schema.meta(example === undefined ? { description } : { description, example }).nullable();
+}
+
+/** An id the server made (a UUID), in a response. */
+export const ApiId = z.string().meta({ format: 'uuid', example: '0b1c5f9e-3c1a-4d4e-9a55-2f0f7d1c8e21' });
+
+/**
+ * An instant in a response: a Date in the code, an ISO 8601 date-time on the wire (JSON.stringify writes Dates so).
+ * A codec, so the DTO's TypeScript type is the Date the service has and its OpenAPI schema the string the client
+ * reads.
+ */
+export const ApiTime = z.codec(z.string().meta({ format: 'date-time' }), z.date(), {
+  decode: (s) => new Date(s),
+  encode: (d) => d.toISOString(),
+});
+
+/** A name or label a client sends: trimmed, not empty, at most 200 characters. */
+export const TextField = z.string().trim().min(1).max(200);
+
+/** The id of what a POST created (201) or accepted for processing (202). */
+export const IdSchema = z.object({ id: ApiId });
+export class IdDto extends createZodDto(IdSchema) {}
+
+/** Every error the API answers with (Nest's exception body); a 400 adds one entry per wrong field. */
+export const ErrorSchema = z.object({
+  statusCode: z.number().int().meta({ example: 404 }),
+  message: z.string().meta({ description: 'why the request was refused', example: 'camera not found' }),
+  error: z.string().optional().meta({ example: 'Not Found' }),
+  issues: z.array(z.string()).optional().meta({ description: '400: each wrong field as "field: reason"' }),
+});
+export class ErrorDto extends createZodDto(ErrorSchema) {}
+
+/** 401 without a valid key; documented once per controller. */
+export const ApiAuthenticated = () =>
+  ApiUnauthorizedResponse({ type: ErrorDto, description: 'no API key, or an invalid or revoked one' });
+
+/** Unknown ids, other tenants' ids and ids that are not UUIDs all answer the same 404. */
+export const ApiNotFound = (what: string) =>
+  applyDecorators(ApiNotFoundResponse({ type: ErrorDto, description: `no such ${what} for this tenant` }));
