@@ -102,7 +102,7 @@ describe('ingest started with tsx', () => {
     const camera = doc.components.schemas.NewCameraDto;
     expect(camera.required).toEqual(['name']);
     expect(camera.properties.fps).toMatchObject({ type: 'number', maximum: 30 });
-    expect(camera.properties.role.enum).toEqual(['entrance', 'checkout', 'floor', 'other']);
+    expect(camera.properties.role.enum).toEqual(['entrance', 'checkout', 'floor', 'promotion', 'other']);
     expect(doc.components.schemas.IdentityDetailDto.properties.faces.type).toBe('integer');
     expect(Object.keys(doc.paths['/v1/cameras/{cameraId}/media'].post.requestBody.content)).toEqual([
       'multipart/form-data',

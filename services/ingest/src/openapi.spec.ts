@@ -41,7 +41,7 @@ describe('the published ingest OpenAPI document', () => {
     expect(camera.additionalProperties).toBe(false);
     expect(camera.properties.fps).toMatchObject({ type: 'number', exclusiveMinimum: 0, maximum: 30, default: 1 });
     expect(camera.properties.role).toMatchObject({
-      enum: ['entrance', 'checkout', 'floor', 'other'],
+      enum: ['entrance', 'checkout', 'floor', 'promotion', 'other'],
       default: 'other',
     });
     expect(camera.properties.zone.anyOf).toEqual([expect.objectContaining({ type: 'string' }), { type: 'null' }]);

@@ -839,10 +839,10 @@ export interface components {
             tries: number;
             /** @description HTTP status of the last try; null when none came back */
             lastStatus: number | null;
-            lastError: string[];
+            lastError: string | null;
             createdAt: string;
             updatedAt: string;
-            deliveredAt: string[];
+            deliveredAt: string | null;
         };
     };
     responses: never;

@@ -1,4 +1,5 @@
 import { EventType } from '@storelens/contracts';
+import { orNull } from '@storelens/platform';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 
@@ -34,10 +35,10 @@ export const DeliverySchema = z.object({
   status: z.enum(['pending', 'delivered', 'failed']),
   tries: z.number().int(),
   lastStatus: z.number().int().nullable().describe('HTTP status of the last try; null when none came back'),
-  lastError: z.string().nullable(),
+  lastError: orNull(z.string(), 'why the last try failed; null when it did not'),
   createdAt: z.string(),
   updatedAt: z.string(),
-  deliveredAt: z.string().nullable(),
+  deliveredAt: orNull(z.string(), 'when a try was answered with 2xx; null until then'),
 });
 export class DeliveryDto extends createZodDto(DeliverySchema) {}
 
