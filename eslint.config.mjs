@@ -66,6 +66,37 @@ export default tseslint.config(
     // the in-process integration suite (deploy/e2e) starts the workers of several services side by side
     rules: { ...boundaries(inTests, ['@storelens/services/*']), 'no-restricted-imports': 'off' },
   },
+  // Configuration is read once, by the program that runs: a service's main.ts, the gateway, the migration runner and
+  // the tools (CLI, bench, the stack runner). Every library and service module receives it (Nest's CONFIG, or a
+  // parameter) instead of calling config() itself.
+  {
+    files: ['libs/**/*.ts', 'services/**/*.ts'],
+    ignores: [
+      'libs/config/**',
+      'libs/cli/**',
+      'libs/bench/**',
+      'libs/stack/**',
+      'libs/db/src/migrate.ts',
+      'services/*/src/main.ts',
+      'services/gateway/src/gateway.ts',
+      ...TEST_FILES,
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/test-support', '**/testing/*'], message: 'Test helpers are for tests only.' }],
+          paths: [
+            {
+              name: '@storelens/config',
+              importNames: ['config'],
+              message: 'Take the configuration as a parameter or inject CONFIG; only entry points call config().',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['libs/config/**', '**/*.spec.ts', 'deploy/**'], rules: { 'no-restricted-syntax': 'off' } },
   // tests read untyped JSON from the CLI and the API
   { files: ['**/*.spec.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },

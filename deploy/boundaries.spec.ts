@@ -42,6 +42,14 @@ const plants = {
     code: `import { uniqueTestId } from '@storelens/testing';\nexport const u = uniqueTestId;\n`,
   },
   coreUsesData: { at: 'libs/vision/src', code: `import { FaceRepository } from '@storelens/db';\nexport const r = FaceRepository;\n` },
+  libraryReadsConfig: {
+    at: 'libs/queue/src',
+    code: `import { config } from '@storelens/config';\nexport const url = () => config().redis.url;\n`,
+  },
+  entryPointReadsConfig: {
+    at: 'libs/cli/src',
+    code: `import { config } from '@storelens/config';\nexport const url = () => config().redis.url;\n`,
+  },
   shippedUsesTestSupport: {
     at: 'libs/db/src',
     code: `import { seedTenant } from './test-support';\nexport const s = seedTenant;\n`,
@@ -96,6 +104,10 @@ describe('project boundaries (lint)', () => {
   });
   it('keeps the core free of data, platform and services', () => {
     expect(problems('coreUsesData')).toMatch(/@nx\/enforce-module-boundaries/);
+  });
+  it('keeps config() to entry points: a library takes its settings, the CLI reads them', () => {
+    expect(problems('libraryReadsConfig')).toMatch(/no-restricted-imports: .*only entry points call config/);
+    expect(problems('entryPointReadsConfig')).toBe('');
   });
   it('refuses shipped code importing the test helpers beside it', () => {
     expect(problems('shippedUsesTestSupport')).toMatch(/no-restricted-imports/);

@@ -255,7 +255,7 @@ describe('strategic merge', () => {
 describe('the wait-list key KEDA reads (real Redis)', () => {
   it('is where BullMQ keeps the jobs waiting to be taken', async () => {
     const prefix = `k8s-${uniqueTestId()}`;
-    const queues = new QueueService({ prefix });
+    const queues = new QueueService({ redisUrl: config().redis.url, prefix });
     const redis = new Redis(config().redis.url);
     try {
       await queues.enqueue(JobName.DetectFaces, { tenantId: randomUUID(), frameId: randomUUID() });

@@ -1,4 +1,5 @@
-import { openModel, type ModelRole, type OnnxSession, type TensorInput } from '@storelens/inference';
+import { config } from '@storelens/config';
+import { modelOptions, openModel, type ModelRole, type OnnxSession, type TensorInput } from '@storelens/inference';
 
 /** One model call's inputs, by input name. */
 export type Feed = Record<string, TensorInput>;
@@ -17,7 +18,10 @@ export interface ModelSessions {
 
 /** The process-wide sessions the pipeline uses (OnnxSession memoises one per model file and thread count). */
 export async function pipelineSessions(threads?: number): Promise<ModelSessions> {
-  const opened = await Promise.all(MODEL_ROLES.map((role) => openModel(role, { threads })));
+  const models = modelOptions(config());
+  const opened = await Promise.all(
+    MODEL_ROLES.map((role) => openModel(role, { ...models, threads: threads ?? models.threads })),
+  );
   const sessions = {} as Record<ModelRole, OnnxSession>;
   const modelIds = {} as Record<ModelRole, string>;
   MODEL_ROLES.forEach((role, i) => {

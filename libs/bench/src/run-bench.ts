@@ -1,3 +1,4 @@
+import { config } from '@storelens/config';
 import sharp from 'sharp';
 import { FacePipeline, newTimings, type StageTimings } from '@storelens/pipeline';
 import type { ModelRole } from '@storelens/inference';
@@ -135,7 +136,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     `bench: ${images.length} images, ${repeat} timed pass${repeat === 1 ? '' : 'es'} per row, ${machine.ortThreads} ONNX Runtime thread(s) per model`,
   );
 
-  const pipeline = await FacePipeline.create();
+  const pipeline = await FacePipeline.create(config());
   const models = await pipelineSessions();
   const n = images.length;
   progress.start(n + 2 * repeat * n + 1 + providers.length + (withPeer ? 1 + n + repeat * n : 0));

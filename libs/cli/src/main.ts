@@ -49,7 +49,7 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON line per image or video frame on stdout')
     .option('--annotate <outdir>', 'write annotated images (and videos) here')
     .action(async (inputs: string[], o) => {
-      const pipeline = await FacePipeline.create();
+      const pipeline = await FacePipeline.create(config());
       const gallery = await loadGallery(pipeline, o.gallery, o.threshold);
       process.exitCode = await analyzeCommand(await expandInputs(inputs), pipeline, {
         gallery,
@@ -65,7 +65,7 @@ export function buildProgram(): Command {
     .argument('<files...>')
     .option('--json', 'JSON lines (the only output format)', true)
     .action(async (files: string[]) => {
-      process.exitCode = await embedCommand(files, await FacePipeline.create());
+      process.exitCode = await embedCommand(files, await FacePipeline.create(config()));
     });
 
   program
@@ -76,7 +76,7 @@ export function buildProgram(): Command {
     .addOption(threshold())
     .option('--json', 'print one JSON object')
     .action(async (a: string, b: string, o) => {
-      process.exitCode = await compareCommand(a, b, await FacePipeline.create(), o.threshold, Boolean(o.json));
+      process.exitCode = await compareCommand(a, b, await FacePipeline.create(config()), o.threshold, Boolean(o.json));
     });
 
   for (const add of extraCommands) add(program);

@@ -1,4 +1,3 @@
-import { config } from '@storelens/config';
 import { DataSource } from 'typeorm';
 import { entities } from './entities';
 import { migrations } from './migrations';
@@ -16,6 +15,9 @@ export interface VectorSearchSettings {
 }
 
 /** The vector-search settings each DataSource's connections were opened with. */
+/** The search settings when none are given (VECTOR_EF_SEARCH and VECTOR_ITERATIVE_SCAN's defaults). */
+export const DEFAULT_VECTOR_SEARCH: VectorSearchSettings = { efSearch: 40, iterativeScan: 'relaxed_order' };
+
 const sessionSettings = new WeakMap<DataSource, VectorSearchSettings>();
 
 export function vectorSearchSettingsOf(dataSource: DataSource): VectorSearchSettings | undefined {
@@ -35,8 +37,8 @@ export interface DataSourceOptions {
  * A TypeORM DataSource for the StoreLens schema; call `initialize()` before use and `destroy()` on shutdown.
  * The schema comes only from the migrations (`synchronize` stays off), run by `runMigrations` or migrate.ts.
  */
-export function createDataSource(url: string = config().database.url, options: DataSourceOptions = {}): DataSource {
-  const search = options.vectorSearch ?? config().database.vectorSearch;
+export function createDataSource(url: string, options: DataSourceOptions = {}): DataSource {
+  const search = options.vectorSearch ?? DEFAULT_VECTOR_SEARCH;
   const dataSource = new DataSource({
     type: 'postgres',
     url,
@@ -47,7 +49,7 @@ export function createDataSource(url: string = config().database.url, options: D
     migrationsRun: false,
     // The migration creates the vector extension; TypeORM should not try on every connect.
     installExtensions: false,
-    poolSize: options.poolSize ?? config().database.poolSize,
+    poolSize: options.poolSize ?? 10,
     applicationName: 'storelens',
     logging: options.logging ?? false,
     // Set once per connection (startup parameters) rather than per search: a search is then one round trip, not

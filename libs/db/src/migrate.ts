@@ -2,10 +2,12 @@
  * Applies, reverts or lists schema migrations against DATABASE_URL:
  *   npx tsx libs/db/src/migrate.ts [up|down|status]     (or: npx nx run db:migrate)
  */
+import { config } from '@storelens/config';
 import { createDataSource, runMigrations } from './data-source';
 
 async function main(command: string): Promise<void> {
-  const dataSource = createDataSource(undefined, { poolSize: 1 });
+  // the migration runner is an entry point: it reads the configuration itself
+  const dataSource = createDataSource(config().database.url, { poolSize: 1 });
   await dataSource.initialize();
   try {
     if (command === 'up') {

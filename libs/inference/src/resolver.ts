@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { config, repoRoot } from '@storelens/config';
+import { repoRoot, type StoreLensConfig } from '@storelens/config';
 import { buildFromNpmSource } from '@storelens/model-convert';
 import type { ModelEntry } from './manifest';
 
@@ -36,11 +36,11 @@ export interface ResolverOptions {
 export class ModelResolver {
   private readonly verified = new Map<string, Promise<string>>();
 
-  constructor(private readonly opts: ResolverOptions = ModelResolver.defaults()) {}
+  constructor(private readonly opts: ResolverOptions) {}
 
-  static defaults(): ResolverOptions {
-    const c = config();
-    return { cacheDir: c.models.cacheDir, assetsDir: c.assetsDir, allowDownload: c.models.allowDownload };
+  /** The resolver of a configuration: its model cache, its assets folder and whether it may download. */
+  static forConfig(c: Pick<StoreLensConfig, 'models' | 'assetsDir'>): ModelResolver {
+    return new ModelResolver({ cacheDir: c.models.cacheDir, assetsDir: c.assetsDir, allowDownload: c.models.allowDownload });
   }
 
   /** The verified path of the model file; memoised, so the hash is checked once per process. */

@@ -1,3 +1,4 @@
+import { config } from '@storelens/config';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { area } from '@storelens/vision';
@@ -9,7 +10,7 @@ import { fixtures, galleryOf } from '@storelens/testing';
 describe('FacePipeline on the fixtures (real models)', () => {
   let pipeline: FacePipeline;
   beforeAll(async () => {
-    pipeline = await FacePipeline.create();
+    pipeline = await FacePipeline.create(config());
   });
 
   it('finds exactly one face in every single-person photo whose face is whole', async () => {

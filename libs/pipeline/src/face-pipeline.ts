@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { config } from '@storelens/config';
+import type { StoreLensConfig } from '@storelens/config';
 import {
   AgeGenderEstimator,
   EmotionClassifier,
+  modelOptions,
   FaceDetector,
   FaceEmbedder,
   attributeCrop,
@@ -13,6 +14,7 @@ import type { NamingRule } from '@storelens/decision';
 import { Gallery, listGalleryFolder } from './gallery';
 import type { FaceResult, StageTimings } from './types';
 
+/** Overrides of the configuration's settings (a study or a test may try other values). */
 export interface PipelineOptions {
   detectThreshold?: number;
   minFaceSize?: number;
@@ -46,9 +48,10 @@ export class FacePipeline {
     private readonly maxPixels: number,
   ) {}
 
-  static async create(opts: PipelineOptions = {}): Promise<FacePipeline> {
-    const c = config();
-    const common = { resolver: opts.resolver, threads: opts.threads };
+  /** The pipeline of a configuration (read once by the program that runs it), with `opts` on top. */
+  static async create(c: StoreLensConfig, opts: PipelineOptions = {}): Promise<FacePipeline> {
+    const models = modelOptions(c);
+    const common = { ...models, resolver: opts.resolver ?? models.resolver, threads: opts.threads ?? models.threads };
     const [detector, embedder, ageGender, emotion] = await Promise.all([
       FaceDetector.create({
         ...common,

@@ -6,8 +6,9 @@ import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { Logger } from 'nestjs-pino';
-import { config, repoRoot } from '@storelens/config';
+import { repoRoot, type StoreLensConfig } from '@storelens/config';
 import { enableQueueOperations } from './queue-dashboard';
+import { CONFIG } from './tokens';
 
 /** What an HTTP API's OpenAPI document says about itself. */
 export interface OpenApiInfo {
@@ -101,8 +102,9 @@ export async function bootstrapService(module: Type<unknown>, opts: BootstrapOpt
     SwaggerModule.setup(`docs/${opts.name}`, app, doc, { jsonDocumentUrl: `docs/${opts.name}/openapi.json` });
   }
   if (opts.queueOperations) enableQueueOperations(app);
-  const port = opts.port ?? config().service.port;
-  await app.listen(port, config().service.host);
+  const cfg = app.get<StoreLensConfig>(CONFIG);
+  const port = opts.port ?? cfg.service.port;
+  await app.listen(port, cfg.service.host);
   const url = await app.getUrl();
   app.get(Logger).log(`${opts.name} listening on ${url}`);
   // one machine-readable line for the stack scripts and tests that start services

@@ -2,7 +2,7 @@ import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicat
 import { APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { config, type StoreLensConfig } from '@storelens/config';
+import type { StoreLensConfig } from '@storelens/config';
 import {
   AlertRepository,
   CameraRepository,
@@ -69,7 +69,7 @@ export class PlatformModule {
    * queues, the object store, structured logs, metrics and the health endpoint. Each outside system is one
    * injectable class, built here and nowhere else.
    */
-  static forService(service: string, cfg: StoreLensConfig = config()): DynamicModule {
+  static forService(service: string, cfg: StoreLensConfig): DynamicModule {
     return {
       module: PlatformModule,
       imports: [
@@ -91,7 +91,10 @@ export class PlatformModule {
         {
           provide: DataSource,
           useFactory: async () => {
-            const ds = createDataSource(cfg.database.url);
+            const ds = createDataSource(cfg.database.url, {
+              poolSize: cfg.database.poolSize,
+              vectorSearch: cfg.database.vectorSearch,
+            });
             await ds.initialize();
             return ds;
           },
@@ -108,6 +111,7 @@ export class PlatformModule {
               redisUrl: cfg.redis.url,
               prefix: cfg.queue.prefix,
               concurrency: cfg.worker.concurrency,
+              lockDurationMs: cfg.worker.lockDurationMs,
             }),
         },
         {

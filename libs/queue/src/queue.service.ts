@@ -1,4 +1,4 @@
-import { config, createLogger } from '@storelens/config';
+import { createLogger } from '@storelens/config';
 import {
   jobOptions,
   parseJob,
@@ -14,14 +14,14 @@ import type { Logger } from 'pino';
 import { createRedisConnection } from './connection';
 import { QueueWorker, type JobHandlers, type QueueWorkerOptions } from './queue-worker';
 
+/** The queues' settings, from the configuration (REDIS_URL, QUEUE_PREFIX, WORKER_CONCURRENCY, WORKER_LOCK_MS). */
 export interface QueueServiceOptions {
-  /** Defaults to REDIS_URL. */
-  redisUrl?: string;
-  /** BullMQ key prefix; defaults to QUEUE_PREFIX. Tests use a unique one per run. */
-  prefix?: string;
-  /** Default worker concurrency; defaults to WORKER_CONCURRENCY. */
+  redisUrl: string;
+  /** BullMQ key prefix. Tests use a unique one per run. */
+  prefix: string;
+  /** Default worker concurrency (1). */
   concurrency?: number;
-  /** Worker lock duration; defaults to WORKER_LOCK_MS. */
+  /** Worker lock duration (15 s). */
   lockDurationMs?: number;
   logger?: Logger;
 }
@@ -62,12 +62,11 @@ export class QueueService {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly workers = new Set<QueueWorker<QueueName>>();
 
-  constructor(options: QueueServiceOptions = {}) {
-    const c = config();
-    this.redisUrl = options.redisUrl ?? c.redis.url;
-    this.prefix = options.prefix ?? c.queue.prefix;
-    this.concurrency = options.concurrency ?? c.worker.concurrency;
-    this.lockDurationMs = options.lockDurationMs ?? c.worker.lockDurationMs;
+  constructor(options: QueueServiceOptions) {
+    this.redisUrl = options.redisUrl;
+    this.prefix = options.prefix;
+    this.concurrency = options.concurrency ?? 1;
+    this.lockDurationMs = options.lockDurationMs ?? 15_000;
     this.logger = options.logger ?? createLogger('queue');
     this.producer = createRedisConnection(this.redisUrl, 'producer');
     this.producer.on('error', (err) => this.logger.error({ err }, 'redis producer connection error'));

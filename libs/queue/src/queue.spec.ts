@@ -27,7 +27,7 @@ function rawQueue(): Queue {
 
 beforeEach(() => {
   prefix = `storelens-test-${uniqueTestId()}`;
-  service = new QueueService({ prefix, logger: silent });
+  service = new QueueService({ redisUrl: config().redis.url, prefix, logger: silent });
   opened.push(service);
 });
 
@@ -218,7 +218,7 @@ describe('QueueService and QueueWorker (real Redis)', () => {
 
     await service.close();
     expect(finished).toBe(true);
-    const observer = new QueueService({ prefix, logger: silent });
+    const observer = new QueueService({ redisUrl: config().redis.url, prefix, logger: silent });
     opened.push(observer);
     expect(await observer.inspect(QueueName.Detection, jobId)).toMatchObject({ state: 'completed' });
   });

@@ -1,4 +1,3 @@
-import { config } from '@storelens/config';
 import { Client } from 'minio';
 import http from 'node:http';
 import https from 'node:https';
@@ -48,7 +47,7 @@ export class ObjectStore {
   /** Our own keep-alive pool, so close() can release its sockets instead of leaving them to the process. */
   private readonly agent: http.Agent;
 
-  constructor(options: ObjectStoreOptions = config().s3) {
+  constructor(options: ObjectStoreOptions) {
     const url = new URL(options.endpoint);
     const useSSL = url.protocol === 'https:';
     this.bucket = options.bucket;

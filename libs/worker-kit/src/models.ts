@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { StoreLensConfig } from '@storelens/config';
-import { AgeGenderEstimator, EmotionClassifier, FaceDetector, FaceEmbedder } from '@storelens/inference';
+import { AgeGenderEstimator, EmotionClassifier, FaceDetector, FaceEmbedder, modelOptions } from '@storelens/inference';
 import { CONFIG } from '@storelens/platform';
 
 /**
@@ -12,7 +12,7 @@ export const FaceDetectorProvider: Provider = {
   provide: FaceDetector,
   useFactory: (cfg: StoreLensConfig) =>
     FaceDetector.create({
-      threads: cfg.models.threads,
+      ...modelOptions(cfg),
       threshold: cfg.vision.detectThreshold,
       minFaceSize: cfg.vision.minFaceSize,
     }),
@@ -21,18 +21,18 @@ export const FaceDetectorProvider: Provider = {
 
 export const FaceEmbedderProvider: Provider = {
   provide: FaceEmbedder,
-  useFactory: (cfg: StoreLensConfig) => FaceEmbedder.create({ threads: cfg.models.threads }),
+  useFactory: (cfg: StoreLensConfig) => FaceEmbedder.create(modelOptions(cfg)),
   inject: [CONFIG],
 };
 
 export const AgeGenderEstimatorProvider: Provider = {
   provide: AgeGenderEstimator,
-  useFactory: (cfg: StoreLensConfig) => AgeGenderEstimator.create({ threads: cfg.models.threads }),
+  useFactory: (cfg: StoreLensConfig) => AgeGenderEstimator.create(modelOptions(cfg)),
   inject: [CONFIG],
 };
 
 export const EmotionClassifierProvider: Provider = {
   provide: EmotionClassifier,
-  useFactory: (cfg: StoreLensConfig) => EmotionClassifier.create({ threads: cfg.models.threads }),
+  useFactory: (cfg: StoreLensConfig) => EmotionClassifier.create(modelOptions(cfg)),
   inject: [CONFIG],
 };

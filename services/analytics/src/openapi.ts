@@ -1,4 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { loadConfig } from '@storelens/config';
 import { previewOpenApiDocument, type OpenApiInfo } from '@storelens/platform';
 import { AnalyticsModule } from './analytics.module';
 
@@ -12,5 +13,5 @@ export const ANALYTICS_OPENAPI: OpenApiInfo = {
 
 /** The analytics API's document, from the code alone: what /docs/analytics serves and the repository publishes. */
 export function analyticsOpenApiDocument(): Promise<OpenAPIObject> {
-  return previewOpenApiDocument(AnalyticsModule, ANALYTICS_OPENAPI);
+  return previewOpenApiDocument(AnalyticsModule.forConfig(loadConfig({})), ANALYTICS_OPENAPI);
 }

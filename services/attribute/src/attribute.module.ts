@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import type { StoreLensConfig } from '@storelens/config';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@storelens/platform';
 import { AgeGenderEstimatorProvider, EmotionClassifierProvider, WorkerKitModule } from '@storelens/worker-kit';
 import { AttributeConsumer } from './attribute.consumer';
@@ -13,5 +14,10 @@ import { FaceAttributesService } from './face-attributes.service';
 export class AttributeWorkerModule {}
 
 /** The attribute service: consumes the attribute queue; HTTP only for /health and /metrics. */
-@Module({ imports: [PlatformModule.forService('attribute'), AttributeWorkerModule] })
-export class AttributeModule {}
+@Module({})
+export class AttributeModule {
+  /** The service under a configuration: the process's own (read once in main.ts), or a test's own. */
+  static forConfig(cfg: StoreLensConfig): DynamicModule {
+    return { module: AttributeModule, imports: [PlatformModule.forService('attribute', cfg), AttributeWorkerModule] };
+  }
+}

@@ -1,7 +1,13 @@
+import { Module } from '@nestjs/common';
+import { config } from '@storelens/config';
 import { bootstrapService } from '@storelens/platform';
 import { AttributeModule } from './attribute.module';
 
-void bootstrapService(AttributeModule, { name: 'attribute' }).catch((err: unknown) => {
+/** The service under the configuration read once from the environment. */
+@Module({ imports: [AttributeModule.forConfig(config())] })
+class AttributeApp {}
+
+void bootstrapService(AttributeApp, { name: 'attribute' }).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

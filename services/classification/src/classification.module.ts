@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import type { StoreLensConfig } from '@storelens/config';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { EventsProducerModule } from '@storelens/events';
 import { PlatformModule } from '@storelens/platform';
 import { WorkerKitModule } from '@storelens/worker-kit';
@@ -27,5 +28,10 @@ export class ClassificationWorkerModule {}
  * The classification service: consumes the classification queue (identify camera faces) and the enrolment queue
  * (add enrolment photos to the gallery); HTTP only for /health and /metrics. No model: it compares stored vectors.
  */
-@Module({ imports: [PlatformModule.forService('classification'), ClassificationWorkerModule] })
-export class ClassificationModule {}
+@Module({})
+export class ClassificationModule {
+  /** The service under a configuration: the process's own (read once in main.ts), or a test's own. */
+  static forConfig(cfg: StoreLensConfig): DynamicModule {
+    return { module: ClassificationModule, imports: [PlatformModule.forService('classification', cfg), ClassificationWorkerModule] };
+  }
+}

@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import type { StoreLensConfig } from '@storelens/config';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@storelens/platform';
 import { FaceDetectorProvider, WorkerKitModule } from '@storelens/worker-kit';
 import { DetectionConsumer } from './detection.consumer';
@@ -13,5 +14,10 @@ import { FaceDetectionService } from './face-detection.service';
 export class DetectionWorkerModule {}
 
 /** The detection service: consumes the detection queue; HTTP only for /health and /metrics. */
-@Module({ imports: [PlatformModule.forService('detection'), DetectionWorkerModule] })
-export class DetectionModule {}
+@Module({})
+export class DetectionModule {
+  /** The service under a configuration: the process's own (read once in main.ts), or a test's own. */
+  static forConfig(cfg: StoreLensConfig): DynamicModule {
+    return { module: DetectionModule, imports: [PlatformModule.forService('detection', cfg), DetectionWorkerModule] };
+  }
+}

@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import type { StoreLensConfig } from '@storelens/config';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@storelens/platform';
 import { FaceEmbedderProvider, WorkerKitModule } from '@storelens/worker-kit';
 import { EmbeddingConsumer } from './embedding.consumer';
@@ -13,5 +14,10 @@ import { FaceEmbeddingService } from './face-embedding.service';
 export class EmbeddingWorkerModule {}
 
 /** The embedding service: consumes the embedding queue; HTTP only for /health and /metrics. */
-@Module({ imports: [PlatformModule.forService('embedding'), EmbeddingWorkerModule] })
-export class EmbeddingModule {}
+@Module({})
+export class EmbeddingModule {
+  /** The service under a configuration: the process's own (read once in main.ts), or a test's own. */
+  static forConfig(cfg: StoreLensConfig): DynamicModule {
+    return { module: EmbeddingModule, imports: [PlatformModule.forService('embedding', cfg), EmbeddingWorkerModule] };
+  }
+}

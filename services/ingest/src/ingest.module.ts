@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { config, type IngestRole, type StoreLensConfig } from '@storelens/config';
+import type { IngestRole, StoreLensConfig } from '@storelens/config';
 import { PlatformModule } from '@storelens/platform';
 import { WorkerKitModule } from '@storelens/worker-kit';
 import { IdentitiesController } from './identities/identities.controller';
@@ -45,7 +45,7 @@ export function ingestServiceName(role: IngestRole): string {
 @Module({})
 export class IngestModule {
   /** The service under a given configuration: the process's own in main.ts, a test's own in the specs. */
-  static forConfig(cfg: StoreLensConfig = config(), role: IngestRole = cfg.ingest.role): DynamicModule {
+  static forConfig(cfg: StoreLensConfig, role: IngestRole = cfg.ingest.role): DynamicModule {
     return {
       module: IngestModule,
       imports: [

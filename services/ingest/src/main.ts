@@ -6,7 +6,7 @@ import { IngestModule, ingestServiceName } from './ingest.module';
 import { INGEST_OPENAPI } from './openapi';
 
 /** The ingest process: the module under the configuration read from the environment, in its INGEST_ROLE. */
-@Module({ imports: [IngestModule.forConfig()] })
+@Module({ imports: [IngestModule.forConfig(config())] })
 class IngestApp {}
 
 const role = config().ingest.role;

@@ -55,6 +55,7 @@ describe('the published ingest OpenAPI document', () => {
     expect(arrays(doc).sort()).toEqual(
       [
         '/components/schemas/ErrorDto/properties/issues',
+        '/components/schemas/TransactionsRecordedDto/properties/ids',
         '/paths//v1/identities/get/responses/200/content/application/json/schema',
         '/paths//v1/stores/get/responses/200/content/application/json/schema',
         '/paths//v1/stores/{storeId}/cameras/get/responses/200/content/application/json/schema',

@@ -257,7 +257,7 @@ export interface components {
             state: "connecting" | "live" | "reconnecting" | "offline" | "failed" | "stopped";
             /** @description ISO 8601: when the state began */
             since: string;
-            lastFrameAt: string[];
+            lastFrameAt: string | null;
             /** @description frames per second read from the stream (last 5 s) */
             fpsIn: number;
             /** @description frames per second through detection (last 5 s) */
@@ -266,9 +266,8 @@ export interface components {
             framesDropped: number;
             /** @description age of the oldest frame still waiting for detection */
             lagMs: number;
-            /** @description why the stream is not live (never contains credentials) */
-            error: string[];
-            transport: string[];
+            error: string | null;
+            transport: string | null;
         };
         NewStoreDto: {
             /** @example Berlin Mitte */

@@ -39,6 +39,7 @@ import {
   decodeAge,
   faceResCrop,
   logit,
+  modelOptions,
 } from '@storelens/inference';
 import { FacePipeline, type FaceResult } from '@storelens/pipeline';
 import { area } from '@storelens/vision';
@@ -250,7 +251,7 @@ export async function evalFairnessCommand(opts: EvalFairnessOptions, pipeline: F
   let faceres: FaceResEstimator | null = null;
   if (opts.faceres) {
     try {
-      faceres = await FaceResEstimator.create();
+      faceres = await FaceResEstimator.create(modelOptions(config()));
     } catch (err) {
       warnings.push(`FaceRes not measured: ${errorMessage(err)}`);
     }
@@ -317,7 +318,7 @@ export function addEvalCommands(program: Command): void {
     .action(async (o) => {
       process.exitCode = await evalCommand(
         { dataset: o.dataset, threshold: o.threshold, json: Boolean(o.json) },
-        await FacePipeline.create(),
+        await FacePipeline.create(config()),
       );
     });
 
@@ -365,7 +366,7 @@ export function addEvalCommands(program: Command): void {
           faceres: Boolean(o.faceres),
           json: Boolean(o.json),
         },
-        await FacePipeline.create(),
+        await FacePipeline.create(config()),
       );
     });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { config } from '@storelens/config';
 import { createDataSource, EmbeddingRepository } from '@storelens/db';
-import { FaceEmbedder } from '@storelens/inference';
+import { FaceEmbedder, modelOptions } from '@storelens/inference';
 import { ObjectStore } from '@storelens/storage';
 import { FaceCropStore } from '@storelens/worker-kit';
 import { printJson } from '../output';
@@ -58,7 +58,7 @@ export function addReembedCommand(program: Command): void {
       await ds.initialize();
       const store = new ObjectStore(config().s3);
       try {
-        const embedder = await FaceEmbedder.create();
+        const embedder = await FaceEmbedder.create(modelOptions(config()));
         printJson(await reembedEnrolled(o.tenant, new EmbeddingRepository(ds), new FaceCropStore(store), embedder));
       } finally {
         store.close();

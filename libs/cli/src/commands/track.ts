@@ -25,7 +25,7 @@ export async function trackVideo(
   opts: { fps: number; annotateDir?: string },
 ): Promise<{ frames: number; tracks: TrackSummary[] }> {
   const cfg = config();
-  const pipeline = await FacePipeline.create();
+  const pipeline = await FacePipeline.create(cfg);
   const faces: TrackFace[] = [];
   const images: { index: number; image: RgbImage }[] = [];
   let frames = 0;

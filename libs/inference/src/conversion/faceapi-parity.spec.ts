@@ -11,6 +11,7 @@ import { buildFromNpmSource } from '@storelens/model-convert';
 import { alignFace, decodeImage, toNhwcFloat, type RgbImage } from '@storelens/vision';
 import { modelManifest } from '../manifest';
 import { FaceDetector } from '../models/face-detector';
+import { modelOptions } from '../models/model-base';
 import { attributeCrop } from '../models/attribute-models';
 import { faceRecNetInput } from '../models/face-embedder';
 import { OnnxSession } from '../onnx/session';
@@ -42,7 +43,7 @@ describe('face-api networks converted to ONNX match face-api on TF.js', () => {
     await faceapi.nets.ageGenderNet.loadFromDisk(dir);
     await faceapi.nets.faceExpressionNet.loadFromDisk(dir);
     await faceapi.nets.faceRecognitionNet.loadFromDisk(dir);
-    const detector = await FaceDetector.create();
+    const detector = await FaceDetector.create(modelOptions(config()));
     for (const rel of PHOTOS) {
       const img = await decodeImage(readFileSync(path.join(config().assetsDir, 'fixtures', rel)));
       for (const d of await detector.detect(img)) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { config, repoRoot } from '@storelens/config';
+import { repoRoot } from '@storelens/config';
 import { squareCrop, toNhwcFloat, type Box, type RgbImage } from '@storelens/vision';
 import {
   decodeAge,
@@ -15,7 +15,6 @@ import {
 } from '../decode/attributes';
 import type { ModelEntry } from '../manifest';
 import { OnnxSession } from '../onnx/session';
-import { ModelResolver } from '../resolver';
 import { openModel, type ModelOptions } from './model-base';
 
 /** Both face-api models take a 112x112 square crop of 1.0 x the detector box (best on the selection set). */
@@ -101,7 +100,7 @@ export class AgeGenderEstimator {
     readonly genderRule: GenderRule,
   ) {}
 
-  static async create(opts: AgeGenderOptions = {}): Promise<AgeGenderEstimator> {
+  static async create(opts: AgeGenderOptions): Promise<AgeGenderEstimator> {
     const { entry, session } = await openModel('ageGender', opts);
     return new AgeGenderEstimator(session, entry.id, {
       ...DEFAULT_GENDER_RULE,
@@ -142,7 +141,7 @@ export class EmotionClassifier {
     readonly modelId: string,
   ) {}
 
-  static async create(opts: ModelOptions = {}): Promise<EmotionClassifier> {
+  static async create(opts: ModelOptions): Promise<EmotionClassifier> {
     const { entry, session } = await openModel('emotion', opts);
     return new EmotionClassifier(session, entry.id);
   }
@@ -192,10 +191,10 @@ export class FaceResEstimator {
     readonly modelId: string,
   ) {}
 
-  static async create(opts: ModelOptions = {}): Promise<FaceResEstimator> {
+  static async create(opts: ModelOptions): Promise<FaceResEstimator> {
     const entry = evaluationModelEntry('faceres');
-    const file = await (opts.resolver ?? new ModelResolver()).resolve(entry);
-    const session = await OnnxSession.open(file, { threads: opts.threads ?? config().models.threads });
+    const file = await opts.resolver.resolve(entry);
+    const session = await OnnxSession.open(file, { threads: opts.threads });
     return new FaceResEstimator(session, entry.id);
   }
 

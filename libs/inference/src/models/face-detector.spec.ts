@@ -4,14 +4,15 @@ import { config } from '@storelens/config';
 import { decodeImage, type RgbImage } from '@storelens/vision';
 import { OnnxSession } from '../onnx/session';
 import { FaceDetector } from './face-detector';
+import { modelOptions } from './model-base';
 
 /** The rescue pass on the real model: a portrait YuNet misses at full size is found, a blank wall stays empty. */
 describe('FaceDetector rescue pass (real model)', () => {
   let plain: FaceDetector;
   let rescuing: FaceDetector;
   beforeAll(async () => {
-    plain = await FaceDetector.create({ rescue: false });
-    rescuing = await FaceDetector.create();
+    plain = await FaceDetector.create({ ...modelOptions(config()), rescue: false });
+    rescuing = await FaceDetector.create(modelOptions(config()));
   });
   afterAll(() => OnnxSession.closeAll());
 

@@ -81,7 +81,7 @@ export class FaceDetector {
     private readonly rescueEnabled: boolean,
   ) {}
 
-  static async create(opts: DetectorOptions = {}): Promise<FaceDetector> {
+  static async create(opts: DetectorOptions): Promise<FaceDetector> {
     const { entry, session } = await openModel('detector', opts);
     return new FaceDetector(session, entry.id, opts.threshold ?? 0.9, opts.minFaceSize ?? 20, opts.rescue ?? true);
   }

@@ -1,4 +1,3 @@
-import { config } from '@storelens/config';
 import {
   alignFace,
   ARCFACE_TEMPLATE_112,
@@ -87,8 +86,8 @@ export class FaceEmbedder {
     private readonly spec: EmbedderSpec,
   ) {}
 
-  static async create(opts: EmbedderOptions = {}): Promise<FaceEmbedder> {
-    const model = opts.model ?? config().models.embedder;
+  static async create(opts: EmbedderOptions): Promise<FaceEmbedder> {
+    const model = opts.model ?? opts.embedder ?? 'mobilefacenet';
     const spec = SPECS[model];
     const { entry, session } = await openModel('embedder', opts, spec.key);
     return new FaceEmbedder(session, entry.id, model, spec);
