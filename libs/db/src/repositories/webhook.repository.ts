@@ -64,10 +64,12 @@ export class WebhookRepository {
 
   /** Removes the webhook and its delivery log; false when the tenant has no such webhook. */
   async delete(tenantId: string, id: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
+    const result: unknown[] = await this.dataSource.query(
       `DELETE FROM webhooks WHERE tenant_id = $1 AND id = $2 RETURNING id`,
       [tenantId, id],
     );
+    // TypeORM answers a DELETE with [rows, affected count], not the rows alone
+    const rows = Array.isArray(result[0]) ? (result[0] as unknown[]) : result;
     return rows.length > 0;
   }
 
