@@ -49,11 +49,7 @@ export function normalise(v: Float32Array): Float32Array {
   return v;
 }
 
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
-  return dot;
-}
+export { cosine } from '@storelens/decision';
 
 /** Draws people (centres) and their faces. */
 export class FaceSpace {

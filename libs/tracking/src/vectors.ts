@@ -1,15 +1,5 @@
-/** Cosine similarity of two vectors of the same length; 0 when either is the zero vector. */
-export function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
+// cosine similarity has one home, beside the decision rule that reads it
+export { cosine } from '@storelens/decision';
 
 /** The L2-normalised mean of unit vectors: the direction a group of faces of one person points in. */
 export function centroid(vectors: readonly (readonly number[])[]): number[] {
