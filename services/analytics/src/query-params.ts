@@ -5,7 +5,7 @@ import { z } from 'zod';
 // Each schema is also its endpoint's documented parameters (@ApiQuery({ type: XQueryDto })).
 // Objects are strict, so a misspelt parameter (?groupby=) is an error rather than silently ignored.
 
-const HOUR_MS = 3_600_000;
+export const HOUR_MS = 3_600_000;
 /** Longest summary range: a year of hourly groups is about 8 800 rows. */
 export const MAX_RANGE_DAYS = 366;
 
@@ -16,7 +16,7 @@ const isoDate = z.iso.date();
  * An instant: an ISO 8601 date-time with a zone (Z or an offset), or a date, read as midnight UTC. A date-time
  * without a zone is refused: it would mean a different instant on every server.
  */
-const instant = z
+export const instant = z
   .string()
   .refine((s) => isoDateTime.safeParse(s).success || isoDate.safeParse(s).success, {
     error: (issue) =>
@@ -33,7 +33,7 @@ const limit = (max: number, fallback: number) =>
     .max(max, { error: `must be at most ${max}` })
     .default(fallback);
 
-const unknownParameter = {
+export const unknownParameter = {
   error: (issue: { code?: string; keys?: string[] }) =>
     issue.code === 'unrecognized_keys' ? `unknown query parameter ${(issue.keys ?? []).join(', ')}` : undefined,
 };

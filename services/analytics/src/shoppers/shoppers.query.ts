@@ -1,24 +1,7 @@
 import { z } from 'zod';
+import { HOUR_MS, instant, MAX_RANGE_DAYS, unknownParameter } from '../query-params';
 
-const HOUR_MS = 3_600_000;
-/** The longest range a shopper query covers. */
-export const MAX_SHOPPER_RANGE_DAYS = 366;
-
-const isoDateTime = z.iso.datetime({ offset: true });
-const isoDate = z.iso.date();
-const instant = z
-  .string()
-  .refine((s) => isoDateTime.safeParse(s).success || isoDate.safeParse(s).success, {
-    error: (issue) =>
-      `${JSON.stringify(issue.input)} is not an ISO 8601 date-time with a zone (e.g. 2026-11-28T13:00:00Z) or a date (2026-11-28)`,
-  })
-  .transform((s) => new Date(s))
-  .refine((d) => !Number.isNaN(d.getTime()), { error: 'is not a real calendar date' });
-
-const unknownParameter = {
-  error: (issue: { code?: string; keys?: string[] }) =>
-    issue.code === 'unrecognized_keys' ? `unknown query parameter ${(issue.keys ?? []).join(', ')}` : undefined,
-};
+// the instants, the unknown-parameter wording and the longest range are the read API's own (query-params.ts)
 
 const range = {
   from: instant.optional(),
@@ -37,8 +20,8 @@ function withRange<T extends { from?: Date; to?: Date }>(defaultDays = 1) {
 const checks = <S extends z.ZodType<{ from: Date; to: Date }>>(schema: S) =>
   schema
     .refine((q) => q.from.getTime() <= q.to.getTime(), { error: 'must not be after to', path: ['from'] })
-    .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_SHOPPER_RANGE_DAYS * 24 * HOUR_MS, {
-      error: `must be at most ${MAX_SHOPPER_RANGE_DAYS} days after from`,
+    .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_RANGE_DAYS * 24 * HOUR_MS, {
+      error: `must be at most ${MAX_RANGE_DAYS} days after from`,
       path: ['to'],
     });
 
