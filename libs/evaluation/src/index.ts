@@ -7,3 +7,4 @@ export * from './fairness';
 export * from './fairness-report';
 export * from './generalisation';
 export * from './recognition-set';
+export * from './reidentification';

@@ -70,6 +70,10 @@ function buildDataset(): string {
     attributes.push(`demographics/${file},${gender},${ageMin},${ageMax}`);
   }
   for (const p of photos) attributes.push(`${p.rel},${PERSON_GENDER[p.person] ?? 'male'},,`);
+  // the FairFace photos are also strangers, each seen once, for re-identification
+  mkdirSync(path.join(dir, 'strangers'));
+  for (const row of rows)
+    symlinkSync(path.join(demo, row.split(',')[0]), path.join(dir, 'strangers', row.split(',')[0]));
   attributes.push('demographics/not-there.jpg,female,20,29');
   writeFileSync(path.join(dir, 'attributes.csv'), attributes.join('\n') + '\n');
   return dir;
@@ -121,6 +125,22 @@ describe('storelens eval on fixture datasets (real models)', () => {
     expect(id.openSet.unknown.falseAccepts).toBe(0);
     expect(id.openSet.unknown.probes).toBe(3);
     expect(id.openSet.known.correctIdentificationRate).toBe(1);
+  });
+
+  it('re-identifies the fixture people among 427 strangers through the visitor rule, with its threshold trade-off', () => {
+    const re = r.reidentification!;
+    expect(re.people).toBe(6 + 427); // one FairFace photo has no face the detector finds
+    expect(re.seenOnce).toBe(427 + 1); // lin_manuel_miranda has one photo
+    // every photo of a fixture person lands with the others of that person...
+    expect(re.recall.min).toBe(1);
+    expect(re.visitorsPerPerson.max).toBe(1);
+    // ...while strangers who look alike share visitors: fewer visitors than people, never more
+    expect(re.visitors.max).toBeLessThanOrEqual(re.people);
+    expect(re.visitors.min).toBeGreaterThan(0.85 * re.people);
+    const at = (t: number) => re.sweep.find((x) => x.threshold === t)!;
+    expect(at(0.5).visitors).toBe(re.visitors.mean);
+    expect(at(0.7).precision!).toBeGreaterThan(at(0.5).precision!);
+    expect(at(0.7).mixedVisitors).toBeLessThan(at(0.5).mixedVisitors);
   });
 
   it('reads the sex of adult men and women about equally well, with per-sex and per-age-group numbers', () => {

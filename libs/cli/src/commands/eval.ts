@@ -82,7 +82,7 @@ export class PipelineAnalyser implements FaceAnalyser {
     const rule = this.pipeline.ageGender.genderRule;
     return {
       ...this.pipeline.modelIds,
-      genderRule: `crop + mirror, male at p(male) >= ${rule.maleThreshold} (>= ${rule.youngMaleThreshold} when estimated under ${rule.youngBelowAge})`,
+      genderRule: `crop, 4 shifts and their mirrors, male at p(male) >= ${rule.maleThreshold} (>= ${rule.youngMaleThreshold} when estimated under ${rule.youngBelowAge})`,
     };
   }
 }
@@ -124,6 +124,7 @@ export async function evalCommand(opts: EvalOptions, pipeline: FacePipeline): Pr
       threshold: opts.threshold,
       // open set is decided by the platform's rule: the configured margin beside the threshold
       margin: config().decision.margin,
+      visitorThreshold: config().decision.visitorThreshold,
       onProgress: bar.update,
       analyser: analyser.describe(),
     });

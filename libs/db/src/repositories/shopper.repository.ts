@@ -1,3 +1,4 @@
+import { absorbCentroid } from '@storelens/tracking';
 import { fromSql, toSql } from 'pgvector';
 import type { DataSource, EntityManager } from 'typeorm';
 
@@ -257,14 +258,12 @@ export class ShopperRepository {
     );
     if (!row) return;
     // a visitor whose vector retention forgot starts again from this track
-    const old = row.centroid === null ? centroid.map(() => 0) : (fromSql(row.centroid) as number[]);
-    if (row.centroid === null) row.n = 0;
-    const sum = old.map((x, i) => x * row.n + centroid[i]!);
-    const norm = Math.hypot(...sum) || 1;
+    const next =
+      row.centroid === null ? [...centroid] : absorbCentroid(fromSql(row.centroid) as number[], row.n, centroid);
     await this.db.query(
       `UPDATE visitors SET centroid = $3::vector, track_count = track_count + 1, updated_at = now()
        WHERE tenant_id = $1 AND id = $2`,
-      [tenantId, visitorId, toSql(sum.map((x) => x / norm))],
+      [tenantId, visitorId, toSql(next)],
     );
   }
 

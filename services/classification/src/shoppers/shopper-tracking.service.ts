@@ -12,7 +12,7 @@ import {
   type LinkOptions,
   type TrackFace,
 } from '@storelens/tracking';
-import { nameFace, newVisitorId, uuidV5, VISITOR_NAMESPACE } from '@storelens/decision';
+import { joinsVisitor, nameFace, newVisitorId, uuidV5, VISITOR_NAMESPACE } from '@storelens/decision';
 import { ShopperEvents } from './shopper-events';
 
 /** How far around a decided face the tracker reads at a time; it reads further while its segment goes on. */
@@ -155,7 +155,7 @@ export class ShopperTrackingService {
       return { visitorId: track.visitorId, personKey: track.personKey ?? visitorKey(track.visitorId) };
     }
     const nearest = await tx.nearestVisitor(tenantId, vector, track.modelId);
-    if (nearest && nearest.similarity >= this.cfg.decision.visitorThreshold) {
+    if (nearest && joinsVisitor(nearest.similarity, this.cfg.decision.visitorThreshold)) {
       await tx.absorbIntoVisitor(tenantId, nearest.visitorId, vector);
       return {
         visitorId: nearest.visitorId,
