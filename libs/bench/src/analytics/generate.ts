@@ -1,0 +1,134 @@
+import { Client } from 'pg';
+
+/**
+ * A retail chain's results generated straight into Postgres with generate_series (not through the models), in the
+ * platform's own schema: 50 stores × 3 cameras (entrance, floor, checkout: one zone each), 90 days of 12 open
+ * hours, one video per camera and hour with 31 sampled frames of 2 faces: 10 044 000 faces. Each store-hour has 19
+ * visits (1 026 000 visits by 600 000 distinct people, so people come back); a visit's faces are spread over the
+ * store's cameras. 5 % of people are staff, 7 % loyalty members, 2 % of faces are not classified yet, the rest are
+ * anonymous visitors. Everything is deterministic (ids are md5 of their coordinates), so two runs hold the same
+ * rows.
+ */
+export const CHAIN = {
+  tenantId: '00000000-0000-4000-8000-00000000c4a1',
+  stores: 50,
+  camerasPerStore: 3,
+  days: 90,
+  openHours: 12,
+  firstHourUtc: 8,
+  framesPerMedia: 31,
+  facesPerFrame: 2,
+  visitsPerStoreHour: 19,
+  people: 600_000,
+  /** the first day of the generated range (UTC) */
+  start: new Date('2026-09-01T00:00:00Z'),
+} as const;
+
+/** How much of the chain to generate: frames per camera-hour (31 is the full chain of 10 million faces). */
+export interface ChainScale {
+  framesPerMedia: number;
+}
+export const FULL_SCALE: ChainScale = { framesPerMedia: CHAIN.framesPerMedia };
+
+export const chainFaces = (scale: ChainScale = FULL_SCALE) =>
+  CHAIN.stores * CHAIN.camerasPerStore * CHAIN.days * CHAIN.openHours * scale.framesPerMedia * CHAIN.facesPerFrame;
+export const chainVisits = () => CHAIN.stores * CHAIN.days * CHAIN.openHours * CHAIN.visitsPerStoreHour;
+
+const ROLES = ['entrance', 'floor', 'checkout'];
+
+/** Generates the chain day by day into a migrated, empty database; `progress` hears after each day. */
+export async function generateChain(
+  client: Client,
+  progress: (day: number) => void,
+  scale: ChainScale = FULL_SCALE,
+): Promise<void> {
+  const t = CHAIN.tenantId;
+  const cams = CHAIN.stores * CHAIN.camerasPerStore;
+  await client.query(`INSERT INTO tenants (id, name) VALUES ($1, 'Bench chain (generated)')`, [t]);
+  await client.query(
+    `INSERT INTO stores (id, tenant_id, name, timezone)
+     SELECT md5('s' || s)::uuid, $1::uuid, 'Store ' || lpad((s + 1)::text, 2, '0'), 'Europe/Berlin'
+     FROM generate_series(0, $2 - 1) s`,
+    [t, CHAIN.stores],
+  );
+  await client.query(
+    `INSERT INTO cameras (id, tenant_id, store_id, name, role, zone, fps)
+     SELECT md5('c' || c)::uuid, $1::uuid, md5('s' || (c / $2))::uuid, initcap(($3::text[])[c % $2 + 1]),
+            ($3::text[])[c % $2 + 1], ($3::text[])[c % $2 + 1], 1
+     FROM generate_series(0, $4 - 1) c`,
+    [t, CHAIN.camerasPerStore, ROLES, cams],
+  );
+  await client.query(
+    `INSERT INTO identities (id, tenant_id, name, category)
+     SELECT md5('member' || i)::uuid, $1::uuid, 'Member ' || i, 'member' FROM generate_series(0, 1999) i
+     UNION ALL
+     SELECT md5('staff' || s || '-' || i)::uuid, $1::uuid, 'Staff ' || s || '-' || i, 'staff'
+     FROM generate_series(0, $2 - 1) s, generate_series(0, 4) i`,
+    [t, CHAIN.stores],
+  );
+  // bulk load: foreign keys and the rollup triggers are skipped (replica role); the rollups are rebuilt afterwards
+  await client.query(`SET session_replication_role = replica`);
+  try {
+    for (let d = 0; d < CHAIN.days; d++) {
+      const day = new Date(CHAIN.start.getTime() + d * 86_400_000);
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO media (id, tenant_id, camera_id, kind, status, object_key, sha256, bytes, mime, captured_at,
+                            duration_ms, frame_count, purpose)
+         SELECT md5('m' || $2::int || '-' || c || '-' || h)::uuid, $1::uuid, md5('c' || c)::uuid, 'video', 'done', 'bench',
+                repeat('0', 64), 1, 'video/mp4', $3::timestamptz + ($4 + h) * interval '1 hour', 3600000, $6, 'analysis'
+         FROM generate_series(0, $5 - 1) c, generate_series(0, $7 - 1) h`,
+        [t, d, day, CHAIN.firstHourUtc, cams, scale.framesPerMedia, CHAIN.openHours],
+      );
+      await client.query(
+        `INSERT INTO frames (id, tenant_id, media_id, "index", time_ms, captured_at, object_key, width, height, status)
+         SELECT md5('f' || $2::int || '-' || c || '-' || h || '-' || k)::uuid, $1,
+                md5('m' || $2::int || '-' || c || '-' || h)::uuid, k, k * 116000,
+                $3::timestamptz + ($4 + h) * interval '1 hour' + k * interval '116 seconds', 'bench', 640, 480, 'done'
+         FROM generate_series(0, $5 - 1) c, generate_series(0, $7 - 1) h, generate_series(0, $6 - 1) k`,
+        [t, d, day, CHAIN.firstHourUtc, cams, scale.framesPerMedia, CHAIN.openHours],
+      );
+      // person of a face: one of the store-hour's visits; a visit's person is drawn from the chain's people
+      await client.query(
+        `INSERT INTO faces (id, tenant_id, frame_id, face_index, box_x, box_y, box_w, box_h, score, landmarks,
+                            detector_model_id, age, gender, gender_confidence, emotion, attribute_model_id,
+                            identity_id, similarity, visitor_id, decided_at)
+         SELECT md5('x' || $2::int || '-' || c || '-' || h || '-' || k || '-' || j)::uuid, $1,
+                md5('f' || $2::int || '-' || c || '-' || h || '-' || k)::uuid, j, 100 + 200 * j, 100, 80, 90, 0.95,
+                '[]', 'bench', 12 + p % 63, CASE WHEN p % 2 = 0 THEN 'female' ELSE 'male' END, 0.9,
+                ($8::text[])[(p + k) % 7 + 1], 'bench',
+                CASE WHEN pending THEN NULL
+                     WHEN p % 100 < 5 THEN md5('staff' || (c / $9) || '-' || p % 5)::uuid
+                     WHEN p % 100 < 12 THEN md5('member' || p % 2000)::uuid END,
+                CASE WHEN NOT pending AND p % 100 < 12 THEN 0.6 END,
+                CASE WHEN NOT pending AND p % 100 >= 12 THEN md5('v' || p)::uuid END,
+                CASE WHEN NOT pending THEN $3::timestamptz + ($4 + h) * interval '1 hour' END
+         FROM generate_series(0, $5 - 1) c, generate_series(0, $7 - 1) h, generate_series(0, $6 - 1) k,
+              generate_series(0, $10 - 1) j,
+              LATERAL (SELECT ((((($2::int * $11 + c / $9) * $7 + h) * $12 + (k * $10 + j) % $12)::bigint * 7919)
+                               % $13)::int AS p,
+                              (k * $10 + j + c) % 50 = 0 AS pending) v`,
+        [
+          t,
+          d,
+          day,
+          CHAIN.firstHourUtc,
+          cams,
+          scale.framesPerMedia,
+          CHAIN.openHours,
+          ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'],
+          CHAIN.camerasPerStore,
+          CHAIN.facesPerFrame,
+          CHAIN.stores,
+          CHAIN.visitsPerStoreHour,
+          CHAIN.people,
+        ],
+      );
+      await client.query('COMMIT');
+      progress(d);
+    }
+  } finally {
+    await client.query(`SET session_replication_role = origin`);
+  }
+  await client.query('ANALYZE');
+}
