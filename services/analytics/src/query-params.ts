@@ -68,7 +68,6 @@ export const MediaListQuery = z.strictObject(
 export type MediaListQuery = z.infer<typeof MediaListQuery>;
 export class MediaListQueryDto extends createZodDto(MediaListQuery) {}
 
-
 export const GroupBy = z.enum(['hour', 'day', 'camera', 'store', 'none']);
 export type GroupBy = z.infer<typeof GroupBy>;
 
