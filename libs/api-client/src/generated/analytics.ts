@@ -968,7 +968,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MediaSummaryDto"][];
-                    "text/csv": components["schemas"]["MediaSummaryDto"][];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -978,7 +978,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDto"];
-                    "text/csv": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description no API key, or an invalid or revoked one */
@@ -1113,7 +1112,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SummaryDto"];
-                    "text/csv": components["schemas"]["SummaryDto"];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1166,7 +1165,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SightingDto"][];
-                    "text/csv": components["schemas"]["SightingDto"][];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1210,7 +1209,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AlertDto"][];
-                    "text/csv": components["schemas"]["AlertDto"][];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1258,7 +1257,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VisitsPageDto"];
-                    "text/csv": components["schemas"]["VisitsPageDto"];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1308,7 +1307,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TrafficDto"];
-                    "text/csv": components["schemas"]["TrafficDto"];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1357,7 +1356,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DemographicsDto"];
-                    "text/csv": components["schemas"]["DemographicsDto"];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1406,7 +1405,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ZonesDto"];
-                    "text/csv": components["schemas"]["ZonesDto"];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1455,7 +1454,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConversionDto"];
-                    "text/csv": components["schemas"]["ConversionDto"];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1505,7 +1504,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PersonVisitsDto"];
-                    "text/csv": components["schemas"]["PersonVisitsDto"];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */

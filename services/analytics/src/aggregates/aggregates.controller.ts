@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticated, ErrorDto, parseOr400, TenantId } from '@storelens/platform';
+import { ApiBadRequestResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiOkJsonOrCsv, ErrorDto, parseOr400, TenantId } from '@storelens/platform';
 import { sendCsv, wantsCsv } from '../export/csv';
 import {
   AlertsQuery,
@@ -31,8 +31,7 @@ export class AggregatesController {
       'apart and left out of visitors and demographics. Demographics count face sightings, not people.',
   })
   @ApiQuery({ type: SummaryQueryDto })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: SummaryDto })
+  @ApiOkJsonOrCsv(SummaryDto)
   async summary(
     @TenantId() tenantId: string,
     @Query() query: Record<string, unknown>,
@@ -54,8 +53,7 @@ export class AggregatesController {
       '(or limit rows), read page by page so a large export is never held in memory.',
   })
   @ApiQuery({ type: FacesQueryDto })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: [SightingDto] })
+  @ApiOkJsonOrCsv([SightingDto])
   async faces(
     @TenantId() tenantId: string,
     @Query() query: Record<string, unknown>,
@@ -73,8 +71,7 @@ export class AggregatesController {
   @Get('alerts')
   @ApiOperation({ summary: 'Sightings of watchlisted identities, newest first' })
   @ApiQuery({ type: AlertsQueryDto })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: [AlertDto] })
+  @ApiOkJsonOrCsv([AlertDto])
   async alerts(
     @TenantId() tenantId: string,
     @Query() query: Record<string, unknown>,

@@ -1,15 +1,15 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
-  ApiBadRequestResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiProduces,
-  ApiQuery,
-  ApiTags,
-} from '@nestjs/swagger';
-import { ApiAuthenticated, ApiNotFound, ErrorDto, IdPipe, parseOr400, TenantId } from '@storelens/platform';
+  ApiAuthenticated,
+  ApiNotFound,
+  ApiOkJsonOrCsv,
+  ErrorDto,
+  IdPipe,
+  parseOr400,
+  TenantId,
+} from '@storelens/platform';
 import { sendCsv, wantsCsv } from '../export/csv';
 import { MediaListQuery, MediaListQueryDto } from '../query-params';
 import { MediaDto, MediaSummaryDto } from './media.dto';
@@ -37,8 +37,7 @@ export class MediaController {
   @Get()
   @ApiOperation({ summary: 'The tenant’s media, newest first, each with its computed status' })
   @ApiQuery({ type: MediaListQueryDto })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: [MediaSummaryDto] })
+  @ApiOkJsonOrCsv([MediaSummaryDto])
   @ApiBadRequestResponse({ type: ErrorDto, description: 'a bad query parameter (the reason is given)' })
   async list(
     @TenantId() tenantId: string,

@@ -3,14 +3,12 @@ import type { Request, Response } from 'express';
 import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
-  ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiQuery,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { IdPipe, parseOr400, TenantId } from '@storelens/platform';
+import { ApiOkJsonOrCsv, IdPipe, parseOr400, TenantId } from '@storelens/platform';
 import { sendCsv, wantsCsv } from '../export/csv';
 import { conversionRows, demographicsRows, trafficRows, visitRows, zoneRows, type Table } from './shoppers.csv';
 import { ConversionDto, DemographicsDto, PersonVisitsDto, TrafficDto, VisitsPageDto, ZonesDto } from './shoppers.dto';
@@ -32,7 +30,6 @@ const RangeQueries = () => (target: object, key: string | symbol, descriptor: Pr
     enum: ['json', 'csv'],
     description: 'json (default) or csv; CSV is also chosen by Accept: text/csv',
   })(target, key, descriptor);
-  ApiProduces('application/json', 'text/csv')(target, key, descriptor);
 };
 
 /** The JSON answer, or the same numbers as a CSV table (?format=csv or Accept: text/csv). */
@@ -66,7 +63,7 @@ export class ShoppersController {
   @RangeQueries()
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } })
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
-  @ApiOkResponse({ type: VisitsPageDto })
+  @ApiOkJsonOrCsv(VisitsPageDto)
   async visits(
     @TenantId() tenantId: string,
     @Query() query: Record<string, unknown>,
@@ -83,7 +80,7 @@ export class ShoppersController {
   })
   @RangeQueries()
   @ApiQuery({ name: 'groupBy', required: false, enum: ['hour', 'day', 'none'] })
-  @ApiOkResponse({ type: TrafficDto })
+  @ApiOkJsonOrCsv(TrafficDto)
   async traffic(
     @TenantId() tenantId: string,
     @Query() query: Record<string, unknown>,
@@ -97,7 +94,7 @@ export class ShoppersController {
   @Get('analytics/demographics')
   @ApiOperation({ summary: 'Gender and age of the people who visited, each person counted once' })
   @RangeQueries()
-  @ApiOkResponse({ type: DemographicsDto })
+  @ApiOkJsonOrCsv(DemographicsDto)
   async demographics(
     @TenantId() tenantId: string,
     @Query() query: Record<string, unknown>,
@@ -111,7 +108,7 @@ export class ShoppersController {
   @Get('analytics/zones')
   @ApiOperation({ summary: 'Zones ranked by visits reaching them (hot spots), with dwell percentiles and emotions' })
   @RangeQueries()
-  @ApiOkResponse({ type: ZonesDto })
+  @ApiOkJsonOrCsv(ZonesDto)
   async zones(
     @TenantId() tenantId: string,
     @Query() query: Record<string, unknown>,
@@ -127,7 +124,7 @@ export class ShoppersController {
     summary: 'Visits with a matched sale over visits (or, without sales, visits reaching checkout), by segment',
   })
   @RangeQueries()
-  @ApiOkResponse({ type: ConversionDto })
+  @ApiOkJsonOrCsv(ConversionDto)
   async conversion(
     @TenantId() tenantId: string,
     @Query() query: Record<string, unknown>,
@@ -148,8 +145,7 @@ export class ShoppersController {
     enum: ['json', 'csv'],
     description: 'json (default) or csv (one row per visit)',
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: PersonVisitsDto })
+  @ApiOkJsonOrCsv(PersonVisitsDto)
   async personVisits(
     @TenantId() tenantId: string,
     @Param('identityId', new IdPipe('identity')) identityId: string,
