@@ -79,6 +79,34 @@ describe('analytics: CSV exports (real Postgres)', () => {
           similarity: 0.7,
           seenAt: seeded.media.capturedAt,
         });
+      // the shopper side: each hour's faces are one track of one visit (two people come back), and a sale
+      const person = `v:person-${h % 4}`;
+      const visitId = randomUUID();
+      const trackId = randomUUID();
+      const at = seeded.media.capturedAt;
+      await t.dataSource.query(
+        `INSERT INTO visits (id, tenant_id, store_id, person_key, visitor_id, identity_id, started_at, ended_at,
+                             track_count)
+         VALUES ($1, $2, $3, $4, NULL, $5, $6, $6::timestamptz + interval '95 seconds', 1)`,
+        [visitId, a.tenantId, ids.store, person, h === 1 ? eve : null, at],
+      );
+      await t.dataSource.query(
+        `INSERT INTO tracks (id, tenant_id, store_id, camera_id, first_face_id, started_at, ended_at, interval_ms,
+                             face_count, centroid, model_id, person_key, visit_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $6::timestamptz + interval '95 seconds', 1000, $7,
+                 array_fill(0.1, ARRAY[128])::vector, 'test', $8, $9)`,
+        [trackId, a.tenantId, ids.store, cameraId, seeded.faces[0]![0]!.id, at, faces.length, person, visitId],
+      );
+      await t.dataSource.query(`UPDATE faces SET track_id = $2 WHERE tenant_id = $1 AND id = ANY($3)`, [
+        a.tenantId,
+        trackId,
+        seeded.faces[0]!.map((x) => x.id),
+      ]);
+      if (h === 2)
+        await t.dataSource.query(
+          `INSERT INTO transactions (tenant_id, store_id, at, amount, currency) VALUES ($1, $2, $3, 19.99, 'EUR')`,
+          [a.tenantId, ids.store, new Date(at.getTime() + 60_000)],
+        );
     }
   });
 
@@ -187,5 +215,99 @@ describe('analytics: CSV exports (real Postgres)', () => {
     expect(paged).toEqual(json.map((f: any) => f.id));
     await t.get(`/v1/analytics/faces?${range}&limit=20000`, key).expect(400);
     await t.get(`/v1/analytics/faces?${range}&limit=20000&format=csv`, key).expect(200);
+  });
+
+  describe('shopper answers: CSV equals JSON', () => {
+    const range = () => `from=2026-11-28T00:00:00Z&to=2026-11-29T00:00:00Z&storeId=${ids.store}`;
+
+    it('visits: one row per visit', async () => {
+      const { json, csv } = await both(`/v1/visits?${range()}`);
+      expect(json.items).toHaveLength(6);
+      expect(
+        csv.map((r) => [r.id, r.startedAt, num(r.durationS!), r.returning, r.identityName || null, r.zones, r.gender]),
+      ).toEqual(
+        json.items.map((v: any) => [
+          v.id,
+          v.startedAt,
+          v.durationS,
+          String(v.returning),
+          v.identity?.name ?? null,
+          v.zones.map((z: any) => `${z.zone}:${z.dwellS}`).join('; '),
+          v.gender?.label ?? '',
+        ]),
+      );
+      expect(csv.filter((r) => r.returning === 'true')).toHaveLength(2);
+    });
+
+    it.each(['hour', 'day', 'none'])('traffic groupBy=%s', async (groupBy) => {
+      const { json, csv } = await both(`/v1/analytics/traffic?${range()}&groupBy=${groupBy}`);
+      expect(json.groups.length).toBeGreaterThan(0);
+      expect(
+        csv.map((r) => ({
+          period: r.period,
+          visits: num(r.visits!),
+          uniqueVisitors: num(r.uniqueVisitors!),
+          newVisitors: num(r.newVisitors!),
+          returningVisitors: num(r.returningVisitors!),
+          members: num(r.members!),
+          anonymous: num(r.anonymous!),
+          occupancyPeak: num(r.occupancyPeak!),
+        })),
+      ).toEqual(json.groups);
+      expect(csv.every((r) => r.timezone === json.timezone)).toBe(true);
+    });
+
+    it('demographics: the gender x age band matrix', async () => {
+      const { json, csv } = await both(`/v1/analytics/demographics?${range()}`);
+      expect(json.visitors).toBe(4);
+      const matrix: Record<string, Record<string, number>> = {};
+      for (const r of csv) (matrix[r.gender!] ??= {})[r.ageBand!] = num(r.visitors!)!;
+      expect(matrix).toEqual(json.matrix);
+    });
+
+    it('zones: one row per zone, emotions as columns', async () => {
+      const { json, csv } = await both(`/v1/analytics/zones?${range()}`);
+      expect(json.zones.length).toBe(2);
+      expect(
+        csv.map((r) => ({
+          zone: r.zone,
+          kind: r.kind,
+          visits: num(r.visits!),
+          shareOfVisits: num(r.shareOfVisits!),
+          dwellP50S: num(r.dwellP50S!),
+          dwellP90S: num(r.dwellP90S!),
+          emotions: Object.fromEntries(
+            Object.entries(r)
+              .filter(([k, v]) => k.startsWith('emotion_') && v !== '0')
+              .map(([k, v]) => [k.slice('emotion_'.length), num(v)]),
+          ),
+        })),
+      ).toEqual(json.zones);
+    });
+
+    it('conversion: the overall rate, then every segment', async () => {
+      const { json, csv } = await both(`/v1/analytics/conversion?${range()}`);
+      expect(json.basis).toBe('transactions');
+      expect(json.transactions).toBe(1);
+      const rate = (r: Record<string, string>) => ({
+        visits: num(r.visits!),
+        converted: num(r.converted!),
+        rate: num(r.rate!),
+      });
+      expect(rate(csv[0]!)).toEqual({ visits: json.visits, converted: json.converted, rate: json.rate });
+      const segments: Record<string, Record<string, unknown>> = {};
+      for (const r of csv.slice(1)) (segments[r.segment!] ??= {})[r.value!] = rate(r);
+      expect(segments).toEqual(json.bySegment);
+      expect(csv.every((r) => r.basis === 'transactions')).toBe(true);
+    });
+
+    it('a person’s visits, and Accept: text/csv', async () => {
+      const eve = (await t.dataSource.query(`SELECT id FROM identities WHERE name = 'Eve, "E"'`))[0].id;
+      const path = `/v1/identities/${eve}/visits?from=2026-11-01&to=2026-11-30`;
+      const json = (await t.get(path, key).expect(200)).body;
+      const csv = parseCsv((await t.get(path, key).set('Accept', 'text/csv').expect(200)).text);
+      expect(json.items).toHaveLength(1);
+      expect(csv.map((r) => [r.id, r.identityName])).toEqual([[json.items[0].id, 'Eve, "E"']]);
+    });
   });
 });
