@@ -15,7 +15,7 @@ import { ManagedProcess, plan } from '@storelens/stack';
 import { ObjectStore } from '@storelens/storage';
 import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
 import { fixtures, uniqueTestId } from '@storelens/testing';
-import { Seeder, type FaceSpec } from '../../services/analytics/src/test-support';
+import { Seeder, type FaceSpec } from '@storelens/services/analytics-testing';
 
 const CHROMIUM_FLAGS = [
   '--headless',
