@@ -113,8 +113,39 @@ describe('dashboard in Chromium (real gateway, ingest and analytics processes)',
           });
         if (ci === 2 && h % 12 === 0)
           await seed.decide(t, seeded.faces[0]![cam.perHour - 1]!.id, { identityId: eve, similarity: 0.71 });
+        // the shopper side, as classification leaves it: each frame's faces are one track of one visit of the
+        // frame's first visitor (people come back: 12 visitors over many hours); every fourth Hamburg visit buys
+        const visitor = visitors[(h + ci) % visitors.length]!;
+        const visitId = randomUUID();
+        const trackId = randomUUID();
+        const at = seeded.media.capturedAt;
+        await env.dataSource.query(
+          `INSERT INTO visits (id, tenant_id, store_id, person_key, visitor_id, started_at, ended_at, track_count)
+           VALUES ($1, $2, $3, $4, NULL, $5, $5::timestamptz + interval '4 minutes', 1)`,
+          [visitId, t, cam.storeId, `v:${visitor}`, at],
+        );
+        await env.dataSource.query(
+          `INSERT INTO tracks (id, tenant_id, store_id, camera_id, first_face_id, started_at, ended_at, interval_ms,
+                               face_count, centroid, model_id, person_key, visit_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $6::timestamptz + interval '4 minutes', 1000, $7,
+                   array_fill(0.1, ARRAY[128])::vector, 'test', $8, $9)`,
+          [trackId, t, cam.storeId, cam.cameraId, seeded.faces[0]![0]!.id, at, cam.perHour, `v:${visitor}`, visitId],
+        );
+        await env.dataSource.query(`UPDATE faces SET track_id = $2 WHERE tenant_id = $1 AND id = ANY($3)`, [
+          t,
+          trackId,
+          seeded.faces[0]!.map((f) => f.id),
+        ]);
+        if (ci === 2 && h % 4 === 0)
+          await env.dataSource.query(
+            `INSERT INTO transactions (tenant_id, store_id, at, amount, currency, checkout_camera_id)
+             VALUES ($1, $2, $3, 24.90, 'EUR', $4)`,
+            [t, cam.storeId, new Date(at.getTime() + 60_000), cam.cameraId],
+          );
       }
     }
+    // Hamburg's one camera is its checkout
+    await env.dataSource.query(`UPDATE cameras SET role = 'checkout' WHERE id = $1`, [hamburg.cameras[0]!.id]);
 
     const logs = mkdtempSync(path.join(tmpdir(), 'dashboard-test-'));
     const specs = plan({ basePort: BASE_PORT, env: env.env }).filter((s) =>
@@ -132,7 +163,15 @@ describe('dashboard in Chromium (real gateway, ingest and analytics processes)',
       if (m.type() === 'error') problems.push(`console: ${m.text()}`);
     });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+    page.on('requestfailed', (r) => {
+      // leaving the live alerts page closes its event stream: the browser reports that request as aborted
+      if (new URL(r.url()).pathname === '/v1/events' && r.failure()?.errorText === 'net::ERR_ABORTED') return;
+      problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+    });
+    // the console names no URL for a failed load: name it here (the favicon too, which no page script asks for)
+    page.on('response', (r) => {
+      if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${new URL(r.url()).pathname}`);
+    });
   });
 
   afterAll(async () => {
@@ -147,7 +186,15 @@ describe('dashboard in Chromium (real gateway, ingest and analytics processes)',
   const api = async (p: string) =>
     (await fetch(`${baseUrl}${p}`, { headers: { Authorization: `Bearer ${key}` } })).json() as Promise<any>;
   const kpi = async (label: string) =>
-    (await page.locator('.kpi', { hasText: label }).locator('.value').innerText()).replace(/[^\d]/g, '');
+    (
+      await page
+        .locator('.kpi')
+        .filter({ has: page.locator('.label', { hasText: new RegExp(`^${label}$`) }) })
+        .locator('.value')
+        .innerText()
+    ).replace(/[^\d]/g, '');
+  const rangeFrom = () => new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10);
+  const rangeTo = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   const shot = (name: string) => page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
   /** A chart has drawn when ECharts put its canvas in the panel. */
   const charted = (id: string) => page.waitForSelector(`#${id} canvas`, { timeout: 30_000 });
@@ -160,7 +207,8 @@ describe('dashboard in Chromium (real gateway, ingest and analytics processes)',
     expect(await page.locator('.error').innerText()).toMatch(/not accepted/);
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     await shot('signin-refused');
-    // the browser's own 401 line for the refused request is expected; nothing else
+    // the refused request's 401 (the console's line and the response) is expected; nothing else
+    expect(problems.filter((p) => /401/.test(p)).length).toBeGreaterThan(0);
     problems.splice(0, problems.length, ...problems.filter((p) => !/401/.test(p)));
   });
 
@@ -178,6 +226,16 @@ describe('dashboard in Chromium (real gateway, ingest and analytics processes)',
     expect(total.faces).toBeGreaterThan(100);
     expect(await kpi('Face sightings')).toBe(String(total.faces));
     expect(await kpi('Unique visitors')).toBe(String(total.visitors.unique));
+    // people, not faces: visits, new vs returning, conversion and occupancy from the shopper API
+    await charted('visits');
+    await charted('conversion');
+    const conv = await api(`/v1/analytics/conversion?from=${from}&to=${to}`);
+    expect(conv.visits).toBe(16 * 3);
+    expect(conv.basis).toBe('transactions');
+    expect(await kpi('Visits')).toBe(String(conv.visits));
+    expect(await kpi('Conversion')).toBe(String(Math.round(conv.rate * 1000))); // "20.8 %" -> 208
+    expect(Number(await kpi('Returning visitors'))).toBeGreaterThan(0);
+    expect(Number(await kpi('Occupancy peak'))).toBeGreaterThan(0);
     await shot('overview');
   });
 
@@ -193,6 +251,8 @@ describe('dashboard in Chromium (real gateway, ingest and analytics processes)',
     const hamburg = Number(await kpi('Face sightings'));
     expect(hamburg).toBeGreaterThan(0);
     expect(hamburg).toBeLessThan(all);
+    await page.waitForFunction(() => document.querySelector('#visits canvas'));
+    expect(await kpi('Visits')).toBe('16'); // one visit per Hamburg frame
     await page.selectOption('select[name=storeId]', '');
     await page.waitForFunction(
       (v) => document.querySelector('.kpi .value')?.textContent?.replace(/[^\d]/g, '') === v,
@@ -216,8 +276,11 @@ describe('dashboard in Chromium (real gateway, ingest and analytics processes)',
 
   it('demographics: age band × gender, members vs anonymous, mood', async () => {
     await page.click('nav.tabs >> text=Demographics');
-    for (const id of ['agegender', 'members', 'emotions']) await charted(id);
+    for (const id of ['people', 'agegender', 'members', 'emotions']) await charted(id);
     expect(Number(await kpi('Shopper sightings'))).toBeGreaterThan(0);
+    const people = await api(`/v1/analytics/demographics?from=${rangeFrom()}&to=${rangeTo()}`);
+    expect(people.visitors).toBeGreaterThan(0);
+    expect(await kpi('Visitors')).toBe(String(people.visitors));
     await shot('demographics');
   });
 
@@ -227,6 +290,7 @@ describe('dashboard in Chromium (real gateway, ingest and analytics processes)',
     await charted('mood-0');
     await charted('mood-1');
     expect(await page.locator('.panel h3', { hasText: 'Hot spots' }).count()).toBe(1);
+    await charted('hotspots');
     await shot('zones');
   });
 
@@ -248,6 +312,7 @@ describe('dashboard in Chromium (real gateway, ingest and analytics processes)',
     await page.waitForSelector('table.list tbody tr');
     expect(await page.locator('table.list tbody tr').count()).toBe(3);
     expect(await page.locator('table.list').innerText()).toContain('electronics');
+    expect(await page.locator('table.list tbody tr', { hasText: 'uploads only' }).count()).toBe(3);
     await shot('cameras');
   });
 

@@ -8,7 +8,7 @@
  *   /admin/queues*  (the operators' queue dashboard)                                                      -> analytics
  *   GET /v1/visits, GET /v1/identities/:id/visits                                                        -> analytics
  *   every other /v1/* and /docs/* (/docs/ingest)                                                           -> ingest
- *   GET /          the dashboard (HTML; its scripts and ECharts under /dashboard/), or for an API client asking for
+ *   GET /          the dashboard (HTML; its script, style sheet, icon and ECharts under /dashboard/), or for an API client asking for
  *                  JSON the list of API docs
  *   GET /api       a page linking the API docs
  *   GET /health    both upstreams' health, 200 when both are ok, else 503
@@ -137,10 +137,8 @@ export function createGateway(opts: GatewayOptions): http.Server {
       }
       return sendAsset(res, method, '/');
     }
-    if (
-      (path === '/dashboard/app.js' || path === '/dashboard/app.css' || path === '/dashboard/echarts.min.js') &&
-      (method === 'GET' || method === 'HEAD')
-    )
+    // the dashboard's own files (script, style sheet, icon, ECharts); a path it does not have is a 404 below
+    if (path.startsWith('/dashboard/') && dashboardAsset(path) && (method === 'GET' || method === 'HEAD'))
       return sendAsset(res, method, path);
     if (path === '/api' && (method === 'GET' || method === 'HEAD')) {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });

@@ -35,20 +35,36 @@ export async function api<T>(path: string, key = session.get()): Promise<T> {
   throw new ApiError(res.status, reason);
 }
 
-/** The API paths the platform offers (from its OpenAPI documents), so panels for features not yet there can say so. */
-export async function capabilities(): Promise<Set<string>> {
-  const paths = new Set<string>();
-  for (const doc of ['/docs/analytics/openapi.json', '/docs/ingest/openapi.json']) {
-    try {
-      const res = await fetch(doc);
-      if (!res.ok) continue;
-      const spec = (await res.json()) as { paths?: Record<string, unknown> };
-      for (const p of Object.keys(spec.paths ?? {})) paths.add(p);
-    } catch {
-      // a missing document only hides optional panels
+/**
+ * The tenant's event stream (Server-Sent Events) read with fetch, so the key goes in the Authorization header, never
+ * in a URL: calls `onEvent` with each event's type. Resolves when the stream ends or is aborted; rejects when it
+ * cannot be opened (the caller falls back to polling).
+ */
+export async function followEvents(
+  types: string[],
+  onEvent: (type: string) => void,
+  signal: AbortSignal,
+  key = session.get(),
+): Promise<void> {
+  const res = await fetch(`/v1/events?types=${encodeURIComponent(types.join(','))}`, {
+    headers: { Authorization: `Bearer ${key ?? ''}`, Accept: 'text/event-stream' },
+    signal,
+  });
+  if (!res.ok || !res.body) throw new ApiError(res.status, 'The live event stream is not available.');
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+    if (done) return;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const message = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const type = /^event: (.+)$/m.exec(message)?.[1];
+      if (type) onEvent(type);
     }
   }
-  return paths;
 }
 
 export interface Store {
@@ -63,6 +79,60 @@ export interface Camera {
   role: string;
   fps: number;
   zone: string | null;
+  /** a live camera's stream (without credentials); null for a camera that only uploads */
+  streamUrl?: string | null;
+}
+export interface CameraStatus {
+  state: 'connecting' | 'live' | 'reconnecting' | 'offline' | 'failed' | 'stopped';
+  since: string;
+  lastFrameAt: string | null;
+  fpsIn: number;
+  fpsProcessed?: number;
+  error?: string | null;
+}
+/** Shoppers (visits of people, not face sightings): /v1/analytics/traffic, demographics, zones, conversion. */
+export interface Traffic {
+  timezone: string;
+  groups: {
+    period: string;
+    visits: number;
+    uniqueVisitors: number;
+    newVisitors: number;
+    returningVisitors: number;
+    members: number;
+    anonymous: number;
+    occupancyPeak: number;
+  }[];
+}
+export interface Demographics {
+  visitors: number;
+  byGender: { female: number; male: number; unknown: number };
+  byAgeBand: Record<string, number>;
+  matrix: { female: Record<string, number>; male: Record<string, number>; unknown: Record<string, number> };
+}
+export interface Zones {
+  visits: number;
+  zones: {
+    zone: string;
+    kind: string;
+    visits: number;
+    shareOfVisits: number;
+    dwellP50S: number;
+    dwellP90S: number;
+    emotions: Record<string, number>;
+  }[];
+}
+export interface Rate {
+  visits: number;
+  converted: number;
+  rate: number;
+}
+export interface Conversion extends Rate {
+  basis: 'transactions' | 'checkout';
+  transactions: number;
+  matchedTransactions: number;
+  revenue: number;
+  bySegment: Record<'membership' | 'visitor' | 'gender' | 'ageBand', Record<string, Rate>>;
 }
 export type AgeBands = Record<string, number>;
 export interface SummaryGroup {

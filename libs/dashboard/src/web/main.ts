@@ -3,15 +3,20 @@ import type * as ECharts from 'echarts';
 import {
   api,
   ApiError,
-  capabilities,
+  followEvents,
   session,
   type Alert,
   type Camera,
+  type CameraStatus,
+  type Conversion,
+  type Demographics,
   type MediaDetail,
   type MediaSummary,
   type Store,
   type Summary,
   type SummaryGroup,
+  type Traffic,
+  type Zones,
 } from './api';
 
 // The StoreLens dashboard: plain TypeScript over the public API, charts by ECharts (loaded from the platform's own
@@ -52,10 +57,11 @@ const state: {
   filters: Filters;
   stores: Store[];
   cameras: Camera[];
-  features: Set<string>;
   charts: ECharts.ECharts[];
   timer?: number;
-} = { filters: { storeId: '', zone: '', from: '', to: '' }, stores: [], cameras: [], features: new Set(), charts: [] };
+  /** the live event stream of the alerts page, closed when the page changes */
+  stream?: AbortController;
+} = { filters: { storeId: '', zone: '', from: '', to: '' }, stores: [], cameras: [], charts: [] };
 
 const $app = () => document.getElementById('app')!;
 const esc = (s: unknown) =>
@@ -100,7 +106,6 @@ async function signIn(key: string): Promise<void> {
   session.set(key);
   const cams = await Promise.all(state.stores.map((s) => api<Camera[]>(`/v1/stores/${s.id}/cameras`)));
   state.cameras = cams.flat();
-  state.features = await capabilities();
   if (!location.hash.startsWith('#/')) history.replaceState(null, '', '#/overview');
   shell();
 }
@@ -170,6 +175,8 @@ function shell(): void {
 function stopTimers(): void {
   if (state.timer) window.clearInterval(state.timer);
   state.timer = undefined;
+  state.stream?.abort();
+  state.stream = undefined;
   for (const c of state.charts) c.dispose();
   state.charts = [];
 }
@@ -196,6 +203,24 @@ function rangeQuery(extra: Record<string, string> = {}): string {
   if (f.zone) q.set('zone', f.zone);
   return q.toString();
 }
+
+/** The shopper calls (visits of people) take the store and the range; zones do not split a visit. */
+function shopperQuery(extra: Record<string, string> = {}): string {
+  const f = state.filters;
+  const q = new URLSearchParams({ from: f.from, to: addDays(f.to, 1), ...extra });
+  if (f.storeId) q.set('storeId', f.storeId);
+  return q.toString();
+}
+
+/** A store-time period of the traffic answer (2026-11-28T14:00, 2026-11-28) as a short label. */
+function periodLabel(period: string): string {
+  const [day, time] = period.split('T');
+  const d = new Date(`${day}T00:00:00Z`);
+  const date = d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
+  return time ? `${date} ${time}` : date;
+}
+
+const seconds = (s: number) => (s >= 90 ? `${Math.round(s / 6) / 10} min` : `${Math.round(s)} s`);
 
 /** Hours for ranges up to three days, days beyond. */
 const bucket = () => (Date.parse(state.filters.to) - Date.parse(state.filters.from) < 3 * 86_400_000 ? 'hour' : 'day');
@@ -227,12 +252,8 @@ function emptyIn(id: string, title: string, text: string): void {
 const kpi = (label: string, value: string, hint = '') =>
   `<div class="kpi"><div class="label">${label}</div><div class="value">${value}</div><div class="hint">${hint}</div></div>`;
 
-/** A panel for a feature that arrives with a later release: shown, and saying so kindly. */
-function comingPanel(title: string, path: string, text: string): string {
-  return state.features.has(path)
-    ? ''
-    : `<section class="panel"><h3>${title}</h3>${empty('Not switched on yet', text)}</section>`;
-}
+const noVisits =
+  'No visits in this range. Visits are counted once your cameras’ footage has been linked into people; try a longer date range.';
 
 const nothingSeen = 'Nothing was seen for these filters. Try a longer date range, another store or all zones.';
 
@@ -241,11 +262,15 @@ const nothingSeen = 'Nothing was seen for these filters. Try a longer date range
 const RENDER: Record<Page, (el: HTMLElement) => Promise<void>> = {
   async overview(el) {
     const by = bucket();
-    const [total, series] = await Promise.all([
+    const [total, series, visits, conv] = await Promise.all([
       api<Summary>(`/v1/analytics/summary?${rangeQuery({ groupBy: 'none' })}`),
       api<Summary>(`/v1/analytics/summary?${rangeQuery({ groupBy: by })}`),
+      api<Traffic>(`/v1/analytics/traffic?${shopperQuery({ groupBy: by })}`),
+      api<Conversion>(`/v1/analytics/conversion?${shopperQuery()}`),
     ]);
     const t = total.groups[0]!;
+    const sum = (k: 'visits' | 'newVisitors' | 'returningVisitors') => visits.groups.reduce((a, g) => a + g[k], 0);
+    const peak = Math.max(0, ...visits.groups.map((g) => g.occupancyPeak));
     el.innerHTML = `
       <h2 class="page">Overview</h2>
       <div class="kpis" id="kpis">
@@ -255,12 +280,66 @@ const RENDER: Record<Page, (el: HTMLElement) => Promise<void>> = {
         ${kpi('Anonymous', fmt(t.unknown), 'sightings of unknown visitors')}
         ${kpi('Staff sightings', fmt(t.staff.faces), `${fmt(t.staff.people)} staff members`)}
       </div>
+      <div class="kpis" id="shopper-kpis">
+        ${kpi('Visits', fmt(conv.visits), 'people who came in; each visit counted once')}
+        ${kpi('New visitors', fmt(sum('newVisitors')), `first visit in the return window · summed per ${by}`)}
+        ${kpi('Returning visitors', fmt(sum('returningVisitors')), `came back within the return window · summed per ${by}`)}
+        ${kpi('Conversion', conv.visits ? `${(conv.rate * 100).toFixed(1)} %` : '–', conv.basis === 'transactions' ? `${fmt(conv.converted)} visits with a sale` : 'reached a checkout (no sales sent)')}
+        ${kpi('Occupancy peak', fmt(peak), `most people in a store at once`)}
+      </div>
       <div class="grid">
         ${panel('traffic', `Traffic per ${by}`, 'face sightings and unique visitors')}
         ${panel('split', `Recognised vs anonymous per ${by}`, 'sightings; staff shown apart')}
-        ${comingPanel('Visits, new vs returning', '/v1/analytics/visits', 'Visit counts, new and returning shoppers and dwell time appear here once visit tracking is enabled for your account.')}
-        ${comingPanel('Conversion and occupancy', '/v1/analytics/conversion', 'Conversion (visits that bought) and live occupancy appear here once your point-of-sale data is connected.')}
+        ${panel('visits', `Visits per ${by}, new vs returning`, `people, in the store’s time (${esc(visits.timezone)}); line: occupancy peak`)}
+        ${panel('conversion', 'Conversion by segment', conv.basis === 'transactions' ? 'visits with a matched sale' : 'visits that reached a checkout zone')}
       </div>`;
+    if (visits.groups.length === 0) {
+      emptyIn('visits', 'No visits yet', noVisits);
+      emptyIn('conversion', 'No visits yet', noVisits);
+    } else {
+      chart(document.getElementById('visits')!, {
+        tooltip: { trigger: 'axis' },
+        legend: { top: 0 },
+        grid: { left: 50, right: 50, top: 36, bottom: 40 },
+        xAxis: { type: 'category', data: visits.groups.map((g) => periodLabel(g.period)) },
+        yAxis: [
+          { type: 'value', name: 'people', minInterval: 1 },
+          { type: 'value', name: 'at once', minInterval: 1 },
+        ],
+        series: [
+          { name: 'New', type: 'bar', stack: 'v', data: visits.groups.map((g) => g.newVisitors) },
+          { name: 'Returning', type: 'bar', stack: 'v', data: visits.groups.map((g) => g.returningVisitors) },
+          {
+            name: 'Occupancy peak',
+            type: 'line',
+            yAxisIndex: 1,
+            color: '#1a8a5a',
+            data: visits.groups.map((g) => g.occupancyPeak),
+          },
+        ],
+      });
+      const segments: [string, string, Record<string, { rate: number; visits: number }>][] = [
+        ['Members', 'member', conv.bySegment.membership],
+        ['Anonymous', 'anonymous', conv.bySegment.membership],
+        ['New', 'new', conv.bySegment.visitor],
+        ['Returning', 'returning', conv.bySegment.visitor],
+        ['Women', 'female', conv.bySegment.gender],
+        ['Men', 'male', conv.bySegment.gender],
+      ];
+      const rows = [
+        { name: 'All visits', rate: conv.rate, visits: conv.visits },
+        ...segments
+          .filter(([, k, seg]) => seg[k])
+          .map(([name, k, seg]) => ({ name, rate: seg[k]!.rate, visits: seg[k]!.visits })),
+      ];
+      chart(document.getElementById('conversion')!, {
+        tooltip: { trigger: 'axis', valueFormatter: (v) => `${v} %` },
+        grid: { left: 10, right: 40, top: 10, bottom: 20, containLabel: true },
+        xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value} %' } },
+        yAxis: { type: 'category', inverse: true, data: rows.map((r) => `${r.name} (${fmt(r.visits)})`) },
+        series: [{ name: 'Conversion', type: 'bar', data: rows.map((r) => Math.round(r.rate * 1000) / 10) }],
+      });
+    }
     if (series.groups.length === 0) {
       emptyIn('traffic', 'No traffic yet', nothingSeen);
       emptyIn('split', 'No sightings yet', nothingSeen);
@@ -302,7 +381,10 @@ const RENDER: Record<Page, (el: HTMLElement) => Promise<void>> = {
   },
 
   async demographics(el) {
-    const s = await api<Summary>(`/v1/analytics/summary?${rangeQuery({ groupBy: 'none' })}`);
+    const [s, people] = await Promise.all([
+      api<Summary>(`/v1/analytics/summary?${rangeQuery({ groupBy: 'none' })}`),
+      api<Demographics>(`/v1/analytics/demographics?${shopperQuery()}`),
+    ]);
     const g = s.groups[0]!;
     const shoppers = g.faces - g.staff.faces;
     el.innerHTML = `
@@ -312,12 +394,48 @@ const RENDER: Record<Page, (el: HTMLElement) => Promise<void>> = {
         ${kpi('Women', pct(g.gender.female, g.gender.female + g.gender.male), `${fmt(g.gender.female)} sightings`)}
         ${kpi('Men', pct(g.gender.male, g.gender.female + g.gender.male), `${fmt(g.gender.male)} sightings`)}
         ${kpi('Members', fmt(g.identified - g.staff.faces), 'recognised members and watchlist')}
+        ${kpi('Visitors', fmt(people.visitors), 'people with a visit, each counted once')}
       </div>
       <div class="grid">
+        ${panel('people', 'Visitors by age band × gender', 'each person once, over all their visits in the range')}
         ${panel('agegender', 'Age band × gender', 'shopper sightings; ages are estimates')}
         ${panel('members', 'Members vs anonymous', 'shopper sightings')}
         ${panel('emotions', 'Mood', 'most likely emotion per sighting')}
       </div>`;
+    if (people.visitors === 0) emptyIn('people', 'No visitors yet', noVisits);
+    else {
+      const bands = Object.keys(people.byAgeBand);
+      chart(document.getElementById('people')!, {
+        tooltip: { trigger: 'axis' },
+        legend: { top: 0 },
+        grid: { left: 50, right: 20, top: 36, bottom: 40 },
+        xAxis: { type: 'category', name: 'years', data: bands },
+        yAxis: { type: 'value', name: 'people', minInterval: 1 },
+        series: [
+          {
+            name: 'Women',
+            type: 'bar',
+            stack: 'p',
+            color: '#d53f8c',
+            data: bands.map((b) => people.matrix.female[b] ?? 0),
+          },
+          {
+            name: 'Men',
+            type: 'bar',
+            stack: 'p',
+            color: '#2f5bea',
+            data: bands.map((b) => people.matrix.male[b] ?? 0),
+          },
+          {
+            name: 'Not sure',
+            type: 'bar',
+            stack: 'p',
+            color: '#a0aec0',
+            data: bands.map((b) => people.matrix.unknown[b] ?? 0),
+          },
+        ],
+      });
+    }
     if (shoppers === 0) {
       for (const id of ['agegender', 'members', 'emotions']) emptyIn(id, 'No shoppers seen', nothingSeen);
       return;
@@ -368,16 +486,49 @@ const RENDER: Record<Page, (el: HTMLElement) => Promise<void>> = {
 
   async zones(el) {
     const by = bucket();
-    const perCamera = await api<Summary>(`/v1/analytics/summary?${rangeQuery({ groupBy: 'camera' })}`);
+    const [perCamera, hot] = await Promise.all([
+      api<Summary>(`/v1/analytics/summary?${rangeQuery({ groupBy: 'camera' })}`),
+      api<Zones>(`/v1/analytics/zones?${shopperQuery()}`),
+    ]);
     const zoneList = state.filters.zone ? [state.filters.zone] : zones();
     el.innerHTML = `
       <h2 class="page">Zones</h2>
       <div class="grid">
         ${panel('activity', 'Activity per camera and zone', 'face sightings and unique visitors')}
-        ${comingPanel('Hot spots', '/v1/analytics/zones', 'Ranked hot spots and dwell time per zone appear here once zone tracking is enabled.')}
+        ${panel('hotspots', 'Hot spots', 'zones ranked by the visits that reached them; dwell time per visit (median and 90th percentile)')}
       </div>
       <h3>Mood per zone over time</h3>
       <div class="grid" id="zone-moods">${zoneList.length ? zoneList.map((z, i) => panel(`mood-${i}`, esc(z), `share of shopper sightings per ${by}`)).join('') : `<section class="panel">${empty('No zones set', 'Give your cameras a zone (entrance, checkout, electronics…) to compare areas of a store.')}</section>`}</div>`;
+    if (hot.zones.length === 0) emptyIn('hotspots', 'No visits yet', noVisits);
+    else
+      chart(document.getElementById('hotspots')!, {
+        tooltip: { trigger: 'axis' },
+        legend: { top: 0 },
+        grid: { left: 10, right: 30, top: 36, bottom: 20, containLabel: true },
+        xAxis: [
+          { type: 'value', minInterval: 1, position: 'bottom' },
+          { type: 'value', position: 'top', axisLabel: { formatter: (v: number) => seconds(v) } },
+        ],
+        yAxis: { type: 'category', inverse: true, data: hot.zones.map((z) => `${z.zone} (${z.kind})`) },
+        series: [
+          { name: 'Visits', type: 'bar', data: hot.zones.map((z) => z.visits) },
+          {
+            name: 'Dwell, median',
+            type: 'scatter',
+            xAxisIndex: 1,
+            symbolSize: 12,
+            data: hot.zones.map((z) => z.dwellP50S),
+          },
+          {
+            name: 'Dwell, 90 %',
+            type: 'scatter',
+            xAxisIndex: 1,
+            symbol: 'diamond',
+            symbolSize: 12,
+            data: hot.zones.map((z) => z.dwellP90S),
+          },
+        ],
+      });
     const cams = perCamera.groups;
     if (cams.length === 0) emptyIn('activity', 'No activity yet', nothingSeen);
     else {
@@ -431,7 +582,7 @@ const RENDER: Record<Page, (el: HTMLElement) => Promise<void>> = {
       const all = await api<Alert[]>(`/v1/alerts?since=${encodeURIComponent(since)}&limit=100`);
       const shown = all.filter((a) => !state.filters.storeId || a.store?.id === state.filters.storeId);
       el.innerHTML = `
-        <h2 class="page">Live alerts <span class="live">updated ${new Date().toLocaleTimeString()}</span></h2>
+        <h2 class="page">Live alerts <span class="live">live · updated ${new Date().toLocaleTimeString()}</span></h2>
         <section class="panel">
           ${
             shown.length === 0
@@ -454,8 +605,17 @@ const RENDER: Record<Page, (el: HTMLElement) => Promise<void>> = {
         </section>`;
     };
     await draw();
-    // polled: the event stream (/v1/events) takes over here when the platform offers it
-    state.timer = window.setInterval(() => void draw().catch(() => undefined), 10_000);
+    // live: every watchlist sighting on the tenant's event stream redraws the list; without the stream, a poll
+    const poll = () => (state.timer = window.setInterval(() => void draw().catch(() => undefined), 10_000));
+    const stream = new AbortController();
+    state.stream = stream;
+    followEvents(['watchlist.sighted'], () => void draw().catch(() => undefined), stream.signal)
+      .then(() => {
+        if (!stream.signal.aborted) poll();
+      })
+      .catch(() => {
+        if (!stream.signal.aborted) poll();
+      });
   },
 
   async cameras(el) {
@@ -464,7 +624,12 @@ const RENDER: Record<Page, (el: HTMLElement) => Promise<void>> = {
         (!state.filters.storeId || c.storeId === state.filters.storeId) &&
         (!state.filters.zone || c.zone === state.filters.zone),
     );
-    const latest = await Promise.all(cams.map((c) => api<MediaSummary[]>(`/v1/media?cameraId=${c.id}&limit=1`)));
+    const [latest, live] = await Promise.all([
+      Promise.all(cams.map((c) => api<MediaSummary[]>(`/v1/media?cameraId=${c.id}&limit=1`))),
+      Promise.all(
+        cams.map((c) => (c.streamUrl ? api<CameraStatus>(`/v1/cameras/${c.id}/status`).catch(() => null) : null)),
+      ),
+    ]);
     const storeName = new Map(state.stores.map((s) => [s.id, s.name]));
     el.innerHTML = `
       <h2 class="page">Cameras</h2>
@@ -472,18 +637,18 @@ const RENDER: Record<Page, (el: HTMLElement) => Promise<void>> = {
         ${
           cams.length === 0
             ? empty('No cameras', 'Register cameras for your stores through the API to see them here.')
-            : `<table class="list"><thead><tr><th>Store</th><th>Camera</th><th>Role</th><th>Zone</th><th>Frames per second</th><th>Last footage</th><th>Processing</th></tr></thead><tbody>
+            : `<table class="list"><thead><tr><th>Store</th><th>Camera</th><th>Role</th><th>Zone</th><th>Frames per second</th><th>Last footage</th><th>Processing</th><th>Live stream</th></tr></thead><tbody>
             ${cams
               .map((c, i) => {
                 const m = latest[i]![0];
                 return `<tr><td>${esc(storeName.get(c.storeId))}</td><td><b>${esc(c.name)}</b></td><td>${esc(c.role)}</td><td>${esc(c.zone ?? '–')}</td>
                   <td>${c.fps}</td><td>${m ? when(m.capturedAt) : 'none yet'}</td>
-                  <td>${m ? `<span class="badge ${esc(m.status)}">${esc(m.status)}</span>` : '–'}</td></tr>`;
+                  <td>${m ? `<span class="badge ${esc(m.status)}">${esc(m.status)}</span>` : '–'}</td>
+                  <td>${liveCell(c, live[i]!)}</td></tr>`;
               })
               .join('')}</tbody></table>`
         }
-      </section>
-      ${comingPanel('Live status', '/v1/cameras/status', 'Stream health (online, frame rate, last frame) appears here for live cameras.')}`;
+      </section>`;
   },
 
   async media(el) {
@@ -520,6 +685,14 @@ const RENDER: Record<Page, (el: HTMLElement) => Promise<void>> = {
       }`;
   },
 };
+
+/** A camera's live stream state: uploads only, or its state with the frame rate and the last frame's time. */
+function liveCell(c: Camera, s: CameraStatus | null): string {
+  if (!c.streamUrl) return '<span class="muted">uploads only</span>';
+  if (!s) return '<span class="muted">status unavailable</span>';
+  const detail = s.lastFrameAt ? `${s.fpsIn.toFixed(1)} fps · last frame ${when(s.lastFrameAt)}` : 'no frame yet';
+  return `<span class="badge ${s.state === 'live' ? 'done' : s.state === 'failed' || s.state === 'offline' ? 'failed' : 'processing'}">${esc(s.state)}</span> <span class="muted">${esc(detail)}</span>`;
+}
 
 // ---- start ----
 
