@@ -111,9 +111,13 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
     .option('--search-keep', "keep the search row's database afterwards (to look at its plans)")
     .option(
       '--analytics',
-      'only the analytics row: a 10-million-face chain generated into its own database, summary queries timed',
+      'only the analytics row: a 10-million-face, 1-million-visit chain generated into its own database; summary and shopper queries timed',
     )
     .option('--analytics-regenerate', 'with --analytics: generate the chain again instead of reusing it')
+    .option(
+      '--analytics-shoppers-all',
+      'with --analytics: also time the shopper endpoints over all 50 stores x 90 days (slow: they read every face)',
+    )
     .option(
       '--analytics-frames <n>',
       'with --analytics: frames per camera-hour (31, the default, is 10 million faces; fewer for a busy machine)',
@@ -134,12 +138,14 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         analytics?: boolean;
         analyticsRegenerate?: boolean;
         analyticsFrames?: number;
+        analyticsShoppersAll?: boolean;
       }) => {
         const log = (line: string) => io.stderr.write(`${line}\n`);
         if (o.analytics) {
           const analytics = await runAnalyticsBench({
             regenerate: o.analyticsRegenerate,
             framesPerMedia: o.analyticsFrames,
+            shoppersWholeChain: o.analyticsShoppersAll,
             log,
           });
           io.stdout(

@@ -8,6 +8,10 @@ import { Client } from 'pg';
  * store's cameras. 5 % of people are staff, 7 % loyalty members, 2 % of faces are not classified yet, the rest are
  * anonymous visitors. Everything is deterministic (ids are md5 of their coordinates), so two runs hold the same
  * rows.
+ *
+ * The shopper side as classification leaves it: a visit's faces at one camera are one track (about 3 million),
+ * the tracks of a store-hour's visit of a shopper are one visit (staff have tracks but no visits), and one visit in
+ * five buys: a sale at the checkout camera as its checkout track ends (about 200 000).
  */
 export const CHAIN = {
   tenantId: '00000000-0000-4000-8000-00000000c4a1',
@@ -92,7 +96,7 @@ export async function generateChain(
       await client.query(
         `INSERT INTO faces (id, tenant_id, frame_id, face_index, box_x, box_y, box_w, box_h, score, landmarks,
                             detector_model_id, age, gender, gender_confidence, emotion, attribute_model_id,
-                            identity_id, similarity, visitor_id, decided_at)
+                            identity_id, similarity, visitor_id, decided_at, track_id)
          SELECT md5('x' || $2::int || '-' || c || '-' || h || '-' || k || '-' || j)::uuid, $1,
                 md5('f' || $2::int || '-' || c || '-' || h || '-' || k)::uuid, j, 100 + 200 * j, 100, 80, 90, 0.95,
                 '[]', 'bench', 12 + p % 63, CASE WHEN p % 2 = 0 THEN 'female' ELSE 'male' END, 0.9,
@@ -102,7 +106,8 @@ export async function generateChain(
                      WHEN p % 100 < 12 THEN md5('member' || p % 2000)::uuid END,
                 CASE WHEN NOT pending AND p % 100 < 12 THEN 0.6 END,
                 CASE WHEN NOT pending AND p % 100 >= 12 THEN md5('v' || p)::uuid END,
-                CASE WHEN NOT pending THEN $3::timestamptz + ($4 + h) * interval '1 hour' END
+                CASE WHEN NOT pending THEN $3::timestamptz + ($4 + h) * interval '1 hour' END,
+                md5('t' || $2::int || '-' || c || '-' || h || '-' || (k * $10 + j) % $12)::uuid
          FROM generate_series(0, $5 - 1) c, generate_series(0, $7 - 1) h, generate_series(0, $6 - 1) k,
               generate_series(0, $10 - 1) j,
               LATERAL (SELECT ((((($2::int * $11 + c / $9) * $7 + h) * $12 + (k * $10 + j) % $12)::bigint * 7919)
@@ -123,6 +128,67 @@ export async function generateChain(
           CHAIN.visitsPerStoreHour,
           CHAIN.people,
         ],
+      );
+      // tracks: one per camera, hour and visit slot, spanning the frames of that slot's faces
+      await client.query(
+        `INSERT INTO tracks (id, tenant_id, store_id, camera_id, first_face_id, started_at, ended_at, interval_ms,
+                             face_count, centroid, model_id, identity_id, similarity, person_key, visit_id)
+         SELECT md5('t' || $2::int || '-' || c || '-' || h || '-' || v)::uuid, $1, md5('s' || (c / $6))::uuid,
+                md5('c' || c)::uuid,
+                md5('x' || $2::int || '-' || c || '-' || h || '-' || (first / $7) || '-' || (first % $7))::uuid,
+                $3::timestamptz + ($4 + h) * interval '1 hour' + (first / $7) * interval '116 seconds',
+                $3::timestamptz + ($4 + h) * interval '1 hour' + (last / $7) * interval '116 seconds',
+                116000, n, $12::vector, 'bench',
+                CASE WHEN p % 100 < 5 THEN md5('staff' || (c / $6) || '-' || p % 5)::uuid
+                     WHEN p % 100 < 12 THEN md5('member' || p % 2000)::uuid END,
+                CASE WHEN p % 100 < 12 THEN 0.6 END,
+                CASE WHEN p % 100 < 5 THEN NULL
+                     WHEN p % 100 < 12 THEN 'identity:' || md5('member' || p % 2000)::uuid
+                     ELSE 'visitor:' || md5('v' || p)::uuid END,
+                CASE WHEN p % 100 >= 5 THEN md5('visit' || $2::int || '-' || (c / $6) || '-' || h || '-' || v)::uuid END
+         FROM (SELECT c, h, (k * $7 + j) % $8 AS v, min(k * $7 + j) AS first, max(k * $7 + j) AS last,
+                      count(*)::int AS n
+               FROM generate_series(0, $5 - 1) c, generate_series(0, $9 - 1) h, generate_series(0, $10 - 1) k,
+                    generate_series(0, $7 - 1) j
+               GROUP BY 1, 2, 3) s,
+              LATERAL (SELECT (((($2::int * $11 + c / $6) * $9 + h) * $8 + v)::bigint * 7919 % $13)::int AS p) pp`,
+        [
+          t,
+          d,
+          day,
+          CHAIN.firstHourUtc,
+          cams,
+          CHAIN.camerasPerStore,
+          CHAIN.facesPerFrame,
+          CHAIN.visitsPerStoreHour,
+          CHAIN.openHours,
+          scale.framesPerMedia,
+          CHAIN.stores,
+          `[${new Array(128).fill(0).join(',')}]`,
+          CHAIN.people,
+        ],
+      );
+      // visits: a shopper's tracks of one store-hour slot
+      await client.query(
+        `INSERT INTO visits (id, tenant_id, store_id, person_key, identity_id, visitor_id, started_at, ended_at,
+                             track_count)
+         SELECT visit_id, $1, store_id, min(person_key), (array_agg(identity_id))[1],
+                CASE WHEN min(person_key) LIKE 'visitor:%' THEN substr(min(person_key), 9)::uuid END,
+                min(started_at), max(ended_at), count(*)::int
+         FROM tracks
+         WHERE tenant_id = $1 AND visit_id IS NOT NULL AND started_at >= $2 AND started_at < $2::timestamptz + interval '1 day'
+         GROUP BY visit_id, store_id`,
+        [t, day],
+      );
+      // one visit in five buys: a sale at the checkout as its checkout track ends
+      await client.query(
+        `INSERT INTO transactions (id, tenant_id, store_id, at, amount, currency, checkout_camera_id)
+         SELECT md5('sale' || tr.visit_id)::uuid, $1, tr.store_id, tr.ended_at,
+                5 + abs(hashtext(tr.visit_id::text)) % 9500 / 100.0, 'EUR', tr.camera_id
+         FROM tracks tr JOIN cameras c ON c.tenant_id = tr.tenant_id AND c.id = tr.camera_id AND c.role = 'checkout'
+         WHERE tr.tenant_id = $1 AND tr.visit_id IS NOT NULL AND abs(hashtext(tr.visit_id::text)) % 5 = 0
+           AND tr.started_at >= $2 AND tr.started_at < $2::timestamptz + interval '1 day'`,
+        [t, day],
       );
       await client.query('COMMIT');
       progress(d);
