@@ -116,11 +116,12 @@ export async function runAnalyticsBench(opts: AnalyticsBenchOptions = {}): Promi
       const r = await c
         .query(
           `SELECT (SELECT count(*) FROM traffic_hourly)::int AS n, (SELECT count(*) FROM faces)::int AS faces,
-                  EXISTS (SELECT 1 FROM tracks) AS tracks`,
+                  EXISTS (SELECT 1 FROM tracks) AS tracks, EXISTS (SELECT 1 FROM stores WHERE id = $1) AS ids`,
+          [storeId(0)],
         )
         .catch(() => null);
-      // a chain of an earlier generator (faces only, no tracks or visits) is made again
-      ready = r?.rows[0]?.faces === chainFaces(scale) && r?.rows[0]?.tracks === true;
+      // a chain of an earlier generator (faces only, no tracks or visits; ids that are not UUIDs) is made again
+      ready = r?.rows[0]?.faces === chainFaces(scale) && r?.rows[0]?.tracks === true && r?.rows[0]?.ids === true;
     } finally {
       await c.end();
     }
@@ -307,10 +308,10 @@ export async function runAnalyticsBench(opts: AnalyticsBenchOptions = {}): Promi
   };
 }
 
-/** md5('s' || n)::uuid, as the generator names stores. */
-function storeId(n: number): string {
+/** bench_id('s' || n), as the generator names stores: md5 with the version and variant digits of a UUID. */
+export function storeId(n: number): string {
   const hex = createHash('md5').update(`s${n}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20)}`;
 }
 
 /** The analytics row as a table for the terminal. */
