@@ -5,4 +5,5 @@ export * from './evaluate';
 export * from './report';
 export * from './fairness';
 export * from './fairness-report';
+export * from './generalisation';
 export * from './recognition-set';

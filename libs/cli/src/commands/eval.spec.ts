@@ -3,8 +3,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '@storelens/config';
-import { AGE_GROUPS, GENDER_RULES, type EvaluationResult, type FairnessReport } from '@storelens/evaluation';
-import { DEFAULT_MALE_THRESHOLD } from '@storelens/inference';
+import {
+  AGE_GROUPS,
+  GENDER_RULES,
+  GENERALISATION_FAMILIES,
+  REFERENCE_RULE,
+  type EvaluationResult,
+  type FairnessReport,
+} from '@storelens/evaluation';
+import { DEFAULT_MALE_THRESHOLD, DEFAULT_YOUNG_MALE_THRESHOLD } from '@storelens/inference';
 import { fixtures } from '@storelens/testing';
 
 /** Runs the CLI as a user does (`npm run -s storelens -- ...` runs this same entry point). */
@@ -181,6 +188,34 @@ describe('storelens eval-fairness (real models)', () => {
     expect(report.study.options).toEqual({ folds: 5, seed: 1, maxGap: 0.03 });
     expect(report.labels.rows).toBe(428);
     expect(report.labels.faces).toBeGreaterThan(350);
+  });
+
+  it('judges the rules on whole groups held out, with intervals, and ships what the procedure chooses', () => {
+    const g = report.generalisation!;
+    expect(g.groupings.map((x) => x.name)).toEqual(['age group', 'appearance cluster']);
+    expect(Object.keys(g.groupings[1].groups)).toHaveLength(6);
+    for (const grouping of g.groupings) {
+      const reference = grouping.rules.find((r) => r.rule === REFERENCE_RULE)!;
+      const shifts = grouping.rules.find((r) => r.rule === GENERALISATION_FAMILIES.shifts)!;
+      // face-api's default misreads adult women several times as often as men; the fitted rules do not
+      expect(reference.errorRatio!).toBeGreaterThan(3);
+      for (const r of [shifts, grouping.nested]) {
+        expect(r.errorRatio!).toBeLessThan(1.5);
+        expect(r.adults.female.accuracy!).toBeGreaterThan(0.83);
+        expect(r.adults.male.accuracy!).toBeGreaterThan(0.83);
+        expect(r.gap.ci95![0]).toBeLessThan(0); // no evidence of a gap either way
+        expect(r.gap.ci95![1]).toBeGreaterThan(0);
+        expect(r.adults.female.ci95[0]).toBeLessThan(r.adults.female.accuracy!);
+      }
+      expect(Object.values(grouping.nested.choices!).reduce((a, b) => a + b, 0)).toBe(
+        Object.keys(grouping.groups).length,
+      );
+    }
+    // the shipped thresholds are the chosen family fitted on the whole set
+    expect(g.chosen.family).toBe(GENERALISATION_FAMILIES.shifts);
+    const fitted = g.chosen.describe as { threshold: number; young: number };
+    expect(1 / (1 + Math.exp(-fitted.threshold))).toBeCloseTo(DEFAULT_MALE_THRESHOLD, 4);
+    expect(1 / (1 + Math.exp(-fitted.young))).toBeCloseTo(DEFAULT_YOUNG_MALE_THRESHOLD, 4);
   });
 
   it('measures FaceRes and the age calibrations, and adopts no calibration that reads an age group worse', () => {
