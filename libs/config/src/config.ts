@@ -72,6 +72,8 @@ const EnvSchema = z.object({
     .optional(),
   /** days until an upload, its frames and its faces are deleted (biometric data is kept no longer than needed) */
   RETENTION_DAYS: num(30),
+  /** how often the analytics service recomputes the hourly rollups of changed buckets; 0 turns it off */
+  ROLLUP_REFRESH_MS: z.coerce.number().int().min(0).default(5000),
   CLASSIFY_MARGIN: num(DEFAULT_RULE.margin),
   VISITOR_THRESHOLD: num(DEFAULT_RULE.visitorThreshold),
   // shoppers: tracks, visits, conversion
@@ -140,6 +142,7 @@ export interface StoreLensConfig {
   /** operators' access across tenants (the queue dashboard); undefined: no such access */
   admin: { key: string | undefined };
   retention: { days: number };
+  rollups: { refreshMs: number };
   /** the one rule for "who is this face" (@storelens/decision), with the values this deployment set */
   decision: DecisionRule;
   /**
@@ -241,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
     },
     admin: { key: e.STORELENS_ADMIN_KEY || undefined },
     retention: { days: e.RETENTION_DAYS },
+    rollups: { refreshMs: e.ROLLUP_REFRESH_MS },
     decision: {
       threshold: e.STORELENS_MATCH_THRESHOLD,
       margin: e.CLASSIFY_MARGIN,

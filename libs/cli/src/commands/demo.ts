@@ -133,6 +133,9 @@ export async function runDemo(baseUrl: string, outDir: string, liveSeconds = 90)
   console.log(`Annotated frames saved in ${outDir}`);
   console.log(`API docs: ${baseUrl}/docs/ingest and ${baseUrl}/docs/analytics`);
   console.log('Stop everything with: npm run stack:down');
+  // last, so it is what a reader sees: the link signs in directly (the #fragment never reaches a server or a log)
+  console.log(`\nDashboard: ${baseUrl}/  (sign in with the API key ${apiKey})`);
+  console.log(`Open signed in: ${baseUrl}/#key=${encodeURIComponent(apiKey)}`);
 }
 
 export function addDemoCommand(program: Command): void {
