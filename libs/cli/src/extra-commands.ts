@@ -6,6 +6,7 @@ import { addRetentionCommands } from './commands/retention';
 import { addTrackCommand } from './commands/track';
 import { addReembedCommand } from './commands/reembed';
 import { addBiCommands } from './commands/bi';
+import { addStoreDayCommand } from './commands/store-day';
 
 /** Commands that live in other modules (eval, platform) register themselves here. */
 export const extraCommands: ((program: Command) => void)[] = [
@@ -16,4 +17,5 @@ export const extraCommands: ((program: Command) => void)[] = [
   addTrackCommand,
   addReembedCommand,
   addBiCommands,
+  addStoreDayCommand,
 ];
