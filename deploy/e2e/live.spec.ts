@@ -24,6 +24,7 @@ const BASE = Number(process.env.E2E_BASE_PORT ?? 18080) + 2000;
 const P = {
   rtsp: BASE + 521,
   rtspAuth: BASE + 531,
+  rtspTcp: BASE + 535,
   html: BASE + 541,
   hookA: BASE + 551,
   flaky: BASE + 552,
@@ -73,6 +74,8 @@ describe('live cameras and pushed events', () => {
     user: 'admin',
     password: 'right-password',
   });
+  // a camera that speaks RTSP over TCP only (interleaved), as many NVRs: GStreamer's server refusing UDP
+  const tcpSource = new RtspSource({ file: CLIP, port: P.rtspTcp, transport: 'tcp' });
   const hookSecret = 'a-receiver-secret-of-enough-length';
   const receiverA = new WebhookReceiver(P.hookA);
   const flaky = new WebhookReceiver(P.flaky, (_, n) => (n === 1 ? 500 : 200));
@@ -147,7 +150,14 @@ describe('live cameras and pushed events', () => {
   afterAll(async () => {
     await sseA?.close();
     await sseB?.close();
-    await Promise.all([source.kill(), authSource.kill(), receiverA.close(), flaky.close(), dead.close()]);
+    await Promise.all([
+      source.kill(),
+      authSource.kill(),
+      tcpSource.kill(),
+      receiverA.close(),
+      flaky.close(),
+      dead.close(),
+    ]);
     if (html) await new Promise((r) => html.close(r));
     await stack?.stop();
     redis?.disconnect();
@@ -340,6 +350,25 @@ describe('live cameras and pushed events', () => {
     expect(main.state).toBe('live');
     expect(Date.now() - Date.parse(main.lastFrameAt!)).toBeLessThan(30_000);
     await authSource.kill();
+  });
+
+  it('reads a camera that refuses UDP over interleaved TCP, and stops it on request', async () => {
+    await tcpSource.start();
+    const { id } = await a.createCamera(ids.storeA, { name: 'NVR', fps: 2, streamUrl: tcpSource.url } as never);
+    const since = Date.now();
+    const live = await waitState(a, id, ['live'], 300_000);
+    expect(live.transport).toBe('tcp');
+    // frames arrive and go down the pipeline: the camera's media fills with frames
+    await waitFor(
+      async () => {
+        const s = await status(a, id);
+        return s.lastFrameAt !== null && Date.parse(s.lastFrameAt) > since && s.fpsIn > 0;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, what: 'frames over TCP' },
+    );
+    await a.request('POST', `/v1/cameras/${id}/stop`);
+    await waitState(a, id, ['stopped', 'offline'], 60_000);
+    await tcpSource.kill();
   });
 
   it('reports a killed RTSP server as reconnecting with camera.offline, and goes live again when it is back', async () => {

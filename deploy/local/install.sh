@@ -12,6 +12,9 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v fc-list >/dev/null || need+=(fontconfig)
 # the dashboard's browser test drives Debian's Chromium (playwright-core, never a downloaded browser)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# the TCP-only RTSP camera of the live tests: GStreamer's RTSP server, driven from Debian's Python
+[ -f /usr/lib/x86_64-linux-gnu/girepository-1.0/GstRtspServer-1.0.typelib ] ||
+  need+=(gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp gstreamer1.0-plugins-good gstreamer1.0-plugins-base python3-gi)
 if [ ${#need[@]} -gt 0 ] || [ ! -f /usr/share/postgresql/15/extension/vector.control ]; then
   if [ "$(id -u)" != 0 ]; then echo "install.sh: need root to install ${need[*]} pgvector" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive
