@@ -47,6 +47,10 @@ export interface QueueDepth {
   oldestWaitingMs: number;
 }
 
+/** What Redis holds under a jobId (see QueueService.jobStates). */
+export type JobPresence =
+  { state: 'missing' } | { state: 'in-flight' } | { state: 'failed'; reason: string; permanent: boolean };
+
 /**
  * BullMQ for the rest of StoreLens: typed, validated enqueueing with the options from @storelens/contracts, and
  * the workers that consume the queues. Holds the Redis connections and closes them.
@@ -130,6 +134,65 @@ export class QueueService {
       failedReason: job.failedReason,
       returnValue: job.returnvalue,
     };
+  }
+
+  /**
+   * Where each job stands, by jobId, in one round trip per job: `missing` when Redis holds nothing under the id (never
+   * added, removed on completion, or lost with Redis). For a job that failed for good, `permanent` says whether it
+   * stopped before its attempts ran out (retrying could not help).
+   */
+  async jobStates(queue: QueueName, jobIds: readonly string[]): Promise<Map<string, JobPresence>> {
+    const q = this.queueFor(queue);
+    const out = new Map<string, JobPresence>();
+    await Promise.all(
+      jobIds.map(async (id) => {
+        const state = await q.getJobState(id);
+        if (state !== 'failed') {
+          out.set(id, { state: state === 'unknown' ? 'missing' : 'in-flight' });
+          return;
+        }
+        const job = await q.getJob(id);
+        if (!job) return out.set(id, { state: 'missing' });
+        out.set(id, {
+          state: 'failed',
+          reason: job.failedReason ?? 'failed',
+          permanent: job.attemptsMade < (job.opts.attempts ?? 1),
+        });
+      }),
+    );
+    return out;
+  }
+
+  /** Runs a job that failed for good once more with its attempts reset (e.g. it ran out of them during an outage). */
+  async retryFailed(queue: QueueName, jobId: string): Promise<void> {
+    const job = await this.queueFor(queue).getJob(jobId);
+    if (job) await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+  }
+
+  /**
+   * Removes every job of a tenant from every queue, whatever its state (waiting, delayed, completed, failed), so
+   * `tenant delete` leaves nothing of the tenant in Redis. Job ids carry the tenant (`<job>.<tenant>.<id>`), so the
+   * jobs are found by key without reading payloads. A job running at this moment is locked and stays; its handler
+   * then finds no rows and ends as skipped. Returns how many jobs were removed.
+   */
+  async removeTenantJobs(tenantId: string): Promise<number> {
+    if (!/^[0-9a-f-]{36}$/i.test(tenantId)) throw new Error(`not a tenant id: ${tenantId}`);
+    let removed = 0;
+    for (const name of queueNames) {
+      const queue = this.queueFor(name);
+      const keyPrefix = `${this.prefix}:${name}:`;
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.producer.scan(cursor, 'MATCH', `${keyPrefix}*.${tenantId}.*`, 'COUNT', 1000);
+        cursor = next;
+        for (const key of keys) {
+          const jobId = key.slice(keyPrefix.length);
+          if (jobId.includes(':')) continue; // a job's side keys (logs, locks) go with the job
+          removed += await queue.remove(jobId);
+        }
+      } while (cursor !== '0');
+    }
+    return removed;
   }
 
   /** Jobs per state (waiting, active, delayed, completed, failed, ...), for health checks and metrics. */

@@ -273,7 +273,7 @@ describe('analytics: media (real Postgres and S3)', () => {
     // the link is signed for this frame and tenant, for one hour
     const link = new URL(m.frames[0].annotatedUrl);
     const q = Object.fromEntries(link.searchParams);
-    expect(verifySignedPath(t.cfg.service.urlSecret, link.pathname, q)).toBe(a.tenantId);
+    expect(verifySignedPath(t.cfg.service.urlSecret!, link.pathname, q)).toBe(a.tenantId);
     expect(Number(q.exp) * 1000 - Date.now()).toBeGreaterThan(3590_000);
     expect(Number(q.exp) * 1000 - Date.now()).toBeLessThanOrEqual(3600_000);
   });

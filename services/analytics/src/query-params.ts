@@ -53,6 +53,24 @@ export class MediaListQueryDto extends createZodDto(MediaListQuery) {}
 
 const instantDoc = 'ISO 8601 date-time with a zone (2026-11-28T13:00:00Z) or a date (2026-11-28, midnight UTC)';
 
+/** Frames per page of GET /v1/media/:id: a long video's frames come in pages, never in one huge answer. */
+export const MAX_FRAMES_PAGE = 500;
+
+export const MediaFramesQuery = z.strictObject(
+  {
+    framesOffset: z.coerce
+      .number({ error: 'must be a whole number, 0 or more' })
+      .int({ error: 'must be a whole number, 0 or more' })
+      .min(0, { error: 'must be a whole number, 0 or more' })
+      .default(0)
+      .meta({ description: 'position of the first frame of the page' }),
+    framesLimit: limit(MAX_FRAMES_PAGE, 100).meta({ description: 'frames in the page' }),
+  },
+  unknownParameter,
+);
+export type MediaFramesQuery = z.infer<typeof MediaFramesQuery>;
+export class MediaFramesQueryDto extends createZodDto(MediaFramesQuery) {}
+
 export const GroupBy = z.enum(['hour', 'camera', 'store', 'none']);
 export type GroupBy = z.infer<typeof GroupBy>;
 

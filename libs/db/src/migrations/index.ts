@@ -3,6 +3,7 @@ import { EnrolmentProgressAlerts1795900000000 } from './1795900000000-enrolment-
 import { Shoppers1796200000000 } from './1796200000000-shoppers';
 import { LiveCamerasEvents1796300000000 } from './1796300000000-live-cameras-events';
 import { EmbeddingsByTenant1796500000000 } from './1796500000000-embeddings-by-tenant';
+import { WorkBacklogIndexes1796600000000 } from './1796600000000-work-backlog-indexes';
 
 /** Every migration in order. Listed, not globbed, so they load the same under ts-jest, tsx and compiled JS. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   Shoppers1796200000000,
   LiveCamerasEvents1796300000000,
   EmbeddingsByTenant1796500000000,
+  WorkBacklogIndexes1796600000000,
 ];

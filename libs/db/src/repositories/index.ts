@@ -13,3 +13,4 @@ export * from './transaction.repository';
 export * from './live-camera.repository';
 export * from './event.repository';
 export * from './webhook.repository';
+export * from './work-backlog.repository';

@@ -1,5 +1,12 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiAuthenticated, ErrorDto, parseOr400, TenantId } from '@storelens/platform';
 import { AlertsQuery, AlertsQueryDto, SummaryQuery, SummaryQueryDto } from '../query-params';
 import { AlertDto, SummaryDto } from './aggregates.dto';
@@ -22,6 +29,7 @@ export class AggregatesController {
   })
   @ApiQuery({ type: SummaryQueryDto })
   @ApiOkResponse({ type: SummaryDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'the storeId or cameraId is not one of the tenant’s' })
   summary(@TenantId() tenantId: string, @Query() query: Record<string, unknown>): Promise<SummaryDto> {
     return this.aggregates.summary(tenantId, parseOr400(SummaryQuery, query));
   }

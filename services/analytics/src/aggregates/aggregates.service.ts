@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { CameraRepository, StoreRepository } from '@storelens/db';
 import { FrameLinks } from '../frames/frame-links';
 import type { AlertsQuery, SummaryQuery } from '../query-params';
 import type { AlertDto, SummaryDto, SummaryGroupDto } from './aggregates.dto';
@@ -10,9 +11,18 @@ export class AggregatesService {
   constructor(
     @Inject(AggregatesReadRepository) private readonly aggregates: AggregatesReadRepository,
     @Inject(FrameLinks) private readonly links: FrameLinks,
+    @Inject(StoreRepository) private readonly stores: StoreRepository,
+    @Inject(CameraRepository) private readonly cameras: CameraRepository,
   ) {}
 
   async summary(tenantId: string, q: SummaryQuery): Promise<SummaryDto> {
+    // another tenant's store or camera is 404, exactly like an unknown id, never a summary of zeros
+    if (q.storeId !== undefined && !(await this.stores.get(tenantId, q.storeId))) {
+      throw new NotFoundException('store not found');
+    }
+    if (q.cameraId !== undefined && !(await this.cameras.get(tenantId, q.cameraId))) {
+      throw new NotFoundException('camera not found');
+    }
     const rows = await this.aggregates.summary(tenantId, q);
     const groups = rows.map((r) => group(q.groupBy, r));
     // groupBy=none always answers one group, with zeros when nothing was seen

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiAuthenticated, ApiNotFound, ErrorDto, IdPipe, parseOr400, TenantId } from '@storelens/platform';
-import { MediaListQuery, MediaListQueryDto } from '../query-params';
+import { MediaFramesQuery, MediaFramesQueryDto, MediaListQuery, MediaListQueryDto } from '../query-params';
 import { MediaDto, MediaSummaryDto } from './media.dto';
 import { MediaService } from './media.service';
 
@@ -24,13 +24,20 @@ export class MediaController {
   @ApiOperation({
     summary: 'A media item with its status, frames and faces (identity, visitor, age, gender, emotion)',
     description:
-      'Poll until status is done or failed. Each frame carries a signed annotatedUrl (valid one hour) to the frame ' +
+      'Poll until status is done or failed. Frames come a page at a time (framesOffset, framesLimit; framesTotal ' +
+      'says how many there are). Each frame carries a signed annotatedUrl (valid one hour) to the frame ' +
       'with the faces drawn.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiQuery({ type: MediaFramesQueryDto })
   @ApiOkResponse({ type: MediaDto })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'a bad query parameter (the reason is given)' })
   @ApiNotFound('media')
-  get(@TenantId() tenantId: string, @Param('id', new IdPipe('media')) id: string): Promise<MediaDto> {
-    return this.media.get(tenantId, id);
+  get(
+    @TenantId() tenantId: string,
+    @Param('id', new IdPipe('media')) id: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<MediaDto> {
+    return this.media.get(tenantId, id, parseOr400(MediaFramesQuery, query));
   }
 }
