@@ -124,12 +124,15 @@ export class QueueService {
   }
 
   async inspect(queue: QueueName, jobId: string): Promise<JobSnapshot | null> {
+    // the state first: once it says completed or failed the job's fields are final, so the snapshot agrees with
+    // itself (read the other way round, a job finishing in between showed `completed` with the last attempt missing)
+    const state = await this.queueFor(queue).getJobState(jobId);
     const job = await this.queueFor(queue).getJob(jobId);
     if (!job) return null;
     return {
       id: job.id ?? jobId,
       name: job.name,
-      state: await job.getState(),
+      state,
       attemptsMade: job.attemptsMade,
       failedReason: job.failedReason,
       returnValue: job.returnvalue,
@@ -177,6 +180,7 @@ export class QueueService {
    */
   async removeTenantJobs(tenantId: string): Promise<number> {
     if (!/^[0-9a-f-]{36}$/i.test(tenantId)) throw new Error(`not a tenant id: ${tenantId}`);
+    await this.producerReady();
     let removed = 0;
     for (const name of queueNames) {
       const queue = this.queueFor(name);
@@ -193,6 +197,25 @@ export class QueueService {
       } while (cursor !== '0');
     }
     return removed;
+  }
+
+  /**
+   * Waits until the producer connection is up: it has no offline queue (a request fails fast while Redis is away),
+   * so a command sent right after start would be refused. Gives up after `timeoutMs`.
+   */
+  private async producerReady(timeoutMs = 10_000): Promise<void> {
+    if (this.producer.status === 'ready') return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.producer.off('ready', ready);
+        reject(new Error(`redis not reachable within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      const ready = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.producer.once('ready', ready);
+    });
   }
 
   /** Jobs per state (waiting, active, delayed, completed, failed, ...), for health checks and metrics. */

@@ -102,7 +102,7 @@ describe('storelens tenant', () => {
     await store.put(`${tenantPrefix(other)}c.jpg`, Buffer.from('y'), 'image/jpeg');
 
     const r = cli(['tenant', 'delete', tenant]);
-    expect(r.code).toBe(0);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(r.lines.map((l) => JSON.parse(l))).toEqual([{ tenant, objects: 1, jobs: 2 }]);
     const redis = new Redis(config().redis.url);
     const left = await redis.keys(`${prefix}:*${tenant}*`);
