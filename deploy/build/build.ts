@@ -7,8 +7,9 @@
  * runs with no loader hook, no tsconfig and no path-mapping package at run time, in the image and locally alike.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { bundleDashboard, DASHBOARD_STATIC_FILES } from '@storelens/dashboard';
 
 export const BUILD_TSCONFIG = 'tsconfig.build.json';
 export const OUT_DIR = 'dist';
@@ -67,6 +68,12 @@ export function build(root: string): string[] {
     const rewritten = rewriteAliases(code, rel, targets);
     if (rewritten !== code) writeFileSync(f, rewritten);
   }
+  // the dashboard the gateway serves: its page, style sheet and icon, and its browser code bundled now
+  const web = path.join(out, 'libs/dashboard/src/web');
+  mkdirSync(web, { recursive: true });
+  for (const name of DASHBOARD_STATIC_FILES)
+    copyFileSync(path.join(root, 'libs/dashboard/src/web', name), path.join(web, name));
+  writeFileSync(path.join(web, 'app.js'), bundleDashboard());
   return files;
 }
 

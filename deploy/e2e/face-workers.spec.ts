@@ -20,6 +20,7 @@ import {
   type Media,
 } from '@storelens/db';
 import { EMOTIONS } from '@storelens/contracts';
+import { ATTRIBUTE_VIEW_SIZE } from '@storelens/inference';
 import { fixtures } from '@storelens/testing';
 import { Metrics, PlatformModule } from '@storelens/platform';
 import { QueueService, type JobContext } from '@storelens/queue';
@@ -195,7 +196,8 @@ function settled(frameId: string): Promise<Face[]> {
       if (frame?.status !== 'done') return false;
       const fromCamera = (await r.media.get(tenantId, frame.mediaId))?.cameraId != null;
       const faces = await r.faces.listByFrame(tenantId, frameId);
-      const done = (f: Face) => f.decidedAt !== null && f.attributeModelId !== null && (!fromCamera || f.trackId !== null);
+      const done = (f: Face) =>
+        f.decidedAt !== null && f.attributeModelId !== null && (!fromCamera || f.trackId !== null);
       return faces.every(done) && faces;
     },
     { timeoutMs: 30_000, what: `frame ${frameId} to settle` },
@@ -264,9 +266,12 @@ describe('face workers, end to end (real Postgres, Redis, S3 and models)', () =>
       // one object per face holds both model crops
       expect(face.cropKey).toMatch(/^t\/[^/]+\/uploads\/.*\.face-00\.crops$/);
       const crops = await store.get(face.cropKey!);
-      for (const kind of ['aligned', 'attribute'] as const) {
-        expect(unpackFaceCrop(crops, kind)).toMatchObject({ width: 112, height: 112 });
-      }
+      // the aligned face for the embedder; the attribute view (crop plus the margin its shifted reads need)
+      expect(unpackFaceCrop(crops, 'aligned')).toMatchObject({ width: 112, height: 112 });
+      expect(unpackFaceCrop(crops, 'attribute')).toMatchObject({
+        width: ATTRIBUTE_VIEW_SIZE,
+        height: ATTRIBUTE_VIEW_SIZE,
+      });
       expect((await r.media.get(tenantId, media.id))?.status).not.toBe('failed');
       people[i === 0 ? 'obama' : 'biden'] = { id: identity.id, mediaId: media.id, faceId: face.id };
     }

@@ -10,6 +10,8 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 command -v fc-list >/dev/null || need+=(fontconfig)
+# the dashboard's browser test drives Debian's Chromium (playwright-core, never a downloaded browser)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ] || [ ! -f /usr/share/postgresql/15/extension/vector.control ]; then
   if [ "$(id -u)" != 0 ]; then echo "install.sh: need root to install ${need[*]} pgvector" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive

@@ -28,7 +28,11 @@ export type Media = AnalyticsSchemas['MediaDto'];
 export type Frame = AnalyticsSchemas['FrameDto'];
 export type Face = AnalyticsSchemas['FaceDto'];
 export type Summary = AnalyticsSchemas['SummaryDto'];
-export type SummaryQuery = NonNullable<AnalyticsPaths['/v1/analytics/summary']['get']['parameters']['query']>;
+/** The summary's filters (JSON only: format is left out, the client reads JSON). */
+export type SummaryQuery = Omit<
+  NonNullable<AnalyticsPaths['/v1/analytics/summary']['get']['parameters']['query']>,
+  'format'
+>;
 export type Alert = AnalyticsSchemas['AlertDto'];
 
 /** A refused call: the HTTP status and the API's error body (`{statusCode, message, …}`). */
@@ -195,11 +199,17 @@ export class StoreLensClient {
     }
   }
 
+  // The read endpoints also answer text/csv (their documents list both), so the generated body type is the JSON
+  // body or a string; these calls never ask for CSV (no format=csv, JSON is the default), so the body is the JSON.
+
   summary(query: SummaryQuery = {}): Promise<Summary> {
-    return ok('GET /v1/analytics/summary', this.api.GET('/v1/analytics/summary', { params: { query } }));
+    return ok(
+      'GET /v1/analytics/summary',
+      this.api.GET('/v1/analytics/summary', { params: { query } }),
+    ) as Promise<Summary>;
   }
 
   alerts(query: { since?: string; limit?: number } = {}): Promise<Alert[]> {
-    return ok('GET /v1/alerts', this.api.GET('/v1/alerts', { params: { query } }));
+    return ok('GET /v1/alerts', this.api.GET('/v1/alerts', { params: { query } })) as Promise<Alert[]>;
   }
 }

@@ -2,6 +2,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { config } from '@storelens/config';
 import { machineInfo } from './machine';
+import { renderAnalytics, runAnalyticsBench } from './analytics/analytics-bench';
 import { platformRow } from './platform-row';
 import { searchRow } from './search-row';
 import { registerBenchRow } from './registry';
@@ -108,6 +109,20 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
       },
     )
     .option('--search-keep', "keep the search row's database afterwards (to look at its plans)")
+    .option(
+      '--analytics',
+      'only the analytics row: a 10-million-face, 1-million-visit chain generated into its own database; summary and shopper queries timed',
+    )
+    .option('--analytics-regenerate', 'with --analytics: generate the chain again instead of reusing it')
+    .option(
+      '--analytics-shoppers-all',
+      'with --analytics: also time the shopper endpoints over all 50 stores x 90 days (slow: they read every face)',
+    )
+    .option(
+      '--analytics-frames <n>',
+      'with --analytics: frames per camera-hour (31, the default, is 10 million faces; fewer for a busy machine)',
+      repeatArg,
+    )
     .action(
       async (o: {
         json?: boolean;
@@ -120,8 +135,26 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         searchKeep?: boolean;
         basePort?: number;
         soak?: number;
+        analytics?: boolean;
+        analyticsRegenerate?: boolean;
+        analyticsFrames?: number;
+        analyticsShoppersAll?: boolean;
       }) => {
         const log = (line: string) => io.stderr.write(`${line}\n`);
+        if (o.analytics) {
+          const analytics = await runAnalyticsBench({
+            regenerate: o.analyticsRegenerate,
+            framesPerMedia: o.analyticsFrames,
+            shoppersWholeChain: o.analyticsShoppersAll,
+            log,
+          });
+          io.stdout(
+            o.json
+              ? `${JSON.stringify({ rows: [{ name: 'analytics', ...analytics }] })}\n`
+              : `${renderAnalytics(analytics)}\n`,
+          );
+          return;
+        }
         if (o.search !== undefined) {
           const row = await searchRow({
             vectors: o.search,

@@ -6,3 +6,4 @@ export * from './run-bench';
 export * from './report';
 export * from './command';
 export * from './search-row';
+export * from './analytics/analytics-bench';

@@ -5,6 +5,8 @@ import { addDemoCommand } from './commands/demo';
 import { addRetentionCommands } from './commands/retention';
 import { addTrackCommand } from './commands/track';
 import { addReembedCommand } from './commands/reembed';
+import { addBiCommands } from './commands/bi';
+import { addStoreDayCommand } from './commands/store-day';
 
 /** Commands that live in other modules (eval, platform) register themselves here. */
 export const extraCommands: ((program: Command) => void)[] = [
@@ -14,4 +16,6 @@ export const extraCommands: ((program: Command) => void)[] = [
   addRetentionCommands,
   addTrackCommand,
   addReembedCommand,
+  addBiCommands,
+  addStoreDayCommand,
 ];

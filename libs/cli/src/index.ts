@@ -1,2 +1,3 @@
 export * from './main';
 export * from './event-stream';
+export * from './commands/store-day';

@@ -95,6 +95,8 @@ const EnvSchema = z.object({
     .optional(),
   /** days until an upload, its frames and its faces are deleted (biometric data is kept no longer than needed) */
   RETENTION_DAYS: num(30),
+  /** how often the analytics service recomputes the hourly rollups of changed buckets; 0 turns it off */
+  ROLLUP_REFRESH_MS: z.coerce.number().int().min(0).default(5000),
   CLASSIFY_MARGIN: num(DEFAULT_RULE.margin),
   VISITOR_THRESHOLD: num(DEFAULT_RULE.visitorThreshold),
   // shoppers: tracks, visits, conversion
@@ -166,6 +168,7 @@ export interface StoreLensConfig {
   /** operators' access across tenants (the queue dashboard); undefined: no such access */
   admin: { key: string | undefined };
   retention: { days: number };
+  rollups: { refreshMs: number };
   /** the one rule for "who is this face" (@storelens/decision), with the values this deployment set */
   decision: DecisionRule;
   /**
@@ -269,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
     retention: { days: e.RETENTION_DAYS },
     reconcile: { intervalMs: e.RECONCILE_INTERVAL_MS, mediaDeadlineMs: e.MEDIA_DEADLINE_MINUTES * 60_000 },
     media: { maxFramesPerMedia: e.MAX_FRAMES_PER_MEDIA },
+    rollups: { refreshMs: e.ROLLUP_REFRESH_MS },
     decision: {
       threshold: e.STORELENS_MATCH_THRESHOLD,
       margin: e.CLASSIFY_MARGIN,

@@ -82,6 +82,11 @@ export function identify(
   return { named: nameFace(ranked, rule), ranked };
 }
 
+/** Whether an unknown track this similar to the nearest anonymous visitor is that visitor (else a new one). */
+export function joinsVisitor(similarity: number, visitorThreshold: number): boolean {
+  return similarity >= visitorThreshold;
+}
+
 /**
  * The visitor an unknown face belongs to: the most similar already-decided unknown face at or above the
  * threshold lends its visitorId. Faces attributed to an identity (enrolled or named) never lend one.
@@ -92,7 +97,7 @@ export function visitorOf(
 ): { visitorId: string; similarity: number } | null {
   let found: { visitorId: string; similarity: number } | null = null;
   for (const { identityId, visitorId, similarity } of neighbours) {
-    if (identityId !== null || visitorId === null || similarity < visitorThreshold) continue;
+    if (identityId !== null || visitorId === null || !joinsVisitor(similarity, visitorThreshold)) continue;
     if (!found || similarity > found.similarity) found = { visitorId, similarity };
   }
   return found;

@@ -201,7 +201,7 @@ describe('readDataset', () => {
     await expect(readDataset('/nonexistent/storelens-dataset')).rejects.toThrow(/dataset folder not found/);
     const { dir, cleanup } = makeTempDataset({});
     try {
-      expect(await readDataset(dir)).toEqual({ dir, pairs: null, identities: null, attributes: null });
+      expect(await readDataset(dir)).toEqual({ dir, pairs: null, identities: null, attributes: null, strangers: null });
     } finally {
       cleanup();
     }

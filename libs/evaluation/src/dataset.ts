@@ -359,6 +359,21 @@ export interface Dataset {
   pairs: PairsData | null;
   identities: IdentitiesData | null;
   attributes: AttributesData | null;
+  /** DIR/strangers/*: photos of people seen once each (re-identification counts them as one-photo people). */
+  strangers: FileRef[] | null;
+}
+
+/** Read DIR/strangers/* (images only). Null when the folder does not exist. */
+export async function readStrangers(dir: string): Promise<FileRef[] | null> {
+  const root = path.join(dir, 'strangers');
+  if (!(await isDirectory(root))) return null;
+  const out: FileRef[] = [];
+  for (const f of (await fs.readdir(root)).filter((e) => !e.startsWith('.')).sort(byCodeUnit)) {
+    const abs = path.join(root, f);
+    if (isImageFile(f) && (await isRegularFile(abs)))
+      out.push({ rel: path.join('strangers', f), path: abs, exists: true });
+  }
+  return out;
 }
 
 /** Read every part of a dataset folder. Throws only when `dir` itself is not a readable folder. */
@@ -366,11 +381,12 @@ export async function readDataset(dir: string): Promise<Dataset> {
   const abs = path.resolve(dir);
   if (!(await isDirectory(abs))) throw new Error(`dataset folder not found: ${abs}`);
   const opts: ReadOptions = { existsCache: new Map() };
-  const [pairs, identities, attributes] = await Promise.all([
+  const [pairs, identities, attributes, strangers] = await Promise.all([
     readPairs(abs, opts),
     readIdentities(abs),
     // fixtures/demographics names its attributes file labels.csv (same columns)
     readAttributes(abs, opts).then((a) => a ?? readAttributes(abs, opts, 'labels.csv')),
+    readStrangers(abs),
   ]);
-  return { dir: abs, pairs, identities, attributes };
+  return { dir: abs, pairs, identities, attributes, strangers };
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { cosine, DEFAULT_MARGIN, type NamingRule } from '@storelens/decision';
+import { reidentification, type ReidentificationResult } from './reidentification';
+import { cosine, DEFAULT_MARGIN, DEFAULT_VISITOR_THRESHOLD, type NamingRule } from '@storelens/decision';
 import {
   readDataset,
   type AttributesData,
@@ -60,6 +61,8 @@ export interface EvaluateOptions {
   margin?: number;
   /** Fraction of identities held out of the gallery for open-set identification, in [0, 1). Default 0.25. */
   heldOutFraction?: number;
+  /** The platform's visitor threshold (default the platform's), for the re-identification section. */
+  visitorThreshold?: number;
   /** Called with (0, total) before the first image, then after each image is analysed. */
   onProgress?: (done: number, total: number) => void;
   /** Images analysed at the same time. Default 1 (models are usually CPU-bound and not re-entrant). */
@@ -174,6 +177,8 @@ export interface AttributesResult {
 export interface EvaluationResult {
   verification: VerificationResult | null;
   identification: IdentificationResult | null;
+  /** identities/ as strangers: each photo one sighting through the visitor rule (reidentification.ts). */
+  reidentification: ReidentificationResult | null;
   attributes: AttributesResult | null;
   dataset: string;
   threshold: number;
@@ -311,6 +316,25 @@ function verification(data: PairsData, outcomes: Map<string, FileOutcome>, thres
   };
 }
 
+/**
+ * Each identity photo with a face as an unknown person's sighting, its person and its embedding; each stranger photo
+ * as a person seen once.
+ */
+function sightingsOf(
+  data: IdentitiesData,
+  strangers: readonly FileRef[],
+  outcomes: Map<string, FileOutcome>,
+): IdentifiedFace[] {
+  const out: IdentifiedFace[] = [];
+  const add = (person: string, f: FileRef): void => {
+    const o = outcomeOf(f, outcomes);
+    if (o.kind === 'face') out.push({ identity: person, embedding: o.analysis.embedding });
+  };
+  for (const id of data.identities) for (const f of id.files) add(id.name, f);
+  for (const f of strangers) add(f.rel, f);
+  return out;
+}
+
 function identification(
   data: IdentitiesData,
   outcomes: Map<string, FileOutcome>,
@@ -444,6 +468,8 @@ export function filesToAnalyse(ds: Dataset): string[] {
   }
   for (const id of ds.identities?.identities ?? []) id.files.forEach(take);
   for (const r of ds.attributes?.records ?? []) if (hasLabel(r)) take(r.file);
+  // strangers only matter beside identities (re-identification)
+  if (ds.identities?.identities.length) for (const f of ds.strangers ?? []) take(f);
   return out;
 }
 
@@ -502,7 +528,19 @@ export async function evaluateDataset(
     verification: ds.pairs && !ds.pairs.error ? verification(ds.pairs, outcomes, opts.threshold) : null,
     identification:
       ds.identities && ds.identities.identities.length > 0
-        ? identification(ds.identities, outcomes, { threshold: opts.threshold, margin: opts.margin ?? DEFAULT_MARGIN }, heldOutFraction)
+        ? identification(
+            ds.identities,
+            outcomes,
+            { threshold: opts.threshold, margin: opts.margin ?? DEFAULT_MARGIN },
+            heldOutFraction,
+          )
+        : null,
+    reidentification:
+      ds.identities && ds.identities.identities.length > 0
+        ? reidentification(
+            sightingsOf(ds.identities, ds.strangers ?? [], outcomes),
+            opts.visitorThreshold ?? DEFAULT_VISITOR_THRESHOLD,
+          )
         : null,
     attributes: ds.attributes && !ds.attributes.error ? attributes(ds.attributes, outcomes) : null,
     dataset: ds.dir,

@@ -7,6 +7,7 @@ import {
   type FittedGenderRule,
   type GenderRuleResult,
 } from './fairness';
+import { NESTED_ROW, type GeneralisationStudy, type HeldOutResult } from './generalisation';
 import { AGE_GROUPS, type AgeGroup, type Tally } from './metrics';
 import { num, pct, signedPoints, tallyCell } from './report';
 
@@ -38,6 +39,58 @@ export interface FairnessRunInfo {
 
 export interface FairnessReport extends FairnessRunInfo {
   study: FairnessStudy;
+  /** The rules judged on whole groups held out (generalisation.ts). */
+  generalisation: GeneralisationStudy | null;
+}
+
+function withCi(a: { right: number; n: number; accuracy: number | null; ci95: [number, number] }): string {
+  if (a.n === 0) return 'n/a';
+  return `${pct(a.accuracy, 1)} [${pct(a.ci95[0], 1)}, ${pct(a.ci95[1], 1)}] (${a.right}/${a.n})`;
+}
+
+function heldOutRow(r: HeldOutResult): string[] {
+  const pts = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}`;
+  const gap =
+    r.gap.value === null || !r.gap.ci95
+      ? 'n/a'
+      : `${pts(r.gap.value)} [${pts(r.gap.ci95[0])}, ${pts(r.gap.ci95[1])}] points`;
+  const name = r.choices
+    ? `${r.rule} (${Object.entries(r.choices)
+        .map(([k, v]) => `${k} ×${v}`)
+        .join('; ')})`
+    : r.rule;
+  return [
+    name,
+    withCi(r.adults.male),
+    withCi(r.adults.female),
+    pct(r.balanced, 1),
+    gap,
+    r.errorRatio === null ? 'n/a' : num(r.errorRatio, 2),
+    `${r.allAges.right}/${r.allAges.n}`,
+  ];
+}
+
+/** The held-out-groups tables of eval-fairness. */
+export function renderGeneralisation(g: GeneralisationStudy): string {
+  const out: string[] = [
+    'Faces the rule has not seen: each face judged by a rule fitted without its whole group. Adults 20+; 95 % ' +
+      "Wilson intervals per sex, Newcombe's for the gap; error ratio = women's error rate / men's.",
+  ];
+  for (const grouping of g.groupings) {
+    const sizes = Object.entries(grouping.groups)
+      .map(([k, v]) => `${k}: ${v.faces} (${v.adultMen} m, ${v.adultWomen} w)`)
+      .join('; ');
+    const t = table(['Rule', 'Men', 'Women', 'Balanced', 'Gap (m − w)', 'Error ratio w/m', 'All ages']);
+    for (const r of [...grouping.rules, grouping.nested]) t.push(heldOutRow(r));
+    out.push('', `Held out: ${grouping.name} (${grouping.description}). Groups: ${sizes}`, t.toString());
+  }
+  out.push(
+    '',
+    `"${NESTED_ROW}": the family is chosen again inside each training set (by the same held-out-group test ` +
+      'on it), so no face it is judged on helped choose or fit its rule.',
+    `On the whole set the procedure chooses: ${g.chosen.family} ${JSON.stringify(g.chosen.describe)}`,
+  );
+  return out.join('\n') + '\n';
 }
 
 function table(head: string[]): Table.Table {
@@ -45,7 +98,8 @@ function table(head: string[]): Table.Table {
 }
 
 function ruleThreshold(f: FittedGenderRule): string {
-  const simple = f.pMaleThreshold !== null && Object.keys(f.weights).length <= 2;
+  // a fused face-api logit reads as a p(male); a combination with FaceRes shows its weights
+  const simple = f.pMaleThreshold !== null && !Object.keys(f.weights).some((k) => k === 'faceres');
   const at = (t: { threshold: number; pMaleThreshold: number | null }): string =>
     simple && t.pMaleThreshold !== null ? num(t.pMaleThreshold) : num(t.threshold, 3);
   const lhs = simple
@@ -137,7 +191,7 @@ export function renderFairnessReport(r: FairnessReport): string {
   );
   const ms = r.msPerFace;
   out.push(
-    `Median time per face, crop included: face-api crop + mirror ${num(ms.faceapiCropAndMirror, 1)} ms` +
+    `Median time per face, crops included: face-api (crop, 4 shifts, their mirrors) ${num(ms.faceapiCropAndMirror, 1)} ms` +
       (ms.faceres !== null ? `, FaceRes ${num(ms.faceres, 1)} ms` : ''),
   );
   out.push(
@@ -149,7 +203,7 @@ export function renderFairnessReport(r: FairnessReport): string {
 
   out.push('', 'Gender, adults 20+ (out of fold)', genderRows(s.gender.rules));
   const shown = s.gender.rules.filter((x) =>
-    [s.gender.rules[0]?.name, GENDER_RULES.mirrorFitted, s.gender.chosen].includes(x.name),
+    [s.gender.rules[0]?.name, GENDER_RULES.mirrorYoung, s.gender.chosen].includes(x.name),
   );
   out.push('', 'Gender accuracy by age group and sex (out of fold)', byAgeGroup(shown));
 
@@ -178,6 +232,7 @@ export function renderFairnessReport(r: FairnessReport): string {
         (same ? ' (they match).' : ' (they DIFFER: update them, or say why not).'),
     );
   }
+  if (r.generalisation) out.push('', renderGeneralisation(r.generalisation).trimEnd());
   if (r.warnings.length > 0)
     out.push('', `Warnings (${r.warnings.length}):`, ...r.warnings.slice(0, 10).map((w) => `  ${w}`));
   return out.join('\n') + '\n';

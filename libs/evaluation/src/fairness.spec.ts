@@ -22,6 +22,7 @@ import {
   type GenderRuleSpec,
 } from './fairness';
 import { renderFairnessReport, type FairnessRunInfo } from './fairness-report';
+import { NESTED_ROW, runGeneralisationStudy } from './generalisation';
 import { AGE_GROUPS, ageGroupOf, emptyTally, type AgeGroup } from './metrics';
 
 const RANGES: Record<AgeGroup, AgeRange> = {
@@ -282,6 +283,7 @@ describe('runFairnessStudy', () => {
             {
               [STUDY_SCORES.faceapi]: signal + bias + noise(),
               [STUDY_SCORES.faceapiMirrored]: signal + bias + noise(),
+              [STUDY_SCORES.faceapiShifted]: signal + bias + noise() / 2,
               [STUDY_SCORES.faceres]: signal + noise(),
             },
             {
@@ -315,6 +317,7 @@ describe('runFairnessStudy', () => {
       GENDER_RULES.mirrorAtHalf,
       GENDER_RULES.faceapiFitted,
       GENDER_RULES.mirrorFitted,
+      GENDER_RULES.mirrorYoung,
       GENDER_RULES.chosen,
       GENDER_RULES.faceres,
       GENDER_RULES.combination,
@@ -352,8 +355,12 @@ describe('runFairnessStudy', () => {
       shippedYoungMaleThreshold: 0.5,
       warnings: [],
     };
-    const text = renderFairnessReport({ ...info, study });
+    const generalisation = runGeneralisationStudy(samples, { maxGap: 0.03, clusters: 4, seed: 1 });
+    const text = renderFairnessReport({ ...info, study, generalisation });
     for (const r of study.gender.rules) expect(text).toContain(r.name);
+    expect(text).toMatch(/Held out: age group/);
+    expect(text).toContain(NESTED_ROW);
+    expect(renderFairnessReport({ ...info, study, generalisation: null })).not.toMatch(/Held out/);
     expect(text).toMatch(/they DIFFER/);
     expect(text).toMatch(/5-fold cross-validation stratified by sex × age group \(seed 1\)/);
     expect(text).toMatch(/not adopted|ADOPT/);

@@ -35,6 +35,8 @@ export interface DemographicSample {
   maleLogits: Readonly<Record<string, number>>;
   /** Age estimates in years by name. */
   ages: Readonly<Record<string, number>>;
+  /** The face's embedding (L2-normalised), when collected: what appearance groups are formed from. */
+  embedding?: readonly number[];
 }
 
 /** Names of the model outputs the study uses (the CLI fills them from the real models). */
@@ -45,6 +47,11 @@ export const STUDY_SCORES = {
   faceapiMirrored: 'faceapiMirrored',
   /** HSE FaceRes on its 1.3x crop */
   faceres: 'faceres',
+  /**
+   * face-api on four copies of the crop shifted by about 5 % of the box (left, right, up, down), each with its mirror
+   * image: the mean of those eight logits (AgeGender.raw.pMaleShifted).
+   */
+  faceapiShifted: 'faceapiShifted',
 } as const;
 
 export const STUDY_AGES = {
@@ -619,7 +626,16 @@ export function judgeAgeCalibration(base: AgeBreakdown, candidate: AgeBreakdown)
 // The study
 
 /** Weights of the crop-and-mirror score: the mean of the two logits, as `fuseMirrored` in @storelens/inference. */
-const MIRROR: LogitWeights = { [STUDY_SCORES.faceapi]: 0.5, [STUDY_SCORES.faceapiMirrored]: 0.5 };
+export const MIRROR: LogitWeights = { [STUDY_SCORES.faceapi]: 0.5, [STUDY_SCORES.faceapiMirrored]: 0.5 };
+/**
+ * The pipeline's score: the mean of all ten face-api logits (crop, mirror, and the four shifted windows with their
+ * mirrors), as AgeGenderEstimator fuses them.
+ */
+export const SHIFTS: LogitWeights = {
+  [STUDY_SCORES.faceapi]: 0.1,
+  [STUDY_SCORES.faceapiMirrored]: 0.1,
+  [STUDY_SCORES.faceapiShifted]: 0.8,
+};
 /** Combination weights tried for face-api (crop + mirror) against FaceRes: w on face-api, 1 − w on FaceRes. */
 export const COMBINATION_WEIGHTS = [0, 0.25, 0.5, 0.75, 1] as const;
 
@@ -631,7 +647,8 @@ export const GENDER_RULES = {
   mirrorAtHalf: 'face-api + mirror @ 0.5',
   faceapiFitted: 'face-api, fitted',
   mirrorFitted: 'face-api + mirror, fitted',
-  chosen: 'face-api + mirror, fitted, under-20 threshold',
+  mirrorYoung: 'face-api + mirror, fitted, under-20 threshold',
+  chosen: 'face-api + mirror + shifts, fitted, under-20 threshold',
   faceres: 'FaceRes, fitted, under-20 threshold',
   combination: 'face-api + mirror & FaceRes, fitted, under-20 threshold',
   shipped: 'shipped',
@@ -688,9 +705,15 @@ export function studySpecs(opts: {
       scorers: [MIRROR],
     },
     {
-      name: R.chosen,
+      name: R.mirrorYoung,
       description: `as above, plus a fair threshold for faces estimated under ${below}`,
       scorers: [MIRROR],
+      young,
+    },
+    {
+      name: R.chosen,
+      description: 'as above, the score averaging also the four crops shifted by ~5 % of the box and their mirrors',
+      scorers: [SHIFTS],
       young,
     },
   ];
@@ -717,9 +740,9 @@ export function studySpecs(opts: {
   gender.push({
     name: R.shipped,
     description:
-      `the pipeline's rule: crop and mirror image, male at >= ${opts.shippedMaleThreshold} ` +
+      `the pipeline's rule: crop, shifts and mirror images, male at >= ${opts.shippedMaleThreshold} ` +
       `(>= ${opts.shippedYoungMaleThreshold} when estimated under ${below}); chosen on this set, so in-sample`,
-    scorers: [MIRROR],
+    scorers: [SHIFTS],
     fixedThreshold: logit(opts.shippedMaleThreshold),
     young,
     fixedYoungThreshold: logit(opts.shippedYoungMaleThreshold),
@@ -728,7 +751,8 @@ export function studySpecs(opts: {
   const comparisons: [string, string][] = [
     [R.before, R.chosen],
     [R.faceapiFitted, R.mirrorFitted],
-    [R.mirrorFitted, R.chosen],
+    [R.mirrorFitted, R.mirrorYoung],
+    [R.mirrorYoung, R.chosen],
   ];
   if (opts.withFaceRes) comparisons.push([R.chosen, R.combination]);
 

@@ -5,4 +5,6 @@ export * from './evaluate';
 export * from './report';
 export * from './fairness';
 export * from './fairness-report';
+export * from './generalisation';
 export * from './recognition-set';
+export * from './reidentification';

@@ -118,6 +118,51 @@ export function renderReport(r: EvaluationResult): string {
     out.push(t.toString());
   }
 
+  const re = r.reidentification;
+  if (re) {
+    const range = (x: { mean: number | null; min: number | null }): string =>
+      x.mean === null ? 'n/a' : `${pct(x.mean)} (worst order ${pct(x.min)})`;
+    const t = table(['Metric', 'Value']);
+    t.push(
+      [
+        'Sightings / people',
+        `${re.sightings} photos of ${re.people} people (${re.seenOnce} seen once), each photo one sighting`,
+      ],
+      ['Orders (shuffled, seeded)', String(re.orders)],
+      ['Pairwise precision of "same visitor"', range(re.precision)],
+      ['Pairwise recall of "same visitor"', range(re.recall)],
+      [
+        'Visitors created',
+        `${num(re.visitors.mean, 1)} on average (${re.visitors.min}–${re.visitors.max}) for ${re.people} people`,
+      ],
+      ['Visitors per person', `${num(re.visitorsPerPerson.mean, 2)} on average, at most ${re.visitorsPerPerson.max}`],
+      ['Visitors mixing people', `${num(re.mixedVisitors.mean, 1)} on average, at most ${re.mixedVisitors.max}`],
+      [
+        'People split over several visitors, first order',
+        Object.entries(re.byPerson)
+          .filter(([, n]) => n > 1)
+          .map(([p, n]) => `${p} ${n}`)
+          .join(', ') || 'none',
+      ],
+    );
+    const sw = table(['Visitor threshold', 'Precision', 'Recall', 'Visitors', 'Visitors mixing people']);
+    for (const x of re.sweep)
+      sw.push([
+        x.threshold === re.visitorThreshold ? `${x.threshold} (configured)` : String(x.threshold),
+        pct(x.precision),
+        pct(x.recall),
+        num(x.visitors, 1),
+        num(x.mixedVisitors, 1),
+      ]);
+    out.push(
+      '',
+      `Re-identification of strangers (identities/ as anonymous visitors, threshold ${re.visitorThreshold})`,
+      t.toString(),
+      `Other visitor thresholds (mean over ${re.orders} orders; ${re.people} people):`,
+      sw.toString(),
+    );
+  }
+
   const a = r.attributes;
   out.push('', `Attributes (${a?.file ?? 'attributes.csv'})`);
   if (!a) out.push('  not evaluated (no usable attributes.csv)');

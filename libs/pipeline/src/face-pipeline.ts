@@ -6,7 +6,7 @@ import {
   modelOptions,
   FaceDetector,
   FaceEmbedder,
-  attributeCrop,
+  attributeView,
   type ModelResolver,
 } from '@storelens/inference';
 import { area, decodeImage, type RgbImage } from '@storelens/vision';
@@ -100,8 +100,8 @@ export class FacePipeline {
     t.alignEmbedMs += performance.now() - start;
 
     start = performance.now();
-    const crops = dets.map((d) => attributeCrop(img, d.box));
-    const [ag, em] = [await this.ageGender.estimate(crops), await this.emotion.classify(crops)];
+    const views = dets.map((d) => attributeView(img, d.box));
+    const [ag, em] = [await this.ageGender.estimate(views), await this.emotion.classify(views)];
     t.attributesMs += performance.now() - start;
 
     start = performance.now();

@@ -1,5 +1,11 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { applyDecorators, type Type } from '@nestjs/common';
+import {
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiUnauthorizedResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { hasUnsafeCharacters, UNSAFE_TEXT_MESSAGE } from '@storelens/contracts';
 import { z } from 'zod';
@@ -69,3 +75,24 @@ export const ApiAuthenticated = () =>
 /** Unknown ids, other tenants' ids and ids that are not UUIDs all answer the same 404. */
 export const ApiNotFound = (what: string) =>
   applyDecorators(ApiNotFoundResponse({ type: ErrorDto, description: `no such ${what} for this tenant` }));
+
+/**
+ * A 200 that is JSON (the DTO, or a list of it: `[Dto]`) or, asked with ?format=csv or Accept: text/csv, the same
+ * rows as CSV: each media type documented with its own schema (ApiProduces would give the CSV the JSON schema).
+ */
+export function ApiOkJsonOrCsv(type: Type | [Type], description?: string) {
+  const dto = Array.isArray(type) ? type[0] : type;
+  const ref = { $ref: getSchemaPath(dto) };
+  return applyDecorators(
+    ApiExtraModels(dto),
+    ApiOkResponse({
+      description,
+      content: {
+        'application/json': { schema: Array.isArray(type) ? { type: 'array', items: ref } : ref },
+        'text/csv': {
+          schema: { type: 'string', description: 'the same rows as CSV: a header line, then RFC 4180 rows' },
+        },
+      },
+    }),
+  );
+}

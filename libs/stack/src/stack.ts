@@ -161,7 +161,8 @@ export class ManagedProcess {
     return this.output.slice(-3000);
   }
 
-  async start(): Promise<void> {
+  /** Starts the process and waits for its /health (`timeoutMs`: longer on a busy machine). */
+  async start(timeoutMs = this.spec.startTimeoutMs): Promise<void> {
     // the child inherits this environment (PATH, HOME, …) with the stack's settings on top
     // eslint-disable-next-line no-restricted-syntax
     const env = { ...process.env, ...this.spec.env };
@@ -177,7 +178,7 @@ export class ManagedProcess {
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
     try {
-      await waitHealthy(this.spec.port, this.name, this.spec.startTimeoutMs, () => this.alive);
+      await waitHealthy(this.spec.port, this.name, timeoutMs, () => this.alive);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- ${this.name} output ---\n${this.tail}`);
     }

@@ -3,3 +3,4 @@ export * from './recorded-at';
 export * from './track-summary';
 export * from './vectors';
 export * from './visits';
+export * from './visitor-book';

@@ -1,4 +1,6 @@
 import {
+  absorbCentroid,
+  VisitorBook,
   aggregateMatches,
   ageBand,
   DEFAULT_LINK_OPTIONS,
@@ -262,5 +264,35 @@ describe('visits', () => {
     expect(periodOf(at, 'Europe/Berlin', 'hour')).toBe('2026-11-29T00:00');
     expect(periodOf(at, 'America/New_York', 'day')).toBe('2026-11-28');
     expect(periodOf(at, 'UTC', 'none')).toBe('all');
+  });
+});
+
+describe('VisitorBook (the visitor rule in memory)', () => {
+  const unit = (...xs: number[]) => {
+    const n = Math.hypot(...xs);
+    return xs.map((x) => x / n);
+  };
+
+  it('joins a sighting to the most similar visitor at or above the threshold, else starts a new one', () => {
+    const book = new VisitorBook(0.5);
+    expect(book.assign(unit(1, 0, 0))).toEqual({ visitor: 0, similarity: null, joined: false });
+    expect(book.assign(unit(0, 1, 0))).toMatchObject({ visitor: 1, joined: false });
+    // cos 0.6 to visitor 0 and 0.8 to visitor 1: the nearer one
+    expect(book.assign(unit(0.6, 0.8, 0))).toMatchObject({ visitor: 1, joined: true });
+    // exactly at the threshold joins (the same comparison the service makes)
+    expect(book.assign(unit(0.5, 0, Math.sqrt(0.75)))).toMatchObject({ visitor: 0, joined: true });
+    // visitor 0 has moved towards the last sighting; a face facing the other way is nobody seen yet
+    expect(book.assign(unit(0, 0, -1))).toMatchObject({ visitor: 2, joined: false });
+    expect(book.size).toBe(3);
+  });
+
+  it('moves a visitor to the running mean of its sightings', () => {
+    const book = new VisitorBook(0.3);
+    book.assign(unit(1, 0));
+    book.assign(unit(0.6, 0.8)); // joins (0.6): centroid now the normalised mean of (1,0) and (0.6,0.8)
+    const mean = absorbCentroid(unit(1, 0), 1, unit(0.6, 0.8));
+    expect(mean[0]).toBeCloseTo(0.894, 3);
+    // a sighting at cos 0.2 from the first vector but nearer the moved centroid joins it
+    expect(book.assign(unit(0.2, Math.sqrt(0.96)))).toMatchObject({ visitor: 0, joined: true });
   });
 });

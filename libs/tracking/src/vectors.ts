@@ -9,3 +9,13 @@ export function centroid(vectors: readonly (readonly number[])[]): number[] {
   const norm = Math.sqrt(sum.reduce((s, x) => s + x * x, 0));
   return norm === 0 ? sum : sum.map((x) => x / norm);
 }
+
+/**
+ * A visitor's centroid after one more track joins it: the L2-normalised running mean of its `count` tracks'
+ * centroids and the new one. What the visitors table keeps, and what `VisitorBook` replays in memory.
+ */
+export function absorbCentroid(old: readonly number[], count: number, joining: readonly number[]): number[] {
+  const sum = old.map((x, i) => x * count + joining[i]!);
+  const norm = Math.hypot(...sum) || 1;
+  return sum.map((x) => x / norm);
+}

@@ -141,6 +141,7 @@ describe('analytics: summary and alerts (real Postgres)', () => {
     staff: { faces: 1, people: 1 },
     gender: { female: 2, male: 2 },
     ageBands: bands({ '0-9': 1, '10-19': 1, '30-39': 1, '60+': 1 }),
+    ageByGender: { female: bands({ '30-39': 1, '60+': 1 }), male: bands({ '0-9': 1, '10-19': 1 }) },
     emotions: { happy: 2, sad: 1, surprise: 1 },
   };
   const elevenOClock = {
@@ -152,6 +153,7 @@ describe('analytics: summary and alerts (real Postgres)', () => {
     staff: { faces: 1, people: 1 },
     gender: { female: 2, male: 1 },
     ageBands: bands({ '20-29': 1, '30-39': 1, '50-59': 1 }),
+    ageByGender: { female: bands({ '20-29': 1, '30-39': 1 }), male: bands({ '50-59': 1 }) },
     emotions: { angry: 1, neutral: 2 },
   };
 
@@ -174,6 +176,10 @@ describe('analytics: summary and alerts (real Postgres)', () => {
           staff: { faces: 2, people: 1 },
           gender: { female: 4, male: 3 },
           ageBands: bands({ '0-9': 1, '10-19': 1, '20-29': 1, '30-39': 2, '50-59': 1, '60+': 1 }),
+          ageByGender: {
+            female: bands({ '20-29': 1, '30-39': 2, '60+': 1 }),
+            male: bands({ '0-9': 1, '10-19': 1, '50-59': 1 }),
+          },
           emotions: { angry: 1, happy: 2, neutral: 2, sad: 1, surprise: 1 },
         },
       ],
@@ -236,6 +242,7 @@ describe('analytics: summary and alerts (real Postgres)', () => {
         staff: { faces: 0, people: 0 },
         gender: { female: 0, male: 0 },
         ageBands: bands({}),
+        ageByGender: { female: bands({}), male: bands({}) },
         emotions: {},
       },
     ]);

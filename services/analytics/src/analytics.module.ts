@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { EventsApiModule } from '@storelens/events';
 import { PlatformModule } from '@storelens/platform';
 import { AnalyticsApiModule } from './analytics-api.module';
+import { RollupRefresher } from './rollups/rollup-refresher';
 
 /**
  * The analytics service: the authenticated read side over what the pipeline stored, and the push side (event
@@ -12,6 +13,11 @@ import { AnalyticsApiModule } from './analytics-api.module';
 export class AnalyticsModule {
   /** The service under a configuration: the process's own (read once in main.ts), or a test's own. */
   static forConfig(cfg: StoreLensConfig): DynamicModule {
-    return { module: AnalyticsModule, imports: [PlatformModule.forService('analytics', cfg), AnalyticsApiModule, EventsApiModule] };
+    return {
+      module: AnalyticsModule,
+      imports: [PlatformModule.forService('analytics', cfg), AnalyticsApiModule, EventsApiModule],
+      // keeps the hourly rollups current in the background (cfg.rollups.refreshMs; 0 turns it off)
+      providers: [RollupRefresher],
+    };
   }
 }

@@ -393,6 +393,7 @@ describe('analytics: media (real Postgres and S3)', () => {
       '/v1/alerts',
       '/v1/analytics/conversion',
       '/v1/analytics/demographics',
+      '/v1/analytics/faces',
       '/v1/analytics/summary',
       '/v1/analytics/traffic',
       '/v1/analytics/zones',

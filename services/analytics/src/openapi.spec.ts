@@ -42,7 +42,10 @@ describe('the published analytics OpenAPI document', () => {
       to: { in: 'query', required: false },
       storeId: { in: 'query', required: false },
       cameraId: { in: 'query', required: false },
+      zone: { in: 'query', required: false },
       groupBy: { in: 'query', required: false },
+      visitors: { in: 'query', required: false },
+      format: { in: 'query', required: false },
     });
     const limit = doc.paths['/v1/alerts'].get.parameters.find((x: any) => x.name === 'limit');
     expect(limit.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 500, default: 100 });
@@ -70,6 +73,7 @@ describe('the published analytics OpenAPI document', () => {
         '/paths//v1/webhooks/get/responses/200/content/application/json/schema',
         '/paths//v1/webhooks/{id}/deliveries/get/responses/200/content/application/json/schema',
         '/paths//v1/alerts/get/responses/200/content/application/json/schema',
+        '/paths//v1/analytics/faces/get/responses/200/content/application/json/schema',
         '/paths//v1/media/get/responses/200/content/application/json/schema',
       ].sort(),
     );

@@ -33,6 +33,22 @@ const limit = (max: number, fallback: number) =>
     .max(max, { error: `must be at most ${max}` })
     .default(fallback);
 
+const instantDoc = 'ISO 8601 date-time with a zone (2026-11-28T13:00:00Z) or a date (2026-11-28, midnight UTC)';
+
+/** ?format=: every read endpoint also answers CSV (also chosen by Accept: text/csv). */
+export const format = z
+  .enum(['json', 'csv'])
+  .optional()
+  .meta({ description: 'json (default) or csv; CSV is also chosen by Accept: text/csv' });
+
+/** A zone name (a camera's zone). */
+export const zone = z
+  .string()
+  .min(1)
+  .max(100, { error: 'must be at most 100 characters' })
+  .optional()
+  .meta({ description: 'only cameras of this zone' });
+
 export const unknownParameter = {
   error: (issue: { code?: string; keys?: string[] }) =>
     issue.code === 'unrecognized_keys' ? `unknown query parameter ${(issue.keys ?? []).join(', ')}` : undefined,
@@ -45,13 +61,12 @@ export const MediaListQuery = z.strictObject(
       .optional()
       .meta({ description: 'only this camera’s media' }),
     limit: limit(200, 50),
+    format,
   },
   unknownParameter,
 );
 export type MediaListQuery = z.infer<typeof MediaListQuery>;
 export class MediaListQueryDto extends createZodDto(MediaListQuery) {}
-
-const instantDoc = 'ISO 8601 date-time with a zone (2026-11-28T13:00:00Z) or a date (2026-11-28, midnight UTC)';
 
 /** Frames per page of GET /v1/media/:id: a long video's frames come in pages, never in one huge answer. */
 export const MAX_FRAMES_PAGE = 500;
@@ -71,7 +86,7 @@ export const MediaFramesQuery = z.strictObject(
 export type MediaFramesQuery = z.infer<typeof MediaFramesQuery>;
 export class MediaFramesQueryDto extends createZodDto(MediaFramesQuery) {}
 
-export const GroupBy = z.enum(['hour', 'camera', 'store', 'none']);
+export const GroupBy = z.enum(['hour', 'day', 'camera', 'store', 'none']);
 export type GroupBy = z.infer<typeof GroupBy>;
 
 export const SummaryQuery = z
@@ -83,7 +98,12 @@ export const SummaryQuery = z
         .meta({ description: `${instantDoc}; default: now; at most ${MAX_RANGE_DAYS} days after from` }),
       storeId: z.uuid({ error: 'must be a store id (uuid)' }).optional().meta({ description: 'only this store' }),
       cameraId: z.uuid({ error: 'must be a camera id (uuid)' }).optional().meta({ description: 'only this camera' }),
-      groupBy: GroupBy.default('none').meta({ description: 'hour buckets are UTC' }),
+      zone,
+      groupBy: GroupBy.default('none').meta({ description: 'hour and day buckets are UTC' }),
+      visitors: z.enum(['exact', 'none']).default('exact').meta({
+        description: 'none leaves distinct visitors out (null), for the fastest answer over long ranges',
+      }),
+      format,
     },
     unknownParameter,
   )
@@ -104,8 +124,42 @@ export const AlertsQuery = z.strictObject(
   {
     since: instant.optional().meta({ description: `${instantDoc}; only alerts seen at or after it` }),
     limit: limit(500, 100),
+    format,
   },
   unknownParameter,
 );
 export type AlertsQuery = z.infer<typeof AlertsQuery>;
 export class AlertsQueryDto extends createZodDto(AlertsQuery) {}
+
+/** One page of sightings at most; CSV exports read page after page. */
+export const MAX_FACES_JSON = 10_000;
+
+export const FacesQuery = z
+  .strictObject(
+    {
+      from: instant.meta({ description: instantDoc }),
+      to: instant.meta({ description: `${instantDoc}; at most ${MAX_RANGE_DAYS} days after from` }),
+      storeId: z.uuid({ error: 'must be a store id (uuid)' }).optional().meta({ description: 'only this store' }),
+      cameraId: z.uuid({ error: 'must be a camera id (uuid)' }).optional().meta({ description: 'only this camera' }),
+      zone,
+      limit: z.coerce
+        .number({ error: 'must be a whole number of at least 1' })
+        .int({ error: 'must be a whole number of at least 1' })
+        .min(1, { error: 'must be a whole number of at least 1' })
+        .optional()
+        .meta({ description: `rows at most; JSON: default 1000, at most ${MAX_FACES_JSON}; CSV: the whole range` }),
+      format,
+    },
+    unknownParameter,
+  )
+  .refine((q) => q.from.getTime() <= q.to.getTime(), { error: 'must not be after to', path: ['from'] })
+  .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_RANGE_DAYS * 24 * HOUR_MS, {
+    error: `must be at most ${MAX_RANGE_DAYS} days after from`,
+    path: ['to'],
+  })
+  .refine((q) => q.format === 'csv' || q.limit === undefined || q.limit <= MAX_FACES_JSON, {
+    error: `must be at most ${MAX_FACES_JSON} for JSON (CSV exports have no limit)`,
+    path: ['limit'],
+  });
+export type FacesQuery = z.infer<typeof FacesQuery>;
+export class FacesQueryDto extends createZodDto(FacesQuery) {}

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { StoreLensConfig } from '@storelens/config';
 import { JobName, type JobOf } from '@storelens/contracts';
 import { CameraRepository, FaceRepository, FrameRepository, MediaRepository, type Frame } from '@storelens/db';
-import { FaceDetector, attributeCrop } from '@storelens/inference';
+import { FaceDetector, attributeView } from '@storelens/inference';
 import { InjectConfig, Metrics } from '@storelens/platform';
 import { PermanentJobError, QueueService, type JobContext, type JobFailure, type JobOutcome } from '@storelens/queue';
 import { ObjectNotFoundError, ObjectStore } from '@storelens/storage';
@@ -74,7 +74,7 @@ export class FaceDetectionService {
             frameIndex: frame.index,
             faceIndex,
           },
-          { aligned: alignFace(img, d.landmarks, ALIGNED_SIZE), attribute: attributeCrop(img, d.box) },
+          { aligned: alignFace(img, d.landmarks, ALIGNED_SIZE), attribute: attributeView(img, d.box) },
         );
         return {
           box: { x: d.box.x, y: d.box.y, w: d.box.width, h: d.box.height },

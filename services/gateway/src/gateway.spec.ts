@@ -201,11 +201,27 @@ describe('gateway in front of two services', () => {
     expect(body.upstreams.analytics.error).toMatch(/ECONNREFUSED/);
   });
 
-  it('serves a root page that links both API docs', async () => {
+  it('serves the dashboard at the root, its own files under /dashboard/, and a page linking both API docs at /api', async () => {
     const res = await fetch(`${base}/`);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     const html = await res.text();
-    expect(html).toContain('href="/docs/ingest"');
-    expect(html).toContain('href="/docs/analytics"');
+    for (const file of [
+      '/dashboard/app.js',
+      '/dashboard/app.css',
+      '/dashboard/echarts.min.js',
+      '/dashboard/icon.svg',
+    ]) {
+      expect(html).toContain(`"${file}"`);
+      expect({ file, status: (await fetch(`${base}${file}`)).status }).toEqual({ file, status: 200 });
+    }
+    expect((await fetch(`${base}/dashboard/icon.svg`)).headers.get('content-type')).toBe('image/svg+xml');
+    expect((await fetch(`${base}/dashboard/nothing.js`)).status).toBe(404);
+    // an API client asking for JSON gets the list of docs
+    const json = await fetch(`${base}/`, { headers: { Accept: 'application/json' } });
+    expect(await json.json()).toMatchObject({ health: '/health' });
+    const api = await (await fetch(`${base}/api`)).text();
+    expect(api).toContain('href="/docs/ingest"');
+    expect(api).toContain('href="/docs/analytics"');
   });
 });

@@ -8,7 +8,9 @@
  *   /admin/queues*  (the operators' queue dashboard)                                                      -> analytics
  *   GET /v1/visits, GET /v1/identities/:id/visits                                                        -> analytics
  *   every other /v1/* and /docs/* (/docs/ingest)                                                           -> ingest
- *   GET /          a page linking the API docs
+ *   GET /          the dashboard (HTML; its script, style sheet, icon and ECharts under /dashboard/), or for an API client asking for
+ *                  JSON the list of API docs
+ *   GET /api       a page linking the API docs
  *   GET /health    both upstreams' health, 200 when both are ok, else 503
  *
  * Bodies are piped through in both directions, never buffered, so a large upload streams straight to ingest
@@ -18,6 +20,7 @@
 import http from 'node:http';
 import httpProxy from 'http-proxy';
 import { config } from '@storelens/config';
+import { dashboardAsset } from '@storelens/dashboard';
 
 export type Upstream = 'ingest' | 'analytics';
 
@@ -57,6 +60,29 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
     'Content-Length': Buffer.byteLength(text),
   });
   res.end(text);
+}
+
+/**
+ * A dashboard file. The page may be cached only briefly (a new release shows at once); no page of it takes a
+ * secret from the URL but the #key= fragment, which browsers never send, and no-referrer keeps links clean.
+ */
+function sendAsset(res: http.ServerResponse, method: string, path: string): void {
+  const asset = dashboardAsset(path);
+  if (!asset) return sendJson(res, 404, { statusCode: 404, error: 'Not Found', message: `no route for ${path}` });
+  res.writeHead(200, {
+    'Content-Type': asset.type,
+    'Content-Length': asset.body.length,
+    'Cache-Control': path === '/' ? 'no-cache' : 'public, max-age=300',
+    'Referrer-Policy': 'no-referrer',
+    'X-Content-Type-Options': 'nosniff',
+    ...(path === '/'
+      ? {
+          'Content-Security-Policy':
+            "default-src 'self'; img-src 'self' data: blob: http: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
+        }
+      : {}),
+  });
+  res.end(method === 'HEAD' ? undefined : asset.body);
 }
 
 async function upstreamHealth(url: string, timeoutMs: number): Promise<Record<string, unknown>> {
@@ -109,6 +135,12 @@ export function createGateway(opts: GatewayOptions): http.Server {
       ) {
         return sendJson(res, 200, { docs: docs.map((d) => d.href), health: '/health' });
       }
+      return sendAsset(res, method, '/');
+    }
+    // the dashboard's own files (script, style sheet, icon, ECharts); a path it does not have is a 404 below
+    if (path.startsWith('/dashboard/') && dashboardAsset(path) && (method === 'GET' || method === 'HEAD'))
+      return sendAsset(res, method, path);
+    if (path === '/api' && (method === 'GET' || method === 'HEAD')) {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       return res.end(method === 'HEAD' ? undefined : rootPage(docs));
     }

@@ -78,6 +78,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/faces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every face sighting in a time range, in time order: the raw rows behind the summary
+         * @description JSON answers at most limit rows (default 1000, at most 10000); CSV streams the whole range (or limit rows), read page by page so a large export is never held in memory.
+         */
+        get: operations["AggregatesController_faces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/alerts": {
         parameters: {
             query?: never;
@@ -102,7 +122,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Visits that started in [from, to), earliest first */
+        /**
+         * Visits that started in [from, to), earliest first
+         * @description CSV: one row per visit of the page (limit, offset), as in the JSON answer.
+         */
         get: operations["ShoppersController_visits"];
         put?: never;
         post?: never;
@@ -442,6 +465,11 @@ export interface components {
              */
             hour?: string;
             /**
+             * Format: date-time
+             * @description groupBy=day: start of the day (UTC)
+             */
+            day?: string;
+            /**
              * Format: uuid
              * @description groupBy=camera or store
              * @example 0b1c5f9e-3c1a-4d4e-9a55-2f0f7d1c8e21
@@ -465,7 +493,8 @@ export interface components {
             unknown: number;
             /** @description faces not yet classified */
             pending: number;
-            visitors: components["schemas"]["VisitorCountsDto"];
+            /** @description null when asked with visitors=none */
+            visitors: components["schemas"]["VisitorCountsDto"] | null;
             staff: components["schemas"]["StaffCountsDto"];
             /** @description faces per estimated gender (staff excluded) */
             gender: {
@@ -481,6 +510,29 @@ export interface components {
                 "40-49": number;
                 "50-59": number;
                 "60+": number;
+            };
+            /** @description age band × gender (staff excluded) */
+            ageByGender: {
+                /** @description faces estimated female, per age band */
+                female: {
+                    "0-9": number;
+                    "10-19": number;
+                    "20-29": number;
+                    "30-39": number;
+                    "40-49": number;
+                    "50-59": number;
+                    "60+": number;
+                };
+                /** @description faces estimated male, per age band */
+                male: {
+                    "0-9": number;
+                    "10-19": number;
+                    "20-29": number;
+                    "30-39": number;
+                    "40-49": number;
+                    "50-59": number;
+                    "60+": number;
+                };
             };
             /**
              * @description faces per most likely emotion (staff excluded); labels that did not occur are left out
@@ -505,8 +557,7 @@ export interface components {
         StaffCountsDto: {
             /** @description faces attributed to staff identities */
             faces: number;
-            /** @description distinct staff identities seen */
-            people: number;
+            people: number | null;
         };
         SummaryDto: {
             /**
@@ -525,11 +576,54 @@ export interface components {
              */
             to: string;
             /** @enum {string} */
-            groupBy: "hour" | "camera" | "store" | "none";
+            groupBy: "hour" | "day" | "camera" | "store" | "none";
             storeId: string | null;
             cameraId: string | null;
-            /** @description one per hour, camera or store that has sightings (hours ascending; cameras and stores by name); groupBy=none: exactly one */
+            /** @description one per hour, day, camera or store that has sightings (hours and days ascending; cameras and stores by name); groupBy=none: exactly one */
             groups: components["schemas"]["SummaryGroupDto"][];
+        };
+        SightingDto: {
+            /**
+             * Format: uuid
+             * @description the face
+             * @example 0b1c5f9e-3c1a-4d4e-9a55-2f0f7d1c8e21
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description when its frame was captured
+             */
+            seenAt: string;
+            /**
+             * Format: uuid
+             * @example 0b1c5f9e-3c1a-4d4e-9a55-2f0f7d1c8e21
+             */
+            storeId: string;
+            /**
+             * Format: uuid
+             * @example 0b1c5f9e-3c1a-4d4e-9a55-2f0f7d1c8e21
+             */
+            cameraId: string;
+            zone: string | null;
+            /**
+             * Format: uuid
+             * @example 0b1c5f9e-3c1a-4d4e-9a55-2f0f7d1c8e21
+             */
+            mediaId: string;
+            /**
+             * Format: uuid
+             * @example 0b1c5f9e-3c1a-4d4e-9a55-2f0f7d1c8e21
+             */
+            frameId: string;
+            /** @enum {string} */
+            status: "identified" | "unknown" | "pending";
+            identityId: string | null;
+            identityCategory: ("member" | "staff" | "watchlist") | null;
+            visitorId: string | null;
+            similarity: number | null;
+            age: number | null;
+            gender: ("female" | "male") | null;
+            emotion: string | null;
         };
         AlertIdentityDto: {
             /**
@@ -865,6 +959,8 @@ export interface operations {
                 /** @description only this camera’s media */
                 cameraId?: string;
                 limit?: number;
+                /** @description json (default) or csv; CSV is also chosen by Accept: text/csv */
+                format?: string;
             };
             header?: never;
             path?: never;
@@ -878,6 +974,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MediaSummaryDto"][];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1014,8 +1111,14 @@ export interface operations {
                 storeId?: string;
                 /** @description only this camera */
                 cameraId?: string;
-                /** @description hour buckets are UTC */
+                /** @description only cameras of this zone */
+                zone?: string;
+                /** @description hour and day buckets are UTC */
                 groupBy?: string;
+                /** @description none leaves distinct visitors out (null), for the fastest answer over long ranges */
+                visitors?: string;
+                /** @description json (default) or csv; CSV is also chosen by Accept: text/csv */
+                format?: string;
             };
             header?: never;
             path?: never;
@@ -1029,6 +1132,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SummaryDto"];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1060,12 +1164,67 @@ export interface operations {
             };
         };
     };
+    AggregatesController_faces: {
+        parameters: {
+            query: {
+                /** @description ISO 8601 date-time with a zone (2026-11-28T13:00:00Z) or a date (2026-11-28, midnight UTC) */
+                from: string;
+                /** @description ISO 8601 date-time with a zone (2026-11-28T13:00:00Z) or a date (2026-11-28, midnight UTC); at most 366 days after from */
+                to: string;
+                /** @description only this store */
+                storeId?: string;
+                /** @description only this camera */
+                cameraId?: string;
+                /** @description only cameras of this zone */
+                zone?: string;
+                /** @description rows at most; JSON: default 1000, at most 10000; CSV: the whole range */
+                limit?: number;
+                /** @description json (default) or csv; CSV is also chosen by Accept: text/csv */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SightingDto"][];
+                    "text/csv": string;
+                };
+            };
+            /** @description a bad query parameter (the reason is given) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no API key, or an invalid or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     AggregatesController_alerts: {
         parameters: {
             query?: {
                 /** @description ISO 8601 date-time with a zone (2026-11-28T13:00:00Z) or a date (2026-11-28, midnight UTC); only alerts seen at or after it */
                 since?: string;
                 limit?: number;
+                /** @description json (default) or csv; CSV is also chosen by Accept: text/csv */
+                format?: string;
             };
             header?: never;
             path?: never;
@@ -1079,6 +1238,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AlertDto"][];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1111,6 +1271,8 @@ export interface operations {
                 /** @description ISO 8601 date-time with a zone or a date (midnight UTC); default: now */
                 to?: unknown;
                 storeId?: unknown;
+                /** @description json (default) or csv; CSV is also chosen by Accept: text/csv */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -1124,6 +1286,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VisitsPageDto"];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1158,6 +1321,8 @@ export interface operations {
                 /** @description ISO 8601 date-time with a zone or a date (midnight UTC); default: now */
                 to?: unknown;
                 storeId?: unknown;
+                /** @description json (default) or csv; CSV is also chosen by Accept: text/csv */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -1171,6 +1336,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TrafficDto"];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1204,6 +1370,8 @@ export interface operations {
                 /** @description ISO 8601 date-time with a zone or a date (midnight UTC); default: now */
                 to?: unknown;
                 storeId?: unknown;
+                /** @description json (default) or csv; CSV is also chosen by Accept: text/csv */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -1217,6 +1385,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DemographicsDto"];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1250,6 +1419,8 @@ export interface operations {
                 /** @description ISO 8601 date-time with a zone or a date (midnight UTC); default: now */
                 to?: unknown;
                 storeId?: unknown;
+                /** @description json (default) or csv; CSV is also chosen by Accept: text/csv */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -1263,6 +1434,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ZonesDto"];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1296,6 +1468,8 @@ export interface operations {
                 /** @description ISO 8601 date-time with a zone or a date (midnight UTC); default: now */
                 to?: unknown;
                 storeId?: unknown;
+                /** @description json (default) or csv; CSV is also chosen by Accept: text/csv */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -1309,6 +1483,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConversionDto"];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */
@@ -1337,6 +1512,8 @@ export interface operations {
     ShoppersController_personVisits: {
         parameters: {
             query?: {
+                /** @description json (default) or csv (one row per visit) */
+                format?: "json" | "csv";
                 /** @description ISO 8601 date-time with a zone or a date (midnight UTC) */
                 to?: unknown;
                 /** @description ISO 8601 date-time with a zone or a date (midnight UTC) */
@@ -1356,6 +1533,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PersonVisitsDto"];
+                    "text/csv": string;
                 };
             };
             /** @description a bad query parameter (the reason is given) */

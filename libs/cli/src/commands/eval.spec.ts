@@ -3,8 +3,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '@storelens/config';
-import { AGE_GROUPS, GENDER_RULES, type EvaluationResult, type FairnessReport } from '@storelens/evaluation';
-import { DEFAULT_MALE_THRESHOLD } from '@storelens/inference';
+import {
+  AGE_GROUPS,
+  GENDER_RULES,
+  GENERALISATION_FAMILIES,
+  REFERENCE_RULE,
+  type EvaluationResult,
+  type FairnessReport,
+} from '@storelens/evaluation';
+import { DEFAULT_MALE_THRESHOLD, DEFAULT_YOUNG_MALE_THRESHOLD } from '@storelens/inference';
 import { fixtures } from '@storelens/testing';
 
 /** Runs the CLI as a user does (`npm run -s storelens -- ...` runs this same entry point). */
@@ -63,6 +70,10 @@ function buildDataset(): string {
     attributes.push(`demographics/${file},${gender},${ageMin},${ageMax}`);
   }
   for (const p of photos) attributes.push(`${p.rel},${PERSON_GENDER[p.person] ?? 'male'},,`);
+  // the FairFace photos are also strangers, each seen once, for re-identification
+  mkdirSync(path.join(dir, 'strangers'));
+  for (const row of rows)
+    symlinkSync(path.join(demo, row.split(',')[0]), path.join(dir, 'strangers', row.split(',')[0]));
   attributes.push('demographics/not-there.jpg,female,20,29');
   writeFileSync(path.join(dir, 'attributes.csv'), attributes.join('\n') + '\n');
   return dir;
@@ -114,6 +125,22 @@ describe('storelens eval on fixture datasets (real models)', () => {
     expect(id.openSet.unknown.falseAccepts).toBe(0);
     expect(id.openSet.unknown.probes).toBe(3);
     expect(id.openSet.known.correctIdentificationRate).toBe(1);
+  });
+
+  it('re-identifies the fixture people among 427 strangers through the visitor rule, with its threshold trade-off', () => {
+    const re = r.reidentification!;
+    expect(re.people).toBe(6 + 427); // one FairFace photo has no face the detector finds
+    expect(re.seenOnce).toBe(427 + 1); // lin_manuel_miranda has one photo
+    // every photo of a fixture person lands with the others of that person...
+    expect(re.recall.min).toBe(1);
+    expect(re.visitorsPerPerson.max).toBe(1);
+    // ...while strangers who look alike share visitors: fewer visitors than people, never more
+    expect(re.visitors.max).toBeLessThanOrEqual(re.people);
+    expect(re.visitors.min).toBeGreaterThan(0.85 * re.people);
+    const at = (t: number) => re.sweep.find((x) => x.threshold === t)!;
+    expect(at(0.5).visitors).toBe(re.visitors.mean);
+    expect(at(0.7).precision!).toBeGreaterThan(at(0.5).precision!);
+    expect(at(0.7).mixedVisitors).toBeLessThan(at(0.5).mixedVisitors);
   });
 
   it('reads the sex of adult men and women about equally well, with per-sex and per-age-group numbers', () => {
@@ -181,6 +208,34 @@ describe('storelens eval-fairness (real models)', () => {
     expect(report.study.options).toEqual({ folds: 5, seed: 1, maxGap: 0.03 });
     expect(report.labels.rows).toBe(428);
     expect(report.labels.faces).toBeGreaterThan(350);
+  });
+
+  it('judges the rules on whole groups held out, with intervals, and ships what the procedure chooses', () => {
+    const g = report.generalisation!;
+    expect(g.groupings.map((x) => x.name)).toEqual(['age group', 'appearance cluster']);
+    expect(Object.keys(g.groupings[1].groups)).toHaveLength(6);
+    for (const grouping of g.groupings) {
+      const reference = grouping.rules.find((r) => r.rule === REFERENCE_RULE)!;
+      const shifts = grouping.rules.find((r) => r.rule === GENERALISATION_FAMILIES.shifts)!;
+      // face-api's default misreads adult women several times as often as men; the fitted rules do not
+      expect(reference.errorRatio!).toBeGreaterThan(3);
+      for (const r of [shifts, grouping.nested]) {
+        expect(r.errorRatio!).toBeLessThan(1.5);
+        expect(r.adults.female.accuracy!).toBeGreaterThan(0.83);
+        expect(r.adults.male.accuracy!).toBeGreaterThan(0.83);
+        expect(r.gap.ci95![0]).toBeLessThan(0); // no evidence of a gap either way
+        expect(r.gap.ci95![1]).toBeGreaterThan(0);
+        expect(r.adults.female.ci95[0]).toBeLessThan(r.adults.female.accuracy!);
+      }
+      expect(Object.values(grouping.nested.choices!).reduce((a, b) => a + b, 0)).toBe(
+        Object.keys(grouping.groups).length,
+      );
+    }
+    // the shipped thresholds are the chosen family fitted on the whole set
+    expect(g.chosen.family).toBe(GENERALISATION_FAMILIES.shifts);
+    const fitted = g.chosen.describe as { threshold: number; young: number };
+    expect(1 / (1 + Math.exp(-fitted.threshold))).toBeCloseTo(DEFAULT_MALE_THRESHOLD, 4);
+    expect(1 / (1 + Math.exp(-fitted.young))).toBeCloseTo(DEFAULT_YOUNG_MALE_THRESHOLD, 4);
   });
 
   it('measures FaceRes and the age calibrations, and adopts no calibration that reads an age group worse', () => {

@@ -6,6 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { config } from '@storelens/config';
 import {
   AGE_GROUPS,
+  DEFAULT_APPEARANCE_CLUSTERS,
   DEFAULT_FAIRNESS_OPTIONS,
   STUDY_AGES,
   STUDY_SCORES,
@@ -18,6 +19,7 @@ import {
   renderFairnessReport,
   renderReport,
   runFairnessStudy,
+  runGeneralisationStudy,
   studySpecs,
   type AgeGroup,
   type DemographicSample,
@@ -35,7 +37,7 @@ import {
   DEFAULT_YOUNG_MALE_THRESHOLD,
   FaceResEstimator,
   YOUNG_BELOW_AGE,
-  attributeCrop,
+  attributeView,
   decodeAge,
   faceResCrop,
   logit,
@@ -80,7 +82,7 @@ export class PipelineAnalyser implements FaceAnalyser {
     const rule = this.pipeline.ageGender.genderRule;
     return {
       ...this.pipeline.modelIds,
-      genderRule: `crop + mirror, male at p(male) >= ${rule.maleThreshold} (>= ${rule.youngMaleThreshold} when estimated under ${rule.youngBelowAge})`,
+      genderRule: `crop, 4 shifts and their mirrors, male at p(male) >= ${rule.maleThreshold} (>= ${rule.youngMaleThreshold} when estimated under ${rule.youngBelowAge})`,
     };
   }
 }
@@ -122,6 +124,7 @@ export async function evalCommand(opts: EvalOptions, pipeline: FacePipeline): Pr
       threshold: opts.threshold,
       // open set is decided by the platform's rule: the configured margin beside the threshold
       margin: config().decision.margin,
+      visitorThreshold: config().decision.visitorThreshold,
       onProgress: bar.update,
       analyser: analyser.describe(),
     });
@@ -196,16 +199,18 @@ export async function collectDemographics(
       else {
         const { box } = largest(dets);
         let t = performance.now();
-        const [ag] = await pipeline.ageGender.estimate([attributeCrop(img, box)]);
+        const [ag] = await pipeline.ageGender.estimate([attributeView(img, box)]);
         faceapiMs.push(performance.now() - t);
         const maleLogits: Record<string, number> = {
           [STUDY_SCORES.faceapi]: logit(ag.raw.pMale),
           [STUDY_SCORES.faceapiMirrored]: logit(ag.raw.pMaleMirrored),
         };
+        if (ag.raw.pMaleShifted !== null) maleLogits[STUDY_SCORES.faceapiShifted] = logit(ag.raw.pMaleShifted);
         const ages: Record<string, number> = {
           [STUDY_AGES.faceapi]: decodeAge(ag.raw.age),
           [STUDY_AGES.faceapiMirrorMean]: ag.age,
         };
+        const embedding = Array.from(await pipeline.embedder.embed(img, largest(dets).landmarks));
         if (faceres) {
           t = performance.now();
           const [fr] = await faceres.estimate([faceResCrop(img, box)]);
@@ -213,7 +218,7 @@ export async function collectDemographics(
           maleLogits[STUDY_SCORES.faceres] = logit(fr.pMale);
           ages[STUDY_AGES.faceres] = fr.age;
         }
-        samples.push({ id: r.file.rel, sex, ageRange: range, ageGroup: group, maleLogits, ages });
+        samples.push({ id: r.file.rel, sex, ageRange: range, ageGroup: group, maleLogits, ages, embedding });
       }
     } catch (err) {
       unreadable++;
@@ -243,6 +248,8 @@ export interface EvalFairnessOptions extends FairnessOptions {
   json: boolean;
   /** Also measure HSE FaceRes (skipped with a warning when its model file cannot be found). */
   faceres: boolean;
+  /** Appearance clusters of the held-out-group study. */
+  clusters: number;
 }
 
 /** `storelens eval-fairness`: recomputes the gender-rule and age-calibration study and prints it. */
@@ -285,6 +292,10 @@ export async function evalFairnessCommand(opts: EvalFairnessOptions, pipeline: F
     shippedYoungMaleThreshold: DEFAULT_YOUNG_MALE_THRESHOLD,
     warnings: [...warnings, ...collected.warnings],
     study,
+    generalisation:
+      collected.samples.length > 0
+        ? runGeneralisationStudy(collected.samples, { maxGap: opts.maxGap, clusters: opts.clusters, seed: opts.seed })
+        : null,
   };
   if (opts.json) printJson(report);
   else process.stdout.write(renderFairnessReport(report));
@@ -324,7 +335,9 @@ export function addEvalCommands(program: Command): void {
 
   program
     .command('eval-recognition-set')
-    .description('write a recognition dataset for eval from the shared fixtures (named people + strangers as impostors)')
+    .description(
+      'write a recognition dataset for eval from the shared fixtures (named people + strangers as impostors)',
+    )
     .argument('<outdir>', 'an empty or new folder')
     .action((outdir: string) => {
       const summary = writeRecognitionSet(path.join(config().assetsDir, 'fixtures'), path.resolve(outdir));
@@ -354,6 +367,11 @@ export function addEvalCommands(program: Command): void {
         .argParser(numberIn('max-gap', 0, 1))
         .default(DEFAULT_FAIRNESS_OPTIONS.maxGap),
     )
+    .addOption(
+      new Option('--clusters <k>', 'appearance clusters (k-means of the embeddings) held out one at a time')
+        .argParser(numberIn('clusters', 2, 20, true))
+        .default(DEFAULT_APPEARANCE_CLUSTERS),
+    )
     .option('--no-faceres', 'do not measure the alternative model HSE FaceRes')
     .option('--json', 'print one JSON object')
     .action(async (o) => {
@@ -363,6 +381,7 @@ export function addEvalCommands(program: Command): void {
           folds: o.folds,
           seed: o.seed,
           maxGap: o.maxGap,
+          clusters: o.clusters,
           faceres: Boolean(o.faceres),
           json: Boolean(o.json),
         },

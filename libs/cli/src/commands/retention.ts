@@ -7,21 +7,29 @@ import { printJson } from '../output';
 export interface SweepResult {
   media: number;
   objects: number;
+  /** Tracks and visitors whose centroid vectors were forgotten because their faces are gone. */
+  tracks: number;
+  visitors: number;
 }
 
 /**
  * Deletes camera media past its retention date: its objects first (original, frames, face crops, renderings),
- * then its rows, so that a sweep interrupted half-way is simply finished by the next one.
+ * then its rows, so that a sweep interrupted half-way is simply finished by the next one; then forgets the track
+ * and visitor centroids that no remaining face backs.
  */
 export async function sweepExpired(
   retention: RetentionRepository,
   store: ObjectStore,
   now = new Date(),
 ): Promise<SweepResult> {
-  const result: SweepResult = { media: 0, objects: 0 };
+  const result: SweepResult = { media: 0, objects: 0, tracks: 0, visitors: 0 };
   for (;;) {
     const batch = await retention.expired(now, 100);
-    if (batch.length === 0) return result;
+    if (batch.length === 0) {
+      // also after a sweep that found nothing: an earlier one interrupted before this step is finished here
+      const forgotten = await retention.forgetOrphanCentroids();
+      return { ...result, ...forgotten };
+    }
     for (const m of batch) {
       for (const key of m.frameKeys) result.objects += await store.removeStem(stemOf(key));
       await store.remove(m.objectKey);
@@ -31,7 +39,7 @@ export async function sweepExpired(
   }
 }
 
-/** `storelens retention sweep`: run it from cron (hourly is plenty); prints `{"media","objects"}`. */
+/** `storelens retention sweep`: run it from cron (hourly is plenty); prints `{"media","objects","tracks","visitors"}`. */
 export function addRetentionCommands(program: Command): void {
   program
     .command('retention')

@@ -7,7 +7,7 @@ import { ObjectStore, tenantPrefix } from '@storelens/storage';
 import { printJson } from '../output';
 
 /** TypeORM prints migration progress with console.log; stdout must carry only the command's JSON line. */
-const stderrLogger: TypeOrmLogger = {
+export const stderrLogger: TypeOrmLogger = {
   logQuery: () => undefined,
   logQueryError: (error, query) => process.stderr.write(`query failed: ${String(error)}: ${query}\n`),
   logQuerySlow: () => undefined,

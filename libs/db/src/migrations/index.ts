@@ -3,7 +3,9 @@ import { EnrolmentProgressAlerts1795900000000 } from './1795900000000-enrolment-
 import { Shoppers1796200000000 } from './1796200000000-shoppers';
 import { LiveCamerasEvents1796300000000 } from './1796300000000-live-cameras-events';
 import { EmbeddingsByTenant1796500000000 } from './1796500000000-embeddings-by-tenant';
-import { WorkBacklogIndexes1796600000000 } from './1796600000000-work-backlog-indexes';
+import { ReportingRollups1796700000000 } from './1796700000000-reporting-rollups';
+import { ForgetSweptCentroids1796800000000 } from './1796800000000-forget-swept-centroids';
+import { WorkBacklogIndexes1796900000000 } from './1796900000000-work-backlog-indexes';
 
 /** Every migration in order. Listed, not globbed, so they load the same under ts-jest, tsx and compiled JS. */
 export const migrations = [
@@ -12,5 +14,7 @@ export const migrations = [
   Shoppers1796200000000,
   LiveCamerasEvents1796300000000,
   EmbeddingsByTenant1796500000000,
-  WorkBacklogIndexes1796600000000,
+  ReportingRollups1796700000000,
+  ForgetSweptCentroids1796800000000,
+  WorkBacklogIndexes1796900000000,
 ];

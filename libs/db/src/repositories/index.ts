@@ -10,6 +10,8 @@ export * from './alert.repository';
 export * from './retention.repository';
 export * from './shopper.repository';
 export * from './transaction.repository';
+export * from './rollup.repository';
+export * from './bi-login.repository';
 export * from './live-camera.repository';
 export * from './event.repository';
 export * from './webhook.repository';

@@ -35,6 +35,26 @@ export class RetentionRepository {
     }));
   }
 
+  /**
+   * Forgets the centroid vectors whose faces are gone: a track's once none of its faces is left, then a visitor's
+   * once none of its tracks keeps a vector. The rows stay (visits, dwell and zones remain countable). Returns how
+   * many of each were forgotten.
+   */
+  async forgetOrphanCentroids(): Promise<{ tracks: number; visitors: number }> {
+    const [, tracks]: [unknown, number] = await this.dataSource.query(
+      `UPDATE tracks t SET centroid = NULL, updated_at = now()
+       WHERE t.centroid IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM faces f WHERE f.tenant_id = t.tenant_id AND f.track_id = t.id)`,
+    );
+    const [, visitors]: [unknown, number] = await this.dataSource.query(
+      `UPDATE visitors v SET centroid = NULL, updated_at = now()
+       WHERE v.centroid IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM tracks t
+                         WHERE t.tenant_id = v.tenant_id AND t.visitor_id = v.id AND t.centroid IS NOT NULL)`,
+    );
+    return { tracks, visitors };
+  }
+
   /** Deletes the media row; frames, faces, vectors and alerts go with it (ON DELETE CASCADE). */
   async deleteMedia(tenantId: string, mediaId: string): Promise<boolean> {
     const [, affected]: [unknown, number] = await this.dataSource.query(

@@ -1,3 +1,4 @@
+import { absorbCentroid } from '@storelens/tracking';
 import { fromSql, toSql } from 'pgvector';
 import type { DataSource, EntityManager } from 'typeorm';
 
@@ -30,7 +31,8 @@ export interface TrackRow {
   endedAt: Date;
   intervalMs: number;
   faceCount: number;
-  centroid: number[];
+  /** The mean of its faces' vectors; null once retention has swept those faces. */
+  centroid: number[] | null;
   modelId: string;
   identityId: string | null;
   similarity: number | null;
@@ -40,7 +42,7 @@ export interface TrackRow {
   visitId: string | null;
 }
 
-export type NewTrack = Omit<TrackRow, 'visitorId' | 'personKey' | 'visitId'>;
+export type NewTrack = Omit<TrackRow, 'visitorId' | 'personKey' | 'visitId' | 'centroid'> & { centroid: number[] };
 
 export interface VisitorMatch {
   visitorId: string;
@@ -64,9 +66,9 @@ const TRACK_COLUMNS = `t.id, t.store_id AS "storeId", t.camera_id AS "cameraId",
   t.centroid::text AS centroid, t.model_id AS "modelId", t.identity_id AS "identityId", t.similarity,
   t.visitor_id AS "visitorId", t.person_key AS "personKey", t.visit_id AS "visitId"`;
 
-const trackOf = (r: Omit<TrackRow, 'centroid'> & { centroid: string }): TrackRow => ({
+const trackOf = (r: Omit<TrackRow, 'centroid'> & { centroid: string | null }): TrackRow => ({
   ...r,
-  centroid: fromSql(r.centroid) as number[],
+  centroid: r.centroid === null ? null : (fromSql(r.centroid) as number[]),
 });
 
 /**
@@ -212,7 +214,7 @@ export class ShopperRepository {
         await m.query(`SELECT set_config('hnsw.iterative_scan', 'strict_order', true)`);
         return m.query(
           `SELECT id AS "visitorId", identity_id AS "identityId", centroid <=> $2::vector AS distance
-           FROM visitors WHERE tenant_id = $1 AND model_id = $3
+           FROM visitors WHERE tenant_id = $1 AND model_id = $3 AND centroid IS NOT NULL
            ORDER BY centroid <=> $2::vector LIMIT 1`,
           [tenantId, toSql([...vector]), modelId],
         );
@@ -231,7 +233,8 @@ export class ShopperRepository {
   ): Promise<VisitorMatch[]> {
     const rows: { visitorId: string; distance: number }[] = await this.db.query(
       `SELECT id AS "visitorId", centroid <=> $2::vector AS distance FROM visitors
-       WHERE tenant_id = $1 AND model_id = $3 AND identity_id IS NULL AND centroid <=> $2::vector <= $4
+       WHERE tenant_id = $1 AND model_id = $3 AND identity_id IS NULL AND centroid IS NOT NULL
+         AND centroid <=> $2::vector <= $4
        ORDER BY distance LIMIT 100`,
       [tenantId, toSql([...vector]), modelId, 1 - minSimilarity],
     );
@@ -249,18 +252,18 @@ export class ShopperRepository {
 
   /** Moves a visitor's centroid towards a track that joined it: the running mean of its tracks' centroids. */
   async absorbIntoVisitor(tenantId: string, visitorId: string, centroid: readonly number[]): Promise<void> {
-    const [row]: { centroid: string; n: number }[] = await this.db.query(
+    const [row]: { centroid: string | null; n: number }[] = await this.db.query(
       `SELECT centroid::text AS centroid, track_count AS n FROM visitors WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
       [tenantId, visitorId],
     );
     if (!row) return;
-    const old = fromSql(row.centroid) as number[];
-    const sum = old.map((x, i) => x * row.n + centroid[i]!);
-    const norm = Math.hypot(...sum) || 1;
+    // a visitor whose vector retention forgot starts again from this track
+    const next =
+      row.centroid === null ? [...centroid] : absorbCentroid(fromSql(row.centroid) as number[], row.n, centroid);
     await this.db.query(
       `UPDATE visitors SET centroid = $3::vector, track_count = track_count + 1, updated_at = now()
        WHERE tenant_id = $1 AND id = $2`,
-      [tenantId, visitorId, toSql(sum.map((x) => x / norm))],
+      [tenantId, visitorId, toSql(next)],
     );
   }
 

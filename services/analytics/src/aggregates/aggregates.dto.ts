@@ -31,13 +31,14 @@ const VisitorCountsSchema = z
 const StaffCountsSchema = z
   .object({
     faces: count('faces attributed to staff identities'),
-    people: count('distinct staff identities seen'),
+    people: count('distinct staff identities seen (null with visitors=none)').nullable(),
   })
   .meta({ id: 'StaffCountsDto', description: 'staff are reported here and left out of visitors and demographics' });
 
 export const SummaryGroupSchema = z
   .object({
     hour: z.string().optional().meta({ format: 'date-time', description: 'groupBy=hour: start of the hour (UTC)' }),
+    day: z.string().optional().meta({ format: 'date-time', description: 'groupBy=day: start of the day (UTC)' }),
     storeId: ApiId.optional().meta({ description: 'groupBy=camera or store' }),
     storeName: z.string().optional().meta({ description: 'groupBy=camera or store' }),
     cameraId: ApiId.optional().meta({ description: 'groupBy=camera' }),
@@ -46,13 +47,19 @@ export const SummaryGroupSchema = z
     identified: count('faces named as an enrolled identity, staff included'),
     unknown: count('faces classified as unknown'),
     pending: count('faces not yet classified'),
-    visitors: VisitorCountsSchema,
+    visitors: VisitorCountsSchema.nullable().meta({ description: 'null when asked with visitors=none' }),
     staff: StaffCountsSchema,
     gender: counts(['female', 'male'] as const, 'faces per estimated gender (staff excluded)'),
     ageBands: counts(
       AGE_BANDS.map((b) => b.label) as AgeBand[],
       'faces per band of estimated age in years, rounded (staff excluded)',
     ),
+    ageByGender: z
+      .object({
+        female: counts(AGE_BANDS.map((b) => b.label) as AgeBand[], 'faces estimated female, per age band'),
+        male: counts(AGE_BANDS.map((b) => b.label) as AgeBand[], 'faces estimated male, per age band'),
+      })
+      .meta({ description: 'age band × gender (staff excluded)' }),
     emotions: z.record(z.string(), z.number().int()).meta({
       description: 'faces per most likely emotion (staff excluded); labels that did not occur are left out',
       example: { happy: 3, neutral: 5 },
@@ -74,7 +81,8 @@ export const SummarySchema = z.object({
   cameraId: orNull(ApiId, 'the camera asked for, if any'),
   groups: z.array(SummaryGroupSchema).meta({
     description:
-      'one per hour, camera or store that has sightings (hours ascending; cameras and stores by name); ' +
+      'one per hour, day, camera or store that has sightings (hours and days ascending; cameras and stores by ' +
+      'name); ' +
       'groupBy=none: exactly one',
   }),
 });
@@ -95,3 +103,22 @@ export const AlertSchema = z.object({
   annotatedUrl: z.string().meta({ format: 'uri', description: 'signed link to the annotated frame (valid one hour)' }),
 });
 export class AlertDto extends createZodDto(AlertSchema) {}
+
+export const SightingSchema = z.object({
+  id: ApiId.meta({ description: 'the face' }),
+  seenAt: ApiTime.meta({ description: 'when its frame was captured' }),
+  storeId: ApiId,
+  cameraId: ApiId,
+  zone: orNull(z.string(), 'the camera’s zone'),
+  mediaId: ApiId,
+  frameId: ApiId,
+  status: z.enum(['identified', 'unknown', 'pending']),
+  identityId: orNull(ApiId, 'the enrolled identity it was named as'),
+  identityCategory: IdentityCategory.nullable(),
+  visitorId: orNull(ApiId, 'the anonymous visitor of an unknown face'),
+  similarity: orNull(z.number(), 'cosine similarity of the decision'),
+  age: orNull(z.number(), 'estimated age in years'),
+  gender: z.enum(['female', 'male']).nullable(),
+  emotion: orNull(z.string(), 'most likely emotion'),
+});
+export class SightingDto extends createZodDto(SightingSchema) {}

@@ -1,9 +1,32 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticated, ApiNotFound, ErrorDto, IdPipe, parseOr400, TenantId } from '@storelens/platform';
+import {
+  ApiAuthenticated,
+  ApiNotFound,
+  ApiOkJsonOrCsv,
+  ErrorDto,
+  IdPipe,
+  parseOr400,
+  TenantId,
+} from '@storelens/platform';
+import { sendCsv, wantsCsv } from '../export/csv';
 import { MediaFramesQuery, MediaFramesQueryDto, MediaListQuery, MediaListQueryDto } from '../query-params';
 import { MediaDto, MediaSummaryDto } from './media.dto';
 import { MediaService } from './media.service';
+
+const MEDIA_COLUMNS: (keyof MediaSummaryDto)[] = [
+  'id',
+  'kind',
+  'purpose',
+  'status',
+  'error',
+  'cameraId',
+  'identityId',
+  'capturedAt',
+  'createdAt',
+  'frameCount',
+];
 
 @ApiTags('media')
 @ApiAuthenticated()
@@ -14,10 +37,18 @@ export class MediaController {
   @Get()
   @ApiOperation({ summary: 'The tenant’s media, newest first, each with its computed status' })
   @ApiQuery({ type: MediaListQueryDto })
-  @ApiOkResponse({ type: [MediaSummaryDto] })
+  @ApiOkJsonOrCsv([MediaSummaryDto])
   @ApiBadRequestResponse({ type: ErrorDto, description: 'a bad query parameter (the reason is given)' })
-  list(@TenantId() tenantId: string, @Query() query: Record<string, unknown>): Promise<MediaSummaryDto[]> {
-    return this.media.list(tenantId, parseOr400(MediaListQuery, query));
+  async list(
+    @TenantId() tenantId: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const q = parseOr400(MediaListQuery, query);
+    const media = await this.media.list(tenantId, q);
+    if (!wantsCsv(req, q.format)) return void res.json(media);
+    await sendCsv(res, { filename: 'media', columns: MEDIA_COLUMNS, rows: media });
   }
 
   @Get(':id')

@@ -1,14 +1,16 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
-  ApiOkResponse,
   ApiOperation,
   ApiQuery,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { IdPipe, parseOr400, TenantId } from '@storelens/platform';
+import { ApiOkJsonOrCsv, IdPipe, parseOr400, TenantId } from '@storelens/platform';
+import { sendCsv, wantsCsv } from '../export/csv';
+import { conversionRows, demographicsRows, trafficRows, visitRows, zoneRows, type Table } from './shoppers.csv';
 import { ConversionDto, DemographicsDto, PersonVisitsDto, TrafficDto, VisitsPageDto, ZonesDto } from './shoppers.dto';
 import { PersonVisitsQuery, ShopperRangeQuery, TrafficQuery, VisitsQuery } from './shoppers.query';
 import { ShoppersService } from './shoppers.service';
@@ -22,7 +24,27 @@ const RangeQueries = () => (target: object, key: string | symbol, descriptor: Pr
   );
   ApiQuery({ name: 'to', required: false, description: `${instantDoc}; default: now` })(target, key, descriptor);
   ApiQuery({ name: 'storeId', required: false, schema: { format: 'uuid' } })(target, key, descriptor);
+  ApiQuery({
+    name: 'format',
+    required: false,
+    enum: ['json', 'csv'],
+    description: 'json (default) or csv; CSV is also chosen by Accept: text/csv',
+  })(target, key, descriptor);
 };
+
+/** The JSON answer, or the same numbers as a CSV table (?format=csv or Accept: text/csv). */
+async function answer<T>(
+  req: Request,
+  res: Response,
+  format: 'json' | 'csv' | undefined,
+  filename: string,
+  body: T,
+  table: (body: T) => Table,
+): Promise<void> {
+  if (!wantsCsv(req, format)) return void res.json(body);
+  const { columns, rows } = table(body);
+  await sendCsv(res, { filename, columns, rows });
+}
 
 /** Shoppers, not faces: every answer counts visits and people (tracks grouped into visits), never frames. */
 @ApiTags('shoppers')
@@ -34,13 +56,22 @@ export class ShoppersController {
   constructor(@Inject(ShoppersService) private readonly shoppers: ShoppersService) {}
 
   @Get('visits')
-  @ApiOperation({ summary: 'Visits that started in [from, to), earliest first' })
+  @ApiOperation({
+    summary: 'Visits that started in [from, to), earliest first',
+    description: 'CSV: one row per visit of the page (limit, offset), as in the JSON answer.',
+  })
   @RangeQueries()
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } })
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
-  @ApiOkResponse({ type: VisitsPageDto })
-  visits(@TenantId() tenantId: string, @Query() query: Record<string, unknown>) {
-    return this.shoppers.visits(tenantId, parseOr400(VisitsQuery, query));
+  @ApiOkJsonOrCsv(VisitsPageDto)
+  async visits(
+    @TenantId() tenantId: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const q = parseOr400(VisitsQuery, query);
+    await answer(req, res, q.format, 'visits', await this.shoppers.visits(tenantId, q), (p) => visitRows(p.items));
   }
 
   @Get('analytics/traffic')
@@ -49,25 +80,43 @@ export class ShoppersController {
   })
   @RangeQueries()
   @ApiQuery({ name: 'groupBy', required: false, enum: ['hour', 'day', 'none'] })
-  @ApiOkResponse({ type: TrafficDto })
-  traffic(@TenantId() tenantId: string, @Query() query: Record<string, unknown>) {
-    return this.shoppers.traffic(tenantId, parseOr400(TrafficQuery, query));
+  @ApiOkJsonOrCsv(TrafficDto)
+  async traffic(
+    @TenantId() tenantId: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const q = parseOr400(TrafficQuery, query);
+    await answer(req, res, q.format, `traffic-${q.groupBy}`, await this.shoppers.traffic(tenantId, q), trafficRows);
   }
 
   @Get('analytics/demographics')
   @ApiOperation({ summary: 'Gender and age of the people who visited, each person counted once' })
   @RangeQueries()
-  @ApiOkResponse({ type: DemographicsDto })
-  demographics(@TenantId() tenantId: string, @Query() query: Record<string, unknown>) {
-    return this.shoppers.demographics(tenantId, parseOr400(ShopperRangeQuery, query));
+  @ApiOkJsonOrCsv(DemographicsDto)
+  async demographics(
+    @TenantId() tenantId: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const q = parseOr400(ShopperRangeQuery, query);
+    await answer(req, res, q.format, 'demographics', await this.shoppers.demographics(tenantId, q), demographicsRows);
   }
 
   @Get('analytics/zones')
   @ApiOperation({ summary: 'Zones ranked by visits reaching them (hot spots), with dwell percentiles and emotions' })
   @RangeQueries()
-  @ApiOkResponse({ type: ZonesDto })
-  zones(@TenantId() tenantId: string, @Query() query: Record<string, unknown>) {
-    return this.shoppers.zones(tenantId, parseOr400(ShopperRangeQuery, query));
+  @ApiOkJsonOrCsv(ZonesDto)
+  async zones(
+    @TenantId() tenantId: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const q = parseOr400(ShopperRangeQuery, query);
+    await answer(req, res, q.format, 'zones', await this.shoppers.zones(tenantId, q), zoneRows);
   }
 
   @Get('analytics/conversion')
@@ -75,21 +124,37 @@ export class ShoppersController {
     summary: 'Visits with a matched sale over visits (or, without sales, visits reaching checkout), by segment',
   })
   @RangeQueries()
-  @ApiOkResponse({ type: ConversionDto })
-  conversion(@TenantId() tenantId: string, @Query() query: Record<string, unknown>) {
-    return this.shoppers.conversion(tenantId, parseOr400(ShopperRangeQuery, query));
+  @ApiOkJsonOrCsv(ConversionDto)
+  async conversion(
+    @TenantId() tenantId: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const q = parseOr400(ShopperRangeQuery, query);
+    await answer(req, res, q.format, 'conversion', await this.shoppers.conversion(tenantId, q), conversionRows);
   }
 
   @Get('identities/:identityId/visits')
   @ApiOperation({ summary: 'A person’s visits (newest first) and matched purchases; default: the last 90 days' })
   @ApiQuery({ name: 'from', required: false, description: instantDoc })
   @ApiQuery({ name: 'to', required: false, description: instantDoc })
-  @ApiOkResponse({ type: PersonVisitsDto })
-  personVisits(
+  @ApiQuery({
+    name: 'format',
+    required: false,
+    enum: ['json', 'csv'],
+    description: 'json (default) or csv (one row per visit)',
+  })
+  @ApiOkJsonOrCsv(PersonVisitsDto)
+  async personVisits(
     @TenantId() tenantId: string,
     @Param('identityId', new IdPipe('identity')) identityId: string,
     @Query() query: Record<string, unknown>,
-  ) {
-    return this.shoppers.personVisits(tenantId, identityId, parseOr400(PersonVisitsQuery, query));
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const q = parseOr400(PersonVisitsQuery, query);
+    const body = await this.shoppers.personVisits(tenantId, identityId, q);
+    await answer(req, res, q.format, 'visits', body, (p) => visitRows(p.items));
   }
 }

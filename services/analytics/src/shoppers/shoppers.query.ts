@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HOUR_MS, instant, MAX_RANGE_DAYS, unknownParameter } from '../query-params';
+import { format, HOUR_MS, instant, MAX_RANGE_DAYS, unknownParameter } from '../query-params';
 
 // the instants, the unknown-parameter wording and the longest range are the read API's own (query-params.ts)
 
@@ -7,6 +7,7 @@ const range = {
   from: instant.optional(),
   to: instant.optional(),
   storeId: z.uuid({ error: 'must be a store id (uuid)' }).optional(),
+  format,
 };
 
 /** [from, to): by default the 24 hours up to `to`, and `to` is now (or `defaultDays` for a person's history). */
@@ -50,6 +51,6 @@ export const VisitsQuery = checks(
 export type VisitsQuery = z.infer<typeof VisitsQuery>;
 
 export const PersonVisitsQuery = checks(
-  z.strictObject({ from: range.from, to: range.to }, unknownParameter).transform(withRange(90)),
+  z.strictObject({ from: range.from, to: range.to, format }, unknownParameter).transform(withRange(90)),
 );
 export type PersonVisitsQuery = z.infer<typeof PersonVisitsQuery>;

@@ -12,7 +12,7 @@ import {
   type LinkOptions,
   type TrackFace,
 } from '@storelens/tracking';
-import { nameFace, newVisitorId, uuidV5, VISITOR_NAMESPACE } from '@storelens/decision';
+import { joinsVisitor, nameFace, newVisitorId, uuidV5, VISITOR_NAMESPACE } from '@storelens/decision';
 import { ShopperEvents } from './shopper-events';
 
 /** How far around a decided face the tracker reads at a time; it reads further while its segment goes on. */
@@ -116,7 +116,7 @@ export class ShopperTrackingService {
       const decided: TrackRow[] = [];
       for (const t of tracks) {
         const row = byId.get(t.id)!;
-        const person = await this.personOf(tx, tenantId, row, categories);
+        const person = await this.personOf(tx, tenantId, row, t.centroid, categories);
         await tx.setTrackPerson(tenantId, row.id, person);
         const after = { ...row, ...person };
         decided.push(after);
@@ -136,12 +136,14 @@ export class ShopperTrackingService {
 
   /**
    * Who a track counts for: its identity (staff count for nobody), else its anonymous visitor: the one it had,
-   * else the visitor whose centroid is closest at or above the visitor threshold, else a new one.
+   * else the visitor whose centroid is closest to the track's (`vector`) at or above the visitor threshold, else a
+   * new one.
    */
   private async personOf(
     tx: ShopperRepository,
     tenantId: string,
     track: TrackRow,
+    vector: readonly number[],
     categories: ReadonlyMap<string, string>,
   ): Promise<{ visitorId: string | null; personKey: string | null }> {
     if (track.identityId) {
@@ -152,16 +154,16 @@ export class ShopperTrackingService {
     if (track.visitorId) {
       return { visitorId: track.visitorId, personKey: track.personKey ?? visitorKey(track.visitorId) };
     }
-    const nearest = await tx.nearestVisitor(tenantId, track.centroid, track.modelId);
-    if (nearest && nearest.similarity >= this.cfg.decision.visitorThreshold) {
-      await tx.absorbIntoVisitor(tenantId, nearest.visitorId, track.centroid);
+    const nearest = await tx.nearestVisitor(tenantId, vector, track.modelId);
+    if (nearest && joinsVisitor(nearest.similarity, this.cfg.decision.visitorThreshold)) {
+      await tx.absorbIntoVisitor(tenantId, nearest.visitorId, vector);
       return {
         visitorId: nearest.visitorId,
         personKey: nearest.identityId ? identityKey(nearest.identityId) : visitorKey(nearest.visitorId),
       };
     }
     const visitorId = newVisitorId(track.firstFaceId);
-    await tx.createVisitor(tenantId, visitorId, track.centroid, track.modelId);
+    await tx.createVisitor(tenantId, visitorId, vector, track.modelId);
     return { visitorId, personKey: visitorKey(visitorId) };
   }
 

@@ -5,7 +5,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * frames and faces, which are a sliver of the tables once the pipeline has caught up. Indexing only those rows keeps
  * each sweep an index scan over the backlog, not a scan over every frame and face ever stored.
  */
-export class WorkBacklogIndexes1796600000000 implements MigrationInterface {
+export class WorkBacklogIndexes1796900000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE INDEX media_unfinished_idx ON media (created_at) WHERE status IN ('queued', 'processing')`);
     await q.query(`CREATE INDEX frames_unfinished_idx ON frames (created_at) WHERE status IN ('queued', 'processing')`);
