@@ -55,6 +55,7 @@ export class AggregatesController {
   })
   @ApiQuery({ type: FacesQueryDto })
   @ApiOkJsonOrCsv([SightingDto])
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'the storeId or cameraId is not one of the tenant’s' })
   async faces(
     @TenantId() tenantId: string,
     @Query() query: Record<string, unknown>,
@@ -62,6 +63,8 @@ export class AggregatesController {
     @Res() res: Response,
   ): Promise<void> {
     const q = parseOr400(FacesQuery, query);
+    // checked before the first byte: a CSV answer cannot turn into a 404 once it streams
+    await this.aggregates.requireOwnFilters(tenantId, q);
     if (wantsCsv(req, q.format))
       return sendCsv(res, { filename: 'faces', columns: SIGHTING_COLUMNS, rows: this.aggregates.faces(tenantId, q) });
     const rows = [];

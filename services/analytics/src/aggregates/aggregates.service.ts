@@ -22,14 +22,18 @@ export class AggregatesService {
     @Inject(CameraRepository) private readonly cameras: CameraRepository,
   ) {}
 
-  async summary(tenantId: string, q: SummaryQuery): Promise<SummaryDto> {
-    // another tenant's store or camera is 404, exactly like an unknown id, never a summary of zeros
+  /** Another tenant's store or camera is 404, exactly like an unknown id, never an answer of zeros or no rows. */
+  async requireOwnFilters(tenantId: string, q: { storeId?: string; cameraId?: string }): Promise<void> {
     if (q.storeId !== undefined && !(await this.stores.get(tenantId, q.storeId))) {
       throw new NotFoundException('store not found');
     }
     if (q.cameraId !== undefined && !(await this.cameras.get(tenantId, q.cameraId))) {
       throw new NotFoundException('camera not found');
     }
+  }
+
+  async summary(tenantId: string, q: SummaryQuery): Promise<SummaryDto> {
+    await this.requireOwnFilters(tenantId, q);
     await this.aggregates.refreshRollups(tenantId);
     const rows = await this.aggregates.summary(tenantId, { ...q, visitors: q.visitors === 'exact' });
     const groups = rows.map((r) => group(q.groupBy, r));
