@@ -17,7 +17,11 @@ import { createTestDatabase, dropTestDatabase, uniqueTestId, waitFor, type TestD
 let db: TestDatabase;
 let ds: DataSource;
 const bucket = `cli-tenant-test-${uniqueTestId()}`;
-const store = new ObjectStore({ ...config().s3, bucket });
+// The CLI runs through spawnSync, which blocks this process's event loop for seconds: a kept-alive connection to
+// the S3 endpoint goes stale meanwhile (the server closes it unseen) and its next use fails with "socket hang up".
+// So each use of the store after a CLI run gets a client of its own.
+const objects = () => new ObjectStore({ ...config().s3, bucket });
+const store = objects();
 const prefix = `cli-tenant-test-${uniqueTestId()}`;
 const silent = pino({ level: 'silent' });
 
@@ -41,9 +45,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ds?.destroy();
-  await store.removePrefix('t/');
-  await store.removeBucket();
   store.close();
+  const cleanup = objects();
+  await cleanup.removePrefix('t/');
+  await cleanup.removeBucket();
+  cleanup.close();
   if (db) await dropTestDatabase(db);
 });
 
@@ -98,8 +104,10 @@ describe('storelens tenant', () => {
     );
     await failing.close();
     await new StoreRepository(ds).create(tenant, { name: 'Berlin' });
-    await store.put(`${tenantPrefix(tenant)}a/b.jpg`, Buffer.from('x'), 'image/jpeg');
-    await store.put(`${tenantPrefix(other)}c.jpg`, Buffer.from('y'), 'image/jpeg');
+    const before = objects();
+    await before.put(`${tenantPrefix(tenant)}a/b.jpg`, Buffer.from('x'), 'image/jpeg');
+    await before.put(`${tenantPrefix(other)}c.jpg`, Buffer.from('y'), 'image/jpeg');
+    before.close();
 
     const r = cli(['tenant', 'delete', tenant]);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
@@ -116,8 +124,10 @@ describe('storelens tenant', () => {
     expect(await tenants.get(tenant)).toBeNull();
     expect(await tenants.verifyApiKey(apiKey)).toBeNull();
     expect(await new StoreRepository(ds).list(tenant)).toEqual([]);
-    expect(await store.stat(`${tenantPrefix(tenant)}a/b.jpg`)).toBeNull();
-    expect(await store.stat(`${tenantPrefix(other)}c.jpg`)).not.toBeNull();
+    const after = objects();
+    expect(await after.stat(`${tenantPrefix(tenant)}a/b.jpg`)).toBeNull();
+    expect(await after.stat(`${tenantPrefix(other)}c.jpg`)).not.toBeNull();
+    after.close();
 
     const missing = cli(['tenant', 'delete', tenant]);
     expect(missing.code).not.toBe(0);
