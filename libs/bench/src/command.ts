@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { config } from '@storelens/config';
 import { machineInfo } from './machine';
 import { renderAnalytics, runAnalyticsBench } from './analytics/analytics-bench';
+import { liveRow, renderLive } from './live-row';
 import { platformRow } from './platform-row';
 import { searchRow } from './search-row';
 import { registerBenchRow } from './registry';
@@ -18,6 +19,16 @@ function searchArg(v: string): number {
   if (!Number.isInteger(n) || n < MIN_SEARCH_VECTORS)
     throw new InvalidArgumentError(`search needs a whole number of vectors, at least ${MIN_SEARCH_VECTORS}`);
   return n;
+}
+
+/** A whole number from 1 to max, for an option. */
+function repeatArgMax(max: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new InvalidArgumentError(`must be a whole number from 1 to ${max}`);
+    return n;
+  };
 }
 
 function repeatArg(v: string): number {
@@ -119,6 +130,16 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
       'with --analytics: also time the shopper endpoints over all 50 stores x 90 days (slow: they read every face)',
     )
     .option(
+      '--live',
+      'only the live row: 1, 2, 4, … RTSP cameras at 2 fps through the whole stack, capture-to-webhook latency',
+    )
+    .option(
+      '--live-seconds <s>',
+      'with --live: seconds measured per number of cameras (default 60)',
+      repeatArgMax(3600),
+    )
+    .option('--live-max-cameras <n>', 'with --live: stop after this many cameras (default 16)', repeatArgMax(64))
+    .option(
       '--analytics-frames <n>',
       'with --analytics: frames per camera-hour (31, the default, is 10 million faces; fewer for a busy machine)',
       repeatArg,
@@ -139,8 +160,16 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         analyticsRegenerate?: boolean;
         analyticsFrames?: number;
         analyticsShoppersAll?: boolean;
+        live?: boolean;
+        liveSeconds?: number;
+        liveMaxCameras?: number;
       }) => {
         const log = (line: string) => io.stderr.write(`${line}\n`);
+        if (o.live) {
+          const row = await liveRow({ secondsPerLevel: o.liveSeconds, maxCameras: o.liveMaxCameras, log });
+          io.stdout(o.json ? `${JSON.stringify({ machine: machineInfo(), rows: [row] })}\n` : `${renderLive(row)}\n`);
+          return;
+        }
         if (o.analytics) {
           const analytics = await runAnalyticsBench({
             regenerate: o.analyticsRegenerate,

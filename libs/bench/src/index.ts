@@ -7,3 +7,4 @@ export * from './report';
 export * from './command';
 export * from './search-row';
 export * from './analytics/analytics-bench';
+export * from './live-row';
