@@ -13,10 +13,11 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 
 up() {
   bash "$ROOT/deploy/local/install.sh" >/dev/null
-  # Redis (noeviction: BullMQ must never lose keys)
+  # Redis (noeviction: BullMQ must never lose keys; AOF fsynced every second, as in compose: a restart keeps the
+  # queues but for the last second, and the reconciler re-sends from Postgres whatever was lost)
   if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
     mkdir -p "$DIR/redis"
-    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DIR/redis" --save '' --appendonly no \
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DIR/redis" --save '' --appendonly yes --appendfsync everysec \
       --maxmemory-policy noeviction --daemonize yes --pidfile "$DIR/redis.pid" --logfile "$DIR/redis.log"
   fi
   # PostgreSQL (throwaway cluster under the state dir), unless one already answers on the port

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
@@ -154,6 +155,8 @@ export async function liveRow(opts: LiveRowOptions = {}): Promise<LiveRow> {
           S3_BUCKET: `bench-live-${id}`.toLowerCase(),
           STORELENS_LOG_LEVEL: 'warn',
           STORELENS_SECRET_KEY: localSecretKey(),
+          // the services refuse to start without a link secret: this throwaway stack gets its own
+          STORELENS_URL_SECRET: randomBytes(32).toString('hex'),
           // one event per person per camera per loop of the clip (16 s), not one a minute
           EVENT_DEDUP_SECONDS: String(DEDUP_S),
         },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
@@ -95,6 +96,8 @@ export async function platformRow(
           QUEUE_PREFIX: `bench${id}`,
           S3_BUCKET: `bench-${id}`.toLowerCase(),
           STORELENS_LOG_LEVEL: 'warn',
+          // the services refuse to start without a link secret: this throwaway stack gets its own
+          STORELENS_URL_SECRET: randomBytes(32).toString('hex'),
         },
       },
       mkdtempSync(path.join(tmpdir(), 'bench-stack-')),

@@ -16,6 +16,15 @@ export function repoRoot(): string {
 }
 
 const int = (def: number) => z.coerce.number().int().default(def);
+
+/** Shortest URL secret accepted: an HMAC-SHA256 key should carry at least 256 bits. */
+export const MIN_SECRET_BYTES = 32;
+/** Values that have been shipped in examples or defaults: anyone can sign links with them. */
+const KNOWN_SECRETS = ['storelens-local-development-secret', 'change-me-to-a-long-random-value'];
+
+export function isKnownSecret(secret: string): boolean {
+  return KNOWN_SECRETS.includes(secret) || /^change[-_ ]?me/i.test(secret) || /^(.)\1*$/.test(secret);
+}
 const num = (def: number) => z.coerce.number().default(def);
 
 const EnvSchema = z.object({
@@ -64,8 +73,22 @@ const EnvSchema = z.object({
   SERVICE_HOST: z.string().default('127.0.0.1'),
   INGEST_URL: z.string().default('http://127.0.0.1:8081'),
   ANALYTICS_URL: z.string().default('http://127.0.0.1:8082'),
-  /** signs the browser links to annotated frames; set a long random value in production */
-  STORELENS_URL_SECRET: z.string().min(16).default('storelens-local-development-secret'),
+  /**
+   * signs the browser links to annotated frames: at least 32 bytes, never a value published anywhere. Not
+   * defaulted: the local stack generates one into its state folder, elsewhere the operator sets it (see
+   * requireUrlSecret).
+   */
+  STORELENS_URL_SECRET: z
+    .string()
+    .refine((s) => Buffer.byteLength(s) >= MIN_SECRET_BYTES, `must be at least ${MIN_SECRET_BYTES} bytes`)
+    .refine((s) => !isKnownSecret(s), 'is a published example value; generate one (openssl rand -hex 32)')
+    .optional(),
+  /** how often a worker looks for work Postgres records as due but no queue holds (0 turns it off) */
+  RECONCILE_INTERVAL_MS: int(30_000),
+  /** a media not finished this long after its upload is marked failed with the reason, never left processing */
+  MEDIA_DEADLINE_MINUTES: num(360),
+  /** most frames one media may become; a longer video (duration x camera fps) is refused with 422 */
+  MAX_FRAMES_PER_MEDIA: int(10_000).refine((n) => n >= 1, 'must be at least 1'),
   /** the operators' key for the queue dashboard (/admin/queues); no default: unset, the dashboard is off */
   STORELENS_ADMIN_KEY: z
     .union([z.literal(''), z.string().min(24, 'STORELENS_ADMIN_KEY must be at least 24 characters')])
@@ -138,7 +161,10 @@ export interface StoreLensConfig {
   ingest: { role: IngestRole };
   /** processes per service in the local stack (REPLICAS_DETECTION=2, …) */
   replicas: Record<string, number>;
-  service: { port: number; host: string; ingestUrl: string; analyticsUrl: string; urlSecret: string };
+  /** urlSecret: validated when set; undefined when not set (a service refuses to boot, see requireUrlSecret) */
+  service: { port: number; host: string; ingestUrl: string; analyticsUrl: string; urlSecret: string | undefined };
+  reconcile: { intervalMs: number; mediaDeadlineMs: number };
+  media: { maxFramesPerMedia: number };
   /** operators' access across tenants (the queue dashboard); undefined: no such access */
   admin: { key: string | undefined };
   retention: { days: number };
@@ -244,6 +270,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
     },
     admin: { key: e.STORELENS_ADMIN_KEY || undefined },
     retention: { days: e.RETENTION_DAYS },
+    reconcile: { intervalMs: e.RECONCILE_INTERVAL_MS, mediaDeadlineMs: e.MEDIA_DEADLINE_MINUTES * 60_000 },
+    media: { maxFramesPerMedia: e.MAX_FRAMES_PER_MEDIA },
     rollups: { refreshMs: e.ROLLUP_REFRESH_MS },
     decision: {
       threshold: e.STORELENS_MATCH_THRESHOLD,
@@ -278,6 +306,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
       allow: list(e.OUTBOUND_ALLOW),
     },
   };
+}
+
+/**
+ * The URL secret a service signs with. Services call this at boot, so a service started without a secret stops at
+ * once with the reason (the command-line tool, which signs nothing, does not need one).
+ */
+export function requireUrlSecret(cfg: StoreLensConfig): string {
+  if (!cfg.service.urlSecret) {
+    throw new Error(
+      `invalid configuration: STORELENS_URL_SECRET is not set; give every service the same random value of at ` +
+        `least ${MIN_SECRET_BYTES} bytes (openssl rand -hex 32). npm run stack:up generates one.`,
+    );
+  }
+  return cfg.service.urlSecret;
 }
 
 let cached: StoreLensConfig | undefined;

@@ -45,16 +45,16 @@ describe('job contracts', () => {
     expect(a).not.toContain(':');
   });
 
-  it('builds one set of options: dedup id, bounded retries with jittered backoff, bounded retention', () => {
+  it('builds one set of options: dedup id, bounded retries with jittered backoff, completed jobs gone within the hour', () => {
     const opts = jobOptions(JobName.DetectFaces, { tenantId, frameId });
     expect(opts).toEqual({
       jobId: `detect-faces.${tenantId}.${frameId}`,
       attempts: JOB_ATTEMPTS,
       backoff: { type: 'exponential', delay: expect.any(Number), jitter: expect.any(Number) },
-      removeOnComplete: { age: expect.any(Number), count: expect.any(Number) },
+      removeOnComplete: { age: 3600, count: expect.any(Number) },
       removeOnFail: { age: expect.any(Number), count: expect.any(Number) },
     });
-    expect(JOB_ATTEMPTS).toBe(5);
+    expect(JOB_ATTEMPTS).toBe(7);
   });
 
   it('refuses to build options for an invalid payload rather than inventing a jobId', () => {

@@ -120,19 +120,24 @@ export function jobIdOf<N extends JobName>(name: N, payload: JobOf<N>): string {
   return [name, ...jobs[name].key.map((field) => values[field])].join('.');
 }
 
-/** Attempts and backoff for transient failures (database restart, S3 hiccup): about 15 s in total before giving up. */
-export const JOB_ATTEMPTS = 5;
+/**
+ * Attempts and backoff for transient failures (database restart, S3 or Redis outage): 1+2+4+8+16+32 s, about a
+ * minute in total before giving up, so a restart or a 30 s outage of a backing service costs no work. What still
+ * runs out of attempts is retried by the reconciler (WorkReconciler) until the media's deadline.
+ */
+export const JOB_ATTEMPTS = 7;
 export const JOB_BACKOFF_BASE_MS = 1000;
 /** Spread retries of jobs that failed together (e.g. all of a video's frames) so they do not retry in lockstep. */
 export const JOB_BACKOFF_JITTER = 0.5;
 /**
- * Completed jobs are kept a day and failed ones a week, bounded by count so Redis memory stays bounded.
- * This is also the deduplication window: after a job is removed the same jobId can be added again, and from then
- * on the handlers' unique keys and upserts are what keep a replay harmless. A job that failed for good is
- * re-run with `job.retry()`, not by enqueueing it again (that would be deduplicated for up to a week).
+ * What a finished job leaves in Redis: its payload is ids only (never names, pixels or vectors), and even those go
+ * soon: completed jobs after an hour, failed ones (with their reason, which the reconciler reads to record a failure
+ * that never reached its row) after three days, each bounded by count; `tenant delete` removes a tenant's jobs at
+ * once. This is also the deduplication window: after a job is removed the same jobId can be added again, and from
+ * then on the handlers' unique keys, upserts and "already done" checks keep a replay harmless.
  */
-export const KEEP_COMPLETED = { age: 24 * 3600, count: 10_000 } as const;
-export const KEEP_FAILED = { age: 7 * 24 * 3600, count: 50_000 } as const;
+export const KEEP_COMPLETED = { age: 3600, count: 10_000 } as const;
+export const KEEP_FAILED = { age: 3 * 24 * 3600, count: 50_000 } as const;
 
 /** The BullMQ options for a job: built here and only here, never at a call site. */
 export function jobOptions<N extends JobName>(name: N, payload: JobOf<N>): JobsOptions {

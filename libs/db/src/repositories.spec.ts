@@ -264,7 +264,7 @@ describe('identities', () => {
     const successor = await r.identities.create(s.tenant.id, { name: 'Ada', category: 'staff', externalRef: 'emp-7' });
     expect((await r.identities.findByExternalRef(s.tenant.id, 'emp-7'))?.id).toBe(successor.id);
 
-    expect(await r.identities.purge(s.tenant.id, ada.id)).toEqual({ cropKeys: ['crop/ada.jpg'] });
+    expect(await r.identities.purge(s.tenant.id, ada.id)).toMatchObject({ cropKeys: ['crop/ada.jpg'] });
     expect(await count('identities', 'id = $1', [ada.id])).toBe(0);
     expect(await r.faces.get(s.tenant.id, face!.id)).toBeNull();
   });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { StoreLensConfig } from '@storelens/config';
+import { requireUrlSecret, type StoreLensConfig } from '@storelens/config';
 import type { EventType, SightingData } from '@storelens/contracts';
 import { CameraRepository, StoreRepository, type Identity, type StoredEvent } from '@storelens/db';
 import { InjectConfig, signPath } from '@storelens/platform';
@@ -85,6 +85,6 @@ export class SightingEvents {
   private annotatedUrl(tenantId: string, frameId: string): string {
     const path = `/v1/frames/${frameId}/annotated.jpg`;
     const base = this.cfg.api.publicBaseUrl.replace(/\/+$/, '');
-    return `${base}${path}?${signPath(this.cfg.service.urlSecret, path, tenantId, EVENT_LINK_TTL_SECONDS).query}`;
+    return `${base}${path}?${signPath(requireUrlSecret(this.cfg), path, tenantId, EVENT_LINK_TTL_SECONDS).query}`;
   }
 }

@@ -1,3 +1,4 @@
+import { withoutServerPaths } from '@storelens/contracts';
 import { spawn } from 'node:child_process';
 import type { RgbImage } from '@storelens/vision';
 
@@ -6,7 +7,8 @@ export class VideoError extends Error {
     readonly reason: 'no-video-stream' | 'unreadable' | 'ffmpeg-missing' | 'decode-failed',
     message: string,
   ) {
-    super(message);
+    // ffmpeg and ffprobe name the file they read: a temp path of the server, never shown to a client
+    super(withoutServerPaths(message));
     this.name = 'VideoError';
   }
 }

@@ -7,6 +7,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
+import { hasUnsafeCharacters, UNSAFE_TEXT_MESSAGE } from '@storelens/contracts';
 import { z } from 'zod';
 
 // Building blocks of the HTTP API's bodies. Every request and response body is a zod schema, defined once, with a
@@ -36,8 +37,23 @@ export const ApiTime = z.codec(z.string().meta({ format: 'date-time' }), z.date(
   encode: (d) => d.toISOString(),
 });
 
-/** A name or label a client sends: trimmed, not empty, at most 200 characters. */
-export const TextField = z.string().trim().min(1).max(200);
+/**
+ * A name or label a client sends (a store, camera, zone or identity name, an external reference): free of control
+ * characters, trimmed, 1 to `max` characters. Every name field is one of these, so NUL (which Postgres refuses),
+ * CR/LF (forged log lines and CSV rows), ANSI escapes and bidi overrides answer 400 naming the field
+ * (`name: must not contain control characters ...`) instead of a 500 or a poisoned log.
+ */
+export function textField(max = 200) {
+  return z
+    .string()
+    .refine((s) => !hasUnsafeCharacters(s), { error: UNSAFE_TEXT_MESSAGE, abort: true })
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(max, { error: `must be at most ${max} characters` });
+}
+
+/** The usual name field: see textField. */
+export const TextField = textField(200);
 
 /** The id of what a POST created (201) or accepted for processing (202). */
 export const IdSchema = z.object({ id: ApiId });

@@ -10,3 +10,4 @@ export * from './queue-dashboard';
 export * from './secret-box';
 export * from './outbound';
 export * from './api-schemas';
+export * from './outage';

@@ -1,8 +1,8 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import type { StoreLensConfig } from '@storelens/config';
+import { requireUrlSecret, safeLogOptions, signedLinkSafeRequest, type StoreLensConfig } from '@storelens/config';
 import {
   AlertRepository,
   CameraRepository,
@@ -25,6 +25,7 @@ import { ObjectStore } from '@storelens/storage';
 import { ApiKeyGuard } from './auth';
 import { HealthController } from './health.controller';
 import { Metrics } from './metrics';
+import { OutageFilter } from './outage';
 import { CONFIG, SERVICE_NAME } from './tokens';
 
 const repositories = [
@@ -78,7 +79,9 @@ export class PlatformModule {
             name: service,
             level: cfg.logLevel,
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-            redact: ['req.headers.authorization'],
+            ...safeLogOptions,
+            // signed links (annotated frames) are credentials: their signature never reaches a log
+            serializers: { req: signedLinkSafeRequest },
           },
         }),
       ],
@@ -86,7 +89,12 @@ export class PlatformModule {
       // every route needs an API key unless marked @Public()
       // (the guard is global so that a new controller cannot forget it)
       providers: [
-        { provide: CONFIG, useValue: cfg },
+        {
+          provide: CONFIG,
+          // a service refuses to boot without a real URL secret (config has already refused a short or published
+          // one); checked when the service starts, not when its module is only scanned (OpenAPI previews)
+          useFactory: () => (requireUrlSecret(cfg), cfg),
+        },
         { provide: SERVICE_NAME, useValue: service },
         {
           provide: DataSource,
@@ -125,6 +133,8 @@ export class PlatformModule {
         { provide: Metrics, useFactory: () => new Metrics(service) },
         PlatformLifecycle,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // a database, queue or object store outage is a 503 with Retry-After, not a 500
+        { provide: APP_FILTER, useClass: OutageFilter },
       ],
       exports: [CONFIG, SERVICE_NAME, DataSource, ...repositories, QueueService, ObjectStore, Metrics],
     };

@@ -47,6 +47,10 @@ export interface QueueDepth {
   oldestWaitingMs: number;
 }
 
+/** What Redis holds under a jobId (see QueueService.jobStates). */
+export type JobPresence =
+  { state: 'missing' } | { state: 'in-flight' } | { state: 'failed'; reason: string; permanent: boolean };
+
 /**
  * BullMQ for the rest of StoreLens: typed, validated enqueueing with the options from @storelens/contracts, and
  * the workers that consume the queues. Holds the Redis connections and closes them.
@@ -120,16 +124,98 @@ export class QueueService {
   }
 
   async inspect(queue: QueueName, jobId: string): Promise<JobSnapshot | null> {
+    // the state first: once it says completed or failed the job's fields are final, so the snapshot agrees with
+    // itself (read the other way round, a job finishing in between showed `completed` with the last attempt missing)
+    const state = await this.queueFor(queue).getJobState(jobId);
     const job = await this.queueFor(queue).getJob(jobId);
     if (!job) return null;
     return {
       id: job.id ?? jobId,
       name: job.name,
-      state: await job.getState(),
+      state,
       attemptsMade: job.attemptsMade,
       failedReason: job.failedReason,
       returnValue: job.returnvalue,
     };
+  }
+
+  /**
+   * Where each job stands, by jobId, in one round trip per job: `missing` when Redis holds nothing under the id (never
+   * added, removed on completion, or lost with Redis). For a job that failed for good, `permanent` says whether it
+   * stopped before its attempts ran out (retrying could not help).
+   */
+  async jobStates(queue: QueueName, jobIds: readonly string[]): Promise<Map<string, JobPresence>> {
+    const q = this.queueFor(queue);
+    const out = new Map<string, JobPresence>();
+    await Promise.all(
+      jobIds.map(async (id) => {
+        const state = await q.getJobState(id);
+        if (state !== 'failed') {
+          out.set(id, { state: state === 'unknown' ? 'missing' : 'in-flight' });
+          return;
+        }
+        const job = await q.getJob(id);
+        if (!job) return out.set(id, { state: 'missing' });
+        out.set(id, {
+          state: 'failed',
+          reason: job.failedReason ?? 'failed',
+          permanent: job.attemptsMade < (job.opts.attempts ?? 1),
+        });
+      }),
+    );
+    return out;
+  }
+
+  /** Runs a job that failed for good once more with its attempts reset (e.g. it ran out of them during an outage). */
+  async retryFailed(queue: QueueName, jobId: string): Promise<void> {
+    const job = await this.queueFor(queue).getJob(jobId);
+    if (job) await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+  }
+
+  /**
+   * Removes every job of a tenant from every queue, whatever its state (waiting, delayed, completed, failed), so
+   * `tenant delete` leaves nothing of the tenant in Redis. Job ids carry the tenant (`<job>.<tenant>.<id>`), so the
+   * jobs are found by key without reading payloads. A job running at this moment is locked and stays; its handler
+   * then finds no rows and ends as skipped. Returns how many jobs were removed.
+   */
+  async removeTenantJobs(tenantId: string): Promise<number> {
+    if (!/^[0-9a-f-]{36}$/i.test(tenantId)) throw new Error(`not a tenant id: ${tenantId}`);
+    await this.producerReady();
+    let removed = 0;
+    for (const name of queueNames) {
+      const queue = this.queueFor(name);
+      const keyPrefix = `${this.prefix}:${name}:`;
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.producer.scan(cursor, 'MATCH', `${keyPrefix}*.${tenantId}.*`, 'COUNT', 1000);
+        cursor = next;
+        for (const key of keys) {
+          const jobId = key.slice(keyPrefix.length);
+          if (jobId.includes(':')) continue; // a job's side keys (logs, locks) go with the job
+          removed += await queue.remove(jobId);
+        }
+      } while (cursor !== '0');
+    }
+    return removed;
+  }
+
+  /**
+   * Waits until the producer connection is up: it has no offline queue (a request fails fast while Redis is away),
+   * so a command sent right after start would be refused. Gives up after `timeoutMs`.
+   */
+  private async producerReady(timeoutMs = 10_000): Promise<void> {
+    if (this.producer.status === 'ready') return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.producer.off('ready', ready);
+        reject(new Error(`redis not reachable within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      const ready = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.producer.once('ready', ready);
+    });
   }
 
   /** Jobs per state (waiting, active, delayed, completed, failed, ...), for health checks and metrics. */

@@ -12,6 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { config, repoRoot } from '@storelens/config';
+import { Supervisor } from './supervisor';
+import { localUrlSecret } from './url-secret';
 
 /** The service processes; `ingest` is the ingest API and `ingest-worker` the same codebase as the ingest-queue worker. */
 export const SERVICES = [
@@ -292,41 +294,78 @@ function localPlan(): ProcessSpec[] {
   return plan({
     basePort: c.api.port,
     replicas: c.replicas as Partial<Record<ServiceName, number>>,
-    env: { STORELENS_SECRET_KEY: localSecretKey() },
+    // generated once into the state folder; services refuse to start without them
+    env: {
+      STORELENS_SECRET_KEY: localSecretKey(),
+      STORELENS_URL_SECRET: localUrlSecret(stateDir(), c.service.urlSecret),
+    },
   });
 }
 
+function supervisorPidFile(): string {
+  return path.join(stateDir(), 'services', 'supervisor.pid');
+}
+
+function supervisorPid(): number | null {
+  const f = supervisorPidFile();
+  if (!existsSync(f)) return null;
+  const pid = Number(readFileSync(f, 'utf8'));
+  return Number.isInteger(pid) && pidAlive(pid) ? pid : null;
+}
+
+/**
+ * `stack:up`: starts the supervisor (deploy/local/supervise.ts) detached, in its own process group, unless it is
+ * already running; it starts every process of the plan and restarts any that dies. Then waits until all answer.
+ */
 export async function upDetached(): Promise<void> {
   const specs = localPlan();
   mkdirSync(path.join(stateDir(), 'services'), { recursive: true });
   mkdirSync(path.join(stateDir(), 'logs'), { recursive: true });
-  const started: ProcessSpec[] = [];
-  for (const spec of specs) {
-    if (readPid(spec) && (await healthy(spec.port))) continue;
-    const log = openSync(path.join(stateDir(), 'logs', `${spec.service}-${spec.replica}.log`), 'a');
-    const child = spawn(process.execPath, command(spec.service, spec.compiled), {
+  const running = supervisorPid() !== null;
+  if (!running) {
+    const log = openSync(path.join(stateDir(), 'logs', 'supervisor.log'), 'a');
+    const child = spawn(process.execPath, ['-r', path.join(ROOT, 'deploy/local/register.js'), path.join(ROOT, 'deploy/local/supervise.ts')], {
       cwd: ROOT,
       // eslint-disable-next-line no-restricted-syntax -- inherit PATH, HOME, … with the stack's settings on top
-      env: { ...process.env, ...spec.env },
+      env: { ...process.env },
       stdio: ['ignore', log, log],
       detached: true, // its own process group: stack:down stops it and everything it started
     });
     closeSync(log);
-    writeFileSync(pidFile(spec), String(child.pid));
+    writeFileSync(supervisorPidFile(), String(child.pid));
     child.unref();
-    started.push(spec);
-    if (spec.service === 'gateway') {
-      // the gateway only starts once the API services answer
-      for (const s of specs.filter((x) => x.service === 'ingest' || x.service === 'analytics'))
-        await waitHealthy(s.port, `${s.service}#${s.replica}`);
-    }
   }
   for (const spec of specs)
     await waitHealthy(spec.port, `${spec.service}#${spec.replica} (log: ${path.join(stateDir(), 'logs')})`);
   for (const spec of specs)
-    console.log(
-      `${started.includes(spec) ? 'started' : 'running'}  ${spec.service}#${spec.replica}  http://127.0.0.1:${spec.port}`,
-    );
+    console.log(`${running ? 'running' : 'started'}  ${spec.service}#${spec.replica}  http://127.0.0.1:${spec.port}`);
+}
+
+/** The supervisor process itself: runs the plan, restarts what dies, stops everything on SIGTERM. */
+export async function superviseLocalStack(): Promise<void> {
+  const specs = localPlan();
+  const logs = path.join(stateDir(), 'logs');
+  mkdirSync(logs, { recursive: true });
+  const supervisor = new Supervisor(
+    specs.map((spec) => ({
+      name: `${spec.service}-${spec.replica}`,
+      command: process.execPath,
+      args: command(spec.service, spec.compiled),
+      cwd: ROOT,
+      // eslint-disable-next-line no-restricted-syntax -- inherit PATH, HOME, … with the stack's settings on top
+      env: { ...process.env, ...spec.env } as Record<string, string>,
+      output: openSync(path.join(logs, `${spec.service}-${spec.replica}.log`), 'a'),
+      onStart: (pid) => writeFileSync(pidFile(spec), String(pid)),
+    })),
+    { log: (e) => console.log(JSON.stringify({ time: new Date().toISOString(), ...e })) },
+  );
+  supervisor.start();
+  await new Promise<void>((resolve) => {
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve());
+  });
+  await supervisor.stop();
+  for (const spec of specs) rmSync(pidFile(spec), { force: true });
+  rmSync(supervisorPidFile(), { force: true });
 }
 
 export async function downDetached(): Promise<void> {
@@ -337,10 +376,21 @@ export async function downDetached(): Promise<void> {
         .readdirSync(dir)
         .map((f) => ({ f: path.join(dir, f), pid: Number(readFileSync(path.join(dir, f), 'utf8')) }))
     : [];
-  for (const { pid } of pids) if (pidAlive(pid)) process.kill(-pid, 'SIGTERM');
-  const until = Date.now() + 20_000;
+  // the supervisor leads a process group holding every service; older stacks ran each service as its own group
+  const signal = (pid: number, sig: NodeJS.Signals) => {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, sig);
+        return;
+      } catch {
+        // not a group leader, or gone already
+      }
+    }
+  };
+  for (const { pid } of pids) if (pidAlive(pid)) signal(pid, 'SIGTERM');
+  const until = Date.now() + 25_000;
   while (pids.some(({ pid }) => pidAlive(pid)) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
-  for (const { pid } of pids) if (pidAlive(pid)) process.kill(-pid, 'SIGKILL');
+  for (const { pid } of pids) if (pidAlive(pid)) signal(pid, 'SIGKILL');
   for (const { f } of pids) rmSync(f, { force: true });
   console.log(`stopped ${pids.length} processes${specs.length ? '' : ''}`);
 }

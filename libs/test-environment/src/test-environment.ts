@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { loadConfig, type StoreLensConfig } from '@storelens/config';
 import { createDataSource, runMigrations } from '@storelens/db';
 import { createTestDatabase, dropTestDatabase, uniqueTestId, type TestDatabase } from '@storelens/testing';
@@ -49,6 +50,8 @@ export async function createTestEnvironment({
       QUEUE_PREFIX: `${name}-${id}`,
       S3_BUCKET: `${name}-${id}`,
       STORELENS_LOG_LEVEL: 'warn',
+      // services refuse to boot without a URL secret; each test environment signs with its own
+      STORELENS_URL_SECRET: randomBytes(32).toString('hex'),
       ...env,
     };
     // the machine's settings with this test's own database, queues and bucket on top

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { parseJob, type JobName, type JobOf } from '@storelens/contracts';
+import { parseJob, withoutServerPaths, type JobName, type JobOf } from '@storelens/contracts';
 import { FaceRepository, FrameRepository, MediaRepository } from '@storelens/db';
 import type { JobFailure } from '@storelens/queue';
 
@@ -8,7 +8,8 @@ const MAX_REASON = 1000;
 
 /** The reason a user reads for a job that failed for good. */
 export function failureReason(failure: JobFailure): string {
-  const message = failure.error.message || failure.error.name;
+  // a client reads this: no server path (temp files, the install folder) in it
+  const message = withoutServerPaths(failure.error.message || failure.error.name);
   const reason = failure.permanent ? message : `${message} (gave up after ${failure.attemptsMade} attempts)`;
   return reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason;
 }

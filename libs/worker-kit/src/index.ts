@@ -3,3 +3,4 @@ export * from './failures';
 export * from './models';
 export * from './queue-consumer';
 export * from './worker-kit.module';
+export * from './reconciler';

@@ -230,7 +230,7 @@ describe('analytics: summary and alerts (real Postgres)', () => {
     ]);
   });
 
-  it('answers one group of zeros where nothing was seen, and nothing of another tenant', async () => {
+  it('answers one group of zeros where nothing was seen, nothing of another tenant, 404 for its store or camera', async () => {
     const empty = await summary('from=2026-01-01&to=2026-01-02');
     expect(empty.groups).toEqual([
       {
@@ -247,8 +247,11 @@ describe('analytics: summary and alerts (real Postgres)', () => {
       },
     ]);
     expect((await summary(`${RANGE}&groupBy=hour`)).groups.map((g: any) => g.faces)).toEqual([5, 4]);
-    const asB = await t.get(`/v1/analytics/summary?${RANGE}&storeId=${ids.berlin}`, b.apiKey).expect(200);
-    expect(asB.body.groups[0].faces).toBe(0);
+    // another tenant's store or camera is 404, as for an unknown id (never a summary of zeros)
+    const asB = await t.get(`/v1/analytics/summary?${RANGE}&storeId=${ids.berlin}`, b.apiKey).expect(404);
+    expect(asB.body.message).toBe('store not found');
+    await t.get(`/v1/analytics/summary?${RANGE}&cameraId=${ids.berlinDoor}`, b.apiKey).expect(404);
+    await t.get(`/v1/analytics/summary?${RANGE}&storeId=${ids.berlin}`, a.apiKey).expect(200);
     const bAll = await t.get(`/v1/analytics/summary?${RANGE}`, b.apiKey).expect(200);
     expect(bAll.body.groups[0]).toMatchObject({ faces: 1, visitors: { unique: 1 } });
   });

@@ -147,7 +147,7 @@ describe('analytics: annotated frames (real Postgres and S3)', () => {
     expect((await get({ ...q, exp: 'soon' })).body.message).toMatch(/malformed/);
 
     const path = `/v1/frames/${frameId}/annotated.jpg`;
-    const expired = signPath(t.cfg.service.urlSecret, path, a.tenantId, 3600, Date.now() - 3601_000);
+    const expired = signPath(t.cfg.service.urlSecret!, path, a.tenantId, 3600, Date.now() - 3601_000);
     expect((await get({ t: a.tenantId, exp: String(expired.exp), sig: expired.sig })).body.message).toMatch(/expired/);
     const otherSecret = signPath('some-other-secret-of-enough-length', path, a.tenantId);
     expect((await get({ t: a.tenantId, exp: String(otherSecret.exp), sig: otherSecret.sig })).body.message).toMatch(
@@ -160,7 +160,7 @@ describe('analytics: annotated frames (real Postgres and S3)', () => {
     await t.get(`/v1/frames/${randomUUID()}/annotated.jpg`, a.apiKey).expect(404);
     await t.get('/v1/frames/frame-1/annotated.jpg', a.apiKey).expect(404);
     // tenant B's own valid link cannot name A's frame either
-    const borrowed = signPath(t.cfg.service.urlSecret, `/v1/frames/${frameId}/annotated.jpg`, b.tenantId);
+    const borrowed = signPath(t.cfg.service.urlSecret!, `/v1/frames/${frameId}/annotated.jpg`, b.tenantId);
     await t.get(`/v1/frames/${frameId}/annotated.jpg?${borrowed.query}`).expect(404);
     const gone = await t.get(`/v1/frames/${missingImageFrameId}/annotated.jpg`, a.apiKey).expect(404);
     expect(gone.body.message).toMatch(/no longer stored/);

@@ -169,9 +169,11 @@ describe('analytics: CSV exports (real Postgres)', () => {
     const [row] = parseCsv(res.text);
     expect(num(row!.faces!)).toBe(json.groups[0].faces);
     expect(json.groups[0].faces).toBeGreaterThan(0);
-    // another tenant's CSV of the same filters is empty of this tenant's rows
-    const other = parseCsv((await t.get(`${path}&format=csv`, otherKey).expect(200)).text);
-    expect(num(other[0]!.faces!)).toBe(0);
+    // another tenant asking for this tenant's camera gets 404, in CSV as in JSON, never a summary of zeros
+    const other = await t.get(`${path}&format=csv`, otherKey).expect(404);
+    expect(other.body.message).toBe('camera not found');
+    const faces = `/v1/analytics/faces?from=2026-11-28T08:30:00Z&to=2026-11-28T11:30:00Z&cameraId=${ids.door}`;
+    expect((await t.get(`${faces}&format=csv`, otherKey).expect(404)).body.message).toBe('camera not found');
   });
 
   it('alerts: CSV equals JSON, with quoting of names that hold commas and quotes', async () => {

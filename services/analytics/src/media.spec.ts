@@ -208,6 +208,9 @@ describe('analytics: media (real Postgres and S3)', () => {
       capturedAt: at(7).toISOString(),
       createdAt: expect.any(String),
       frameCount: 3,
+      framesTotal: 3,
+      framesOffset: 0,
+      framesLimit: 100,
       frames: [
         {
           id: ids.doneFrame0,
@@ -273,9 +276,21 @@ describe('analytics: media (real Postgres and S3)', () => {
     // the link is signed for this frame and tenant, for one hour
     const link = new URL(m.frames[0].annotatedUrl);
     const q = Object.fromEntries(link.searchParams);
-    expect(verifySignedPath(t.cfg.service.urlSecret, link.pathname, q)).toBe(a.tenantId);
+    expect(verifySignedPath(t.cfg.service.urlSecret!, link.pathname, q)).toBe(a.tenantId);
     expect(Number(q.exp) * 1000 - Date.now()).toBeGreaterThan(3590_000);
     expect(Number(q.exp) * 1000 - Date.now()).toBeLessThanOrEqual(3600_000);
+  });
+
+  it('pages the frames: framesOffset and framesLimit pick them, framesTotal counts them all', async () => {
+    const page = (await t.get(`/v1/media/${ids.done}?framesOffset=1&framesLimit=1`, a.apiKey).expect(200)).body;
+    expect(page).toMatchObject({ framesTotal: 3, framesOffset: 1, framesLimit: 1 });
+    expect(page.frames.map((f: { index: number }) => f.index)).toEqual([1]);
+    const past = (await t.get(`/v1/media/${ids.done}?framesOffset=3`, a.apiKey).expect(200)).body;
+    expect(past).toMatchObject({ framesTotal: 3, frames: [] });
+    for (const bad of ['framesLimit=0', 'framesLimit=501', 'framesOffset=-1', 'framesOffset=x', 'frames=2']) {
+      const res = await t.get(`/v1/media/${ids.done}?${bad}`, a.apiKey).expect(400);
+      expect([bad, res.body.message]).toEqual([bad, expect.stringMatching(/^frames(Limit|Offset)?:|unknown query/)]);
+    }
   });
 
   it('shows a face of a deleted identity without the identity', async () => {

@@ -68,6 +68,24 @@ export const MediaListQuery = z.strictObject(
 export type MediaListQuery = z.infer<typeof MediaListQuery>;
 export class MediaListQueryDto extends createZodDto(MediaListQuery) {}
 
+/** Frames per page of GET /v1/media/:id: a long video's frames come in pages, never in one huge answer. */
+export const MAX_FRAMES_PAGE = 500;
+
+export const MediaFramesQuery = z.strictObject(
+  {
+    framesOffset: z.coerce
+      .number({ error: 'must be a whole number, 0 or more' })
+      .int({ error: 'must be a whole number, 0 or more' })
+      .min(0, { error: 'must be a whole number, 0 or more' })
+      .default(0)
+      .meta({ description: 'position of the first frame of the page' }),
+    framesLimit: limit(MAX_FRAMES_PAGE, 100).meta({ description: 'frames in the page' }),
+  },
+  unknownParameter,
+);
+export type MediaFramesQuery = z.infer<typeof MediaFramesQuery>;
+export class MediaFramesQueryDto extends createZodDto(MediaFramesQuery) {}
+
 export const GroupBy = z.enum(['hour', 'day', 'camera', 'store', 'none']);
 export type GroupBy = z.infer<typeof GroupBy>;
 

@@ -25,7 +25,6 @@ import {
 import { PlatformModule } from '@storelens/platform';
 import { frameKey, ObjectStore } from '@storelens/storage';
 import { createTestEnvironment } from '@storelens/test-environment';
-import { uniqueTestId } from '@storelens/testing';
 import { AnalyticsApiModule } from './analytics-api.module';
 
 export const PUBLIC_BASE_URL = 'https://storelens.example';
@@ -45,7 +44,7 @@ export interface AnalyticsTestApp {
 export async function startAnalyticsTestApp(): Promise<AnalyticsTestApp> {
   const env = await createTestEnvironment({
     name: 'analytics-test',
-    env: { PUBLIC_BASE_URL, STORELENS_URL_SECRET: `analytics-test-secret-${uniqueTestId()}` },
+    env: { PUBLIC_BASE_URL },
   });
   const { dataSource, config: cfg } = env;
   const moduleRef = await Test.createTestingModule({

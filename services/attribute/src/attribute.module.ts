@@ -1,7 +1,12 @@
 import type { StoreLensConfig } from '@storelens/config';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@storelens/platform';
-import { AgeGenderEstimatorProvider, EmotionClassifierProvider, WorkerKitModule } from '@storelens/worker-kit';
+import {
+  AgeGenderEstimatorProvider,
+  EmotionClassifierProvider,
+  ReconcilerModule,
+  WorkerKitModule,
+} from '@storelens/worker-kit';
 import { AttributeConsumer } from './attribute.consumer';
 import { FaceAttributesService } from './face-attributes.service';
 
@@ -18,6 +23,9 @@ export class AttributeWorkerModule {}
 export class AttributeModule {
   /** The service under a configuration: the process's own (read once in main.ts), or a test's own. */
   static forConfig(cfg: StoreLensConfig): DynamicModule {
-    return { module: AttributeModule, imports: [PlatformModule.forService('attribute', cfg), AttributeWorkerModule] };
+    return {
+      module: AttributeModule,
+      imports: [PlatformModule.forService('attribute', cfg), AttributeWorkerModule, ReconcilerModule],
+    };
   }
 }

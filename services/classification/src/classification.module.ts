@@ -2,7 +2,7 @@ import type { StoreLensConfig } from '@storelens/config';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EventsProducerModule } from '@storelens/events';
 import { PlatformModule } from '@storelens/platform';
-import { WorkerKitModule } from '@storelens/worker-kit';
+import { ReconcilerModule, WorkerKitModule } from '@storelens/worker-kit';
 import { ClassificationConsumer, EnrolmentConsumer } from './classification.consumer';
 import { FaceClassificationService } from './face-classification.service';
 import { IdentityEnrolmentService } from './identity-enrolment.service';
@@ -32,6 +32,9 @@ export class ClassificationWorkerModule {}
 export class ClassificationModule {
   /** The service under a configuration: the process's own (read once in main.ts), or a test's own. */
   static forConfig(cfg: StoreLensConfig): DynamicModule {
-    return { module: ClassificationModule, imports: [PlatformModule.forService('classification', cfg), ClassificationWorkerModule] };
+    return {
+      module: ClassificationModule,
+      imports: [PlatformModule.forService('classification', cfg), ClassificationWorkerModule, ReconcilerModule],
+    };
   }
 }

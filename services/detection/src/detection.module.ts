@@ -1,7 +1,7 @@
 import type { StoreLensConfig } from '@storelens/config';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@storelens/platform';
-import { FaceDetectorProvider, WorkerKitModule } from '@storelens/worker-kit';
+import { FaceDetectorProvider, ReconcilerModule, WorkerKitModule } from '@storelens/worker-kit';
 import { DetectionConsumer } from './detection.consumer';
 import { FaceDetectionService } from './face-detection.service';
 
@@ -18,6 +18,9 @@ export class DetectionWorkerModule {}
 export class DetectionModule {
   /** The service under a configuration: the process's own (read once in main.ts), or a test's own. */
   static forConfig(cfg: StoreLensConfig): DynamicModule {
-    return { module: DetectionModule, imports: [PlatformModule.forService('detection', cfg), DetectionWorkerModule] };
+    return {
+      module: DetectionModule,
+      imports: [PlatformModule.forService('detection', cfg), DetectionWorkerModule, ReconcilerModule],
+    };
   }
 }

@@ -1,7 +1,7 @@
 import type { StoreLensConfig } from '@storelens/config';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@storelens/platform';
-import { FaceEmbedderProvider, WorkerKitModule } from '@storelens/worker-kit';
+import { FaceEmbedderProvider, ReconcilerModule, WorkerKitModule } from '@storelens/worker-kit';
 import { EmbeddingConsumer } from './embedding.consumer';
 import { FaceEmbeddingService } from './face-embedding.service';
 
@@ -18,6 +18,9 @@ export class EmbeddingWorkerModule {}
 export class EmbeddingModule {
   /** The service under a configuration: the process's own (read once in main.ts), or a test's own. */
   static forConfig(cfg: StoreLensConfig): DynamicModule {
-    return { module: EmbeddingModule, imports: [PlatformModule.forService('embedding', cfg), EmbeddingWorkerModule] };
+    return {
+      module: EmbeddingModule,
+      imports: [PlatformModule.forService('embedding', cfg), EmbeddingWorkerModule, ReconcilerModule],
+    };
   }
 }

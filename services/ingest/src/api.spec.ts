@@ -5,7 +5,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { fixtures } from '@storelens/testing';
 import { openApiDocument } from '@storelens/platform';
-import { faceCropKeys, frameKey } from '@storelens/storage';
+import { annotatedFrameStem, faceCropKeys, frameKey } from '@storelens/storage';
 import { waitFor, writeBadInputs, type BadInputs, type OversizedInput } from '@storelens/testing';
 import { UploadReceiver } from './media/upload-receiver';
 import { INGEST_OPENAPI } from './openapi';
@@ -40,7 +40,7 @@ async function newIdentity(body: object, apiKey = key): Promise<string> {
 }
 
 beforeAll(async () => {
-  t = await startIngestApp({ MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) });
+  t = await startIngestApp({ MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES), MAX_FRAMES_PER_MEDIA: '100' });
   http = request(t.app.getHttpServer());
   ({ tenantId, apiKey: key } = await t.tenant('Acme Retail'));
 
@@ -211,6 +211,75 @@ describe('identities', () => {
   });
 });
 
+describe('hostile input', () => {
+  it.each([
+    ['a NUL byte', 'a\u0000b'],
+    ['CR/LF', 'Berlin\r\nINFO forged'],
+    ['an ANSI escape', '\u001b[31mBerlin'],
+  ])('refuses %s in any name field with 400 naming the field', async (_what, value) => {
+    const store = await http.post('/v1/stores').set(as(key)).send({ name: value }).expect(400);
+    expect(store.body.message).toMatch(/^name: must not contain control characters/);
+    const storeId = await newStore();
+    const zone = await http
+      .post(`/v1/stores/${storeId}/cameras`)
+      .set(as(key))
+      .send({ name: 'door', zone: value })
+      .expect(400);
+    expect(zone.body.message).toMatch(/^zone: must not contain control characters/);
+    const identity = await http
+      .post('/v1/identities')
+      .set(as(key))
+      .send({ name: value, category: 'member' })
+      .expect(400);
+    expect(identity.body.message).toMatch(/^name: must not contain control characters/);
+  });
+
+  it('refuses a camera fps below the floor (one frame every 10 s)', async () => {
+    const res = await http
+      .post(`/v1/stores/${await newStore()}/cameras`)
+      .set(as(key))
+      .send({ name: 'slow', fps: 0.0001 })
+      .expect(400);
+    expect(res.body.message).toMatch(/^fps: must be at least 0.1/);
+  });
+
+  it('refuses a capturedAt before 2000 or more than a day ahead', async () => {
+    const cameraId = await newCamera(await newStore());
+    for (const at of [
+      '0001-01-01T00:00:00Z',
+      '9999-12-31T00:00:00Z',
+      new Date(Date.now() + 2 * 86_400_000).toISOString(),
+    ]) {
+      const res = await http
+        .post(`/v1/cameras/${cameraId}/media`)
+        .set(as(key))
+        .field('capturedAt', at)
+        .attach('file', photo)
+        .expect(400);
+      expect(res.body.message).toMatch(/^capturedAt: must lie between 2000-01-01/);
+    }
+    expect(await t.repos.media.list(tenantId, { cameraId })).toEqual([]);
+  });
+
+  it('refuses a video over MAX_FRAMES_PER_MEDIA at its camera’s fps with 422 naming the limit', async () => {
+    const cameraId = await newCamera(await newStore(), { name: 'fast', fps: 30 });
+    const res = await http.post(`/v1/cameras/${cameraId}/media`).set(as(key)).attach('file', video).expect(422);
+    expect(res.body.message).toMatch(
+      /would become \d+ frames .* over the limit of 100 frames per media \(MAX_FRAMES_PER_MEDIA\)/,
+    );
+    expect(await t.repos.media.list(tenantId, { cameraId })).toEqual([]);
+  });
+
+  it('refuses a truncated MP4 without showing a server path', async () => {
+    const truncated = path.join(work, 'truncated.mp4');
+    writeFileSync(truncated, readFileSync(video).subarray(0, 40_000));
+    const cameraId = await newCamera(await newStore());
+    const res = await http.post(`/v1/cameras/${cameraId}/media`).set(as(key)).attach('file', truncated).expect(422);
+    expect(res.body.message).not.toMatch(/\/(tmp|work|root|home)\//);
+    expect(res.body.message).toMatch(/the file/);
+  });
+});
+
 describe('uploads that are refused', () => {
   let cameraId: string;
   let identityId: string;
@@ -316,7 +385,7 @@ describe('accepted uploads', () => {
 });
 
 describe('DELETE /v1/identities/:id', () => {
-  it('erases the identity, its enrolment photos, frames, faces, vectors and crops', async () => {
+  it('erases the identity, its enrolment photos, frames, faces, vectors, crops and annotated renderings', async () => {
     const identityId = await newIdentity({ name: 'Barack Obama', category: 'member', externalRef: 'POTUS-44' });
     const enrolment = (
       await http.post(`/v1/identities/${identityId}/faces`).set(as(key)).attach('file', photo).expect(202)
@@ -373,6 +442,9 @@ describe('DELETE /v1/identities/:id', () => {
     for (const k of [enrolCrop, derived(enrolCrop), camCrop, derived(camCrop), unrelatedCrop, camFrameKey]) {
       await t.objects.put(k, Buffer.from('x'), 'image/jpeg');
     }
+    // the cached annotated rendering of the camera frame, with the person's name drawn on it (as analytics caches it)
+    const rendering = `${annotatedFrameStem({ ...camRef, frameIndex: 0 })}0123456789abcdef.jpg`;
+    await t.objects.put(rendering, Buffer.from('drawn: Barack Obama'), 'image/jpeg');
 
     await http.delete(`/v1/identities/${identityId}`).set(as(key)).expect(204);
 
@@ -383,6 +455,8 @@ describe('DELETE /v1/identities/:id', () => {
     expect(await t.repos.faces.get(tenantId, enrolFace!.id)).toBeNull();
     expect(await t.repos.embeddings.get(tenantId, enrolFace!.id)).toBeNull();
     expect(await t.repos.faces.get(tenantId, faces[1]!.id)).toBeNull();
+    // the annotated cache of every frame the person was seen in goes too
+    expect(await t.objects.stat(rendering)).toBeNull();
     for (const k of [media!.objectKey, frame!.objectKey, enrolCrop, derived(enrolCrop), camCrop, derived(camCrop)]) {
       expect([k, await t.objects.stat(k)]).toEqual([k, null]);
     }

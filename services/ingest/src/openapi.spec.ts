@@ -39,7 +39,7 @@ describe('the published ingest OpenAPI document', () => {
     const camera = doc.components.schemas.NewCameraDto;
     expect(camera.required).toEqual(['name']);
     expect(camera.additionalProperties).toBe(false);
-    expect(camera.properties.fps).toMatchObject({ type: 'number', exclusiveMinimum: 0, maximum: 30, default: 1 });
+    expect(camera.properties.fps).toMatchObject({ type: 'number', minimum: 0.1, maximum: 30, default: 1 });
     expect(camera.properties.role).toMatchObject({
       enum: ['entrance', 'checkout', 'floor', 'promotion', 'other'],
       default: 'other',

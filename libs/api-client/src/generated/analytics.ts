@@ -27,7 +27,7 @@ export interface paths {
         };
         /**
          * A media item with its status, frames and faces (identity, visitor, age, gender, emotion)
-         * @description Poll until status is done or failed. Each frame carries a signed annotatedUrl (valid one hour) to the frame with the faces drawn.
+         * @description Poll until status is done or failed. Frames come a page at a time (framesOffset, framesLimit; framesTotal says how many there are). Each frame carries a signed annotatedUrl (valid one hour) to the frame with the faces drawn.
          */
         get: operations["MediaController_get"];
         put?: never;
@@ -449,7 +449,13 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             frameCount: number | null;
-            /** @description ordered by index */
+            /** @description frames stored for the media, over all pages */
+            framesTotal: number;
+            /** @description position of the first frame of this page */
+            framesOffset: number;
+            /** @description most frames in one page */
+            framesLimit: number;
+            /** @description one page of frames (framesOffset, framesLimit), ordered by index */
             frames: components["schemas"]["FrameDto"][];
         };
         SummaryGroupDto: {
@@ -993,7 +999,12 @@ export interface operations {
     };
     MediaController_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description position of the first frame of the page */
+                framesOffset?: number;
+                /** @description frames in the page */
+                framesLimit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -1008,6 +1019,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MediaDto"];
+                };
+            };
+            /** @description a bad query parameter (the reason is given) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description no API key, or an invalid or revoked one */
@@ -1133,6 +1153,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description the storeId or cameraId is not one of the tenant’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
         };
     };
     AggregatesController_faces: {
@@ -1179,6 +1208,15 @@ export interface operations {
             };
             /** @description no API key, or an invalid or revoked one */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the storeId or cameraId is not one of the tenant’s */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

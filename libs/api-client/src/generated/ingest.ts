@@ -783,7 +783,7 @@ export interface operations {
                     "application/json": components["schemas"]["IdDto"];
                 };
             };
-            /** @description a field is missing or invalid (fps must be in (0, 30]) */
+            /** @description a field is missing or invalid (fps must be in [0.1, 30]) */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { config } from '@storelens/config';
 import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
+import { QueueService } from '@storelens/queue';
 import { ObjectStore, tenantPrefix } from '@storelens/storage';
 import { printJson } from '../output';
 
@@ -32,7 +33,8 @@ async function withTenants<T>(fn: (tenants: TenantRepository) => Promise<T>): Pr
 /**
  * `storelens tenant create <name>`: brings the schema up to date, creates the tenant and its first API key, and
  * prints `{"tenant","apiKey"}` (the key is shown this once; only its hash is stored).
- * `storelens tenant delete <id>`: removes the tenant with every row it owns and every object under its prefix.
+ * `storelens tenant delete <id>`: removes the tenant with every row it owns, every object under its prefix and every
+ * job of it in the queues.
  */
 export function addTenantCommands(program: Command): void {
   const tenant = program.command('tenant').description('create and delete tenants (retail chains) and their API keys');
@@ -53,7 +55,9 @@ export function addTenantCommands(program: Command): void {
 
   tenant
     .command('delete')
-    .description('delete a tenant: its rows, its API keys and every stored object; prints {"tenant","objects"}')
+    .description(
+      'delete a tenant: its rows, its API keys, every stored object and queued job; prints {"tenant","objects","jobs"}',
+    )
     .argument('<id>', 'the tenant id')
     .action(async (id: string) => {
       if (!/^[0-9a-f-]{36}$/i.test(id)) throw new Error(`not a tenant id: ${id}`);
@@ -68,8 +72,16 @@ export function addTenantCommands(program: Command): void {
         } finally {
           store.close();
         }
+        // its jobs too (ids only, but they name the tenant and its faces): nothing of it stays in Redis
+        const queues = new QueueService({ redisUrl: config().redis.url, prefix: config().queue.prefix });
+        let jobs: number;
+        try {
+          jobs = await queues.removeTenantJobs(id);
+        } finally {
+          await queues.close();
+        }
         await tenants.remove(id);
-        printJson({ tenant: id, objects });
+        printJson({ tenant: id, objects, jobs });
       });
     });
 }

@@ -5,6 +5,7 @@ import { LiveCamerasEvents1796300000000 } from './1796300000000-live-cameras-eve
 import { EmbeddingsByTenant1796500000000 } from './1796500000000-embeddings-by-tenant';
 import { ReportingRollups1796700000000 } from './1796700000000-reporting-rollups';
 import { ForgetSweptCentroids1796800000000 } from './1796800000000-forget-swept-centroids';
+import { WorkBacklogIndexes1796900000000 } from './1796900000000-work-backlog-indexes';
 
 /** Every migration in order. Listed, not globbed, so they load the same under ts-jest, tsx and compiled JS. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   EmbeddingsByTenant1796500000000,
   ReportingRollups1796700000000,
   ForgetSweptCentroids1796800000000,
+  WorkBacklogIndexes1796900000000,
 ];

@@ -12,6 +12,15 @@ export interface NewIdentity {
  * Enrolled people. Deleting is two steps: `softDelete` hides the identity at once (no longer listed or matched),
  * `purge` removes it with every face attributed to it and their vectors.
  */
+/** A frame a purged identity's faces were in, as much as its object keys need (see @storelens/storage keys). */
+export interface PurgedFrame {
+  mediaId: string;
+  frameIndex: number;
+  capturedAt: Date;
+  cameraId: string | null;
+  storeId: string | null;
+}
+
 export class IdentityRepository {
   private readonly identities: Repository<Identity>;
   private readonly identityFaces: Repository<IdentityFace>;
@@ -57,14 +66,25 @@ export class IdentityRepository {
    * and their embeddings. Returns the crop keys of the removed faces so the caller can delete the objects, or null
    * when the tenant has no such identity.
    */
-  async purge(tenantId: string, identityId: string): Promise<{ cropKeys: string[] } | null> {
+  async purge(tenantId: string, identityId: string): Promise<{ cropKeys: string[]; frames: PurgedFrame[] } | null> {
     return this.dataSource.transaction(async (m) => {
       const crops: { crop_key: string }[] = await m.query(
         `SELECT crop_key FROM faces WHERE tenant_id = $1 AND identity_id = $2 AND crop_key IS NOT NULL`,
         [tenantId, identityId],
       );
+      // the frames the person was seen in: their cached annotated renderings show the name and must go too
+      const frames: PurgedFrame[] = await m.query(
+        `SELECT DISTINCT fr.media_id AS "mediaId", fr."index" AS "frameIndex", fr.captured_at AS "capturedAt",
+                m.camera_id AS "cameraId", c.store_id AS "storeId"
+         FROM faces f
+         JOIN frames fr ON fr.tenant_id = f.tenant_id AND fr.id = f.frame_id
+         JOIN media m ON m.tenant_id = fr.tenant_id AND m.id = fr.media_id
+         LEFT JOIN cameras c ON c.tenant_id = m.tenant_id AND c.id = m.camera_id
+         WHERE f.tenant_id = $1 AND f.identity_id = $2`,
+        [tenantId, identityId],
+      );
       const deleted = await m.getRepository(Identity).delete({ tenantId, id: identityId });
-      return (deleted.affected ?? 0) > 0 ? { cropKeys: crops.map((c) => c.crop_key) } : null;
+      return (deleted.affected ?? 0) > 0 ? { cropKeys: crops.map((c) => c.crop_key), frames } : null;
     });
   }
 

@@ -15,3 +15,4 @@ export * from './bi-login.repository';
 export * from './live-camera.repository';
 export * from './event.repository';
 export * from './webhook.repository';
+export * from './work-backlog.repository';

@@ -77,6 +77,12 @@ export class MediaRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /** Deletes a media row that nothing was derived from yet (an upload taken back); false when there was none. */
+  async remove(tenantId: string, mediaId: string): Promise<boolean> {
+    const result = await this.media.delete({ tenantId, id: mediaId });
+    return (result.affected ?? 0) > 0;
+  }
+
   /** Records that sampling has finished with this many frames (idempotent: a replay writes the same number). */
   async setFrameCount(
     tenantId: string,

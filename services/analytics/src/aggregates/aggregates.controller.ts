@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiBadRequestResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiAuthenticated, ApiOkJsonOrCsv, ErrorDto, parseOr400, TenantId } from '@storelens/platform';
 import { sendCsv, wantsCsv } from '../export/csv';
 import {
@@ -32,6 +32,7 @@ export class AggregatesController {
   })
   @ApiQuery({ type: SummaryQueryDto })
   @ApiOkJsonOrCsv(SummaryDto)
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'the storeId or cameraId is not one of the tenant’s' })
   async summary(
     @TenantId() tenantId: string,
     @Query() query: Record<string, unknown>,
@@ -54,6 +55,7 @@ export class AggregatesController {
   })
   @ApiQuery({ type: FacesQueryDto })
   @ApiOkJsonOrCsv([SightingDto])
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'the storeId or cameraId is not one of the tenant’s' })
   async faces(
     @TenantId() tenantId: string,
     @Query() query: Record<string, unknown>,
@@ -61,6 +63,8 @@ export class AggregatesController {
     @Res() res: Response,
   ): Promise<void> {
     const q = parseOr400(FacesQuery, query);
+    // checked before the first byte: a CSV answer cannot turn into a 404 once it streams
+    await this.aggregates.requireOwnFilters(tenantId, q);
     if (wantsCsv(req, q.format))
       return sendCsv(res, { filename: 'faces', columns: SIGHTING_COLUMNS, rows: this.aggregates.faces(tenantId, q) });
     const rows = [];

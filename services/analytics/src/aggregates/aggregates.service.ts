@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { CameraRepository, StoreRepository } from '@storelens/db';
 import { FrameLinks } from '../frames/frame-links';
 import type { AlertsQuery, FacesQuery, SummaryQuery } from '../query-params';
 import type { AlertDto, SummaryDto, SummaryGroupDto } from './aggregates.dto';
@@ -17,9 +18,22 @@ export class AggregatesService {
   constructor(
     @Inject(AggregatesReadRepository) private readonly aggregates: AggregatesReadRepository,
     @Inject(FrameLinks) private readonly links: FrameLinks,
+    @Inject(StoreRepository) private readonly stores: StoreRepository,
+    @Inject(CameraRepository) private readonly cameras: CameraRepository,
   ) {}
 
+  /** Another tenant's store or camera is 404, exactly like an unknown id, never an answer of zeros or no rows. */
+  async requireOwnFilters(tenantId: string, q: { storeId?: string; cameraId?: string }): Promise<void> {
+    if (q.storeId !== undefined && !(await this.stores.get(tenantId, q.storeId))) {
+      throw new NotFoundException('store not found');
+    }
+    if (q.cameraId !== undefined && !(await this.cameras.get(tenantId, q.cameraId))) {
+      throw new NotFoundException('camera not found');
+    }
+  }
+
   async summary(tenantId: string, q: SummaryQuery): Promise<SummaryDto> {
+    await this.requireOwnFilters(tenantId, q);
     await this.aggregates.refreshRollups(tenantId);
     const rows = await this.aggregates.summary(tenantId, { ...q, visitors: q.visitors === 'exact' });
     const groups = rows.map((r) => group(q.groupBy, r));

@@ -1,6 +1,6 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
-import type { StoreLensConfig } from '@storelens/config';
-import { InjectConfig, signPath, verifySignedPath } from '@storelens/platform';
+import { requireUrlSecret, type StoreLensConfig } from '@storelens/config';
+import { checkSignedLink, InjectConfig, signPath } from '@storelens/platform';
 
 /** How long a link to an annotated frame works: long enough to look at a result, short enough not to leak. */
 export const FRAME_LINK_TTL_SECONDS = 3600;
@@ -22,7 +22,7 @@ export class FrameLinks {
   private readonly baseUrl: string;
 
   constructor(@InjectConfig() cfg: StoreLensConfig) {
-    this.secret = cfg.service.urlSecret;
+    this.secret = requireUrlSecret(cfg);
     this.baseUrl = cfg.api.publicBaseUrl.replace(/\/+$/, '');
   }
 
@@ -47,13 +47,18 @@ export class FrameLinks {
     if (typeof t !== 'string' || typeof exp !== 'string' || typeof sig !== 'string' || !t || !exp || !sig) {
       throw new ForbiddenException('incomplete signed link: t, exp and sig are each needed once');
     }
-    const expiry = Number(exp);
-    if (!Number.isInteger(expiry)) throw new ForbiddenException('malformed signed link: exp is not a timestamp');
-    if (expiry * 1000 < now)
-      throw new ForbiddenException('signed link has expired: fetch the media again for a new one');
-    const tenantId = verifySignedPath(this.secret, FrameLinks.path(frameId), { t, exp, sig }, now);
-    if (!tenantId)
-      throw new ForbiddenException('invalid signature: the link was altered or signed with another secret');
-    return tenantId;
+    switch (checkSignedLink(this.secret, FrameLinks.path(frameId), { t, exp, sig }, now)) {
+      case 'malformed':
+        throw new ForbiddenException('malformed signed link: exp is not a Unix time in canonical decimal form');
+      case 'expired':
+        throw new ForbiddenException('signed link has expired: fetch the media again for a new one');
+      case 'too-long':
+        throw new ForbiddenException('signed link outlives the longest lifetime a link may have');
+      case 'bad-signature':
+        throw new ForbiddenException('invalid signature: the link was altered or signed with another secret');
+      case null:
+        break;
+    }
+    return t;
   }
 }

@@ -11,7 +11,7 @@ import {
   TenantId,
 } from '@storelens/platform';
 import { sendCsv, wantsCsv } from '../export/csv';
-import { MediaListQuery, MediaListQueryDto } from '../query-params';
+import { MediaFramesQuery, MediaFramesQueryDto, MediaListQuery, MediaListQueryDto } from '../query-params';
 import { MediaDto, MediaSummaryDto } from './media.dto';
 import { MediaService } from './media.service';
 
@@ -55,13 +55,20 @@ export class MediaController {
   @ApiOperation({
     summary: 'A media item with its status, frames and faces (identity, visitor, age, gender, emotion)',
     description:
-      'Poll until status is done or failed. Each frame carries a signed annotatedUrl (valid one hour) to the frame ' +
+      'Poll until status is done or failed. Frames come a page at a time (framesOffset, framesLimit; framesTotal ' +
+      'says how many there are). Each frame carries a signed annotatedUrl (valid one hour) to the frame ' +
       'with the faces drawn.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiQuery({ type: MediaFramesQueryDto })
   @ApiOkResponse({ type: MediaDto })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'a bad query parameter (the reason is given)' })
   @ApiNotFound('media')
-  get(@TenantId() tenantId: string, @Param('id', new IdPipe('media')) id: string): Promise<MediaDto> {
-    return this.media.get(tenantId, id);
+  get(
+    @TenantId() tenantId: string,
+    @Param('id', new IdPipe('media')) id: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<MediaDto> {
+    return this.media.get(tenantId, id, parseOr400(MediaFramesQuery, query));
   }
 }

@@ -92,6 +92,11 @@ export const MediaSummarySchema = z.object({
 export class MediaSummaryDto extends createZodDto(MediaSummarySchema) {}
 
 export const MediaSchema = MediaSummarySchema.extend({
-  frames: z.array(FrameSchema).meta({ description: 'ordered by index' }),
+  framesTotal: z.number().int().meta({ description: 'frames stored for the media, over all pages' }),
+  framesOffset: z.number().int().meta({ description: 'position of the first frame of this page' }),
+  framesLimit: z.number().int().meta({ description: 'most frames in one page' }),
+  frames: z
+    .array(FrameSchema)
+    .meta({ description: 'one page of frames (framesOffset, framesLimit), ordered by index' }),
 });
 export class MediaDto extends createZodDto(MediaSchema) {}

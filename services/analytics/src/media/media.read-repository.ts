@@ -88,7 +88,9 @@ const MEDIA_WITH_PROGRESS = `
   CROSS JOIN LATERAL (
     SELECT count(DISTINCT fr.id)::int AS frames,
            count(DISTINCT fr.id) FILTER (WHERE fr.status NOT IN ('done', 'failed'))::int AS unfinished_frames,
-           count(f.id) FILTER (WHERE f.attribute_model_id IS NULL OR f.decided_at IS NULL)::int AS pending_faces
+           -- a face of a failed frame will not be finished: its frame carries the reason
+           count(f.id) FILTER (WHERE fr.status <> 'failed'
+                                 AND (f.attribute_model_id IS NULL OR f.decided_at IS NULL))::int AS pending_faces
     FROM frames fr
     LEFT JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
     WHERE fr.tenant_id = m.tenant_id AND fr.media_id = m.id
@@ -123,10 +125,14 @@ export class MediaReadRepository {
   }
 
   /**
-   * Every frame of a media item with its faces, in one query: ordered by frame index, then face index. A face
+   * One page of a media item's frames (by index) with their faces, in one query: ordered by frame index, then face index. A face
    * attributed to a deleted identity comes back without one.
    */
-  async framesWithFaces(tenantId: string, mediaId: string): Promise<FrameFaceRow[]> {
+  async framesWithFaces(
+    tenantId: string,
+    mediaId: string,
+    page: { offset: number; limit: number } = { offset: 0, limit: 100 },
+  ): Promise<FrameFaceRow[]> {
     return this.dataSource.query(
       `SELECT fr.id AS "frameId", fr."index", fr.time_ms AS "timeMs", fr.captured_at AS "capturedAt", fr.status,
               fr.error, fr.width, fr.height,
@@ -139,9 +145,11 @@ export class MediaReadRepository {
        FROM frames fr
        LEFT JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
        LEFT JOIN identities i ON i.tenant_id = f.tenant_id AND i.id = f.identity_id AND i.deleted_at IS NULL
-       WHERE fr.tenant_id = $1 AND fr.media_id = $2
+       WHERE fr.tenant_id = $1 AND fr.id IN (
+         SELECT p.id FROM frames p WHERE p.tenant_id = $1 AND p.media_id = $2
+         ORDER BY p."index" OFFSET $3 LIMIT $4)
        ORDER BY fr."index", f.face_index`,
-      [tenantId, mediaId],
+      [tenantId, mediaId, page.offset, page.limit],
     );
   }
 

@@ -4,6 +4,12 @@ import type { FaceDto, FrameDto, MediaDto, MediaSummaryDto } from './media.dto';
 import { frameStatus, mediaStatus } from './media-status';
 import { MediaReadRepository, type FrameFaceRow, type MediaRow } from './media.read-repository';
 
+/** Which frames of a media one answer holds. */
+export interface FramesPage {
+  framesOffset: number;
+  framesLimit: number;
+}
+
 /** The media a tenant uploaded, with the pipeline's results, as the API shows them. */
 @Injectable()
 export class MediaService {
@@ -12,12 +18,28 @@ export class MediaService {
     @Inject(FrameLinks) private readonly links: FrameLinks,
   ) {}
 
-  /** Two queries whatever the number of frames: the media with its progress counts, then frames joined to faces. */
-  async get(tenantId: string, mediaId: string): Promise<MediaDto> {
+  /**
+   * Two queries whatever the number of frames: the media with its progress counts, then one page of frames joined
+   * to their faces.
+   */
+  async get(
+    tenantId: string,
+    mediaId: string,
+    page: FramesPage = { framesOffset: 0, framesLimit: 100 },
+  ): Promise<MediaDto> {
     const row = await this.media.get(tenantId, mediaId);
     if (!row) throw new NotFoundException('media not found');
-    const rows = await this.media.framesWithFaces(tenantId, mediaId);
-    return { ...summary(row), frames: this.frames(tenantId, rows) };
+    const rows = await this.media.framesWithFaces(tenantId, mediaId, {
+      offset: page.framesOffset,
+      limit: page.framesLimit,
+    });
+    return {
+      ...summary(row),
+      framesTotal: row.frames,
+      framesOffset: page.framesOffset,
+      framesLimit: page.framesLimit,
+      frames: this.frames(tenantId, rows),
+    };
   }
 
   async list(tenantId: string, opts: { cameraId?: string; limit: number }): Promise<MediaSummaryDto[]> {

@@ -2,7 +2,7 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { QueryFailedError } from 'typeorm';
 import type { IdentityCategory } from '@storelens/contracts';
 import { IdentityRepository, MediaRepository, type Identity, type NewIdentity } from '@storelens/db';
-import { faceStemOf, ObjectStore, stemOf } from '@storelens/storage';
+import { annotatedFrameStem, faceStemOf, ObjectStore, stemOf } from '@storelens/storage';
 
 /** Postgres' unique_violation: here, a live identity of the tenant already has the external reference. */
 const UNIQUE_VIOLATION = '23505';
@@ -59,8 +59,10 @@ export class IdentityService {
 
   /**
    * Erases an identity: its enrolment photos (with their frames and crops), the faces attributed to it, their
-   * vectors and crop images. The enrolment objects go first, while the rows that name them still exist, so a
-   * failure there leaves everything in place and the request can simply be repeated.
+   * vectors and crop images, and the cached annotated renderings of every frame the person was seen in (they show
+   * the name; the next request draws the frame again without it). The enrolment objects go first, while the rows
+   * that name them still exist, so a failure there leaves everything in place and the request can simply be
+   * repeated.
    */
   async remove(tenantId: string, identityId: string): Promise<void> {
     await this.require(tenantId, identityId);
@@ -68,7 +70,12 @@ export class IdentityService {
     await forEachLimited(enrolments, REMOVAL_CONCURRENCY, (m) => this.objects.removeStem(stemOf(m.objectKey)));
     const purged = await this.identities.purge(tenantId, identityId);
     if (!purged) throw new NotFoundException('identity not found');
-    const stems = [...new Set(purged.cropKeys.map(faceStemOf))];
+    const stems = [
+      ...new Set([
+        ...purged.cropKeys.map(faceStemOf),
+        ...purged.frames.map((f) => annotatedFrameStem({ tenantId, ...f })),
+      ]),
+    ];
     await forEachLimited(stems, REMOVAL_CONCURRENCY, (stem) => this.objects.removeStem(stem));
   }
 }

@@ -1,10 +1,8 @@
 import { CameraRole, StreamTransport } from '@storelens/contracts';
-import { orNull } from '@storelens/platform';
+import { orNull, TextField } from '@storelens/platform';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-
-/** The largest sampling rate of a camera (kept in step with stores.dto's MAX_CAMERA_FPS). */
-const MAX_FPS = 30;
+import { CameraFps } from '../stores/stores.dto';
 
 export const StreamUrlField = z
   .string()
@@ -12,10 +10,10 @@ export const StreamUrlField = z
   .describe('rtsp://, rtsps://, or http(s):// HLS (.m3u8) or MJPEG; user:password@ allowed, stored sealed');
 
 export const CameraPatchSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
+  name: TextField.optional(),
   role: CameraRole.optional(),
-  fps: z.number().gt(0).max(MAX_FPS).optional(),
-  zone: z.string().trim().min(1).max(200).nullish(),
+  fps: CameraFps.optional(),
+  zone: TextField.nullish(),
   streamUrl: StreamUrlField.nullable().optional().describe('null removes the stream'),
   streamTransport: StreamTransport.optional().describe('RTSP over tcp, udp, or auto (each in turn)'),
 });

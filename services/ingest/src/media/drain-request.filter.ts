@@ -1,8 +1,8 @@
 import { Catch, Inject, type ArgumentsHost } from '@nestjs/common';
-import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import type { StoreLensConfig } from '@storelens/config';
-import { InjectConfig } from '@storelens/platform';
+import { InjectConfig, OutageFilter } from '@storelens/platform';
 
 /**
  * Reads and discards what is left of a request body, up to `maxBytes` (beyond that the connection is dropped).
@@ -41,11 +41,11 @@ export function drainRequest(req: IncomingMessage, maxBytes: number): Promise<vo
  * upload limit are not read to the end.
  */
 @Catch()
-export class DrainRequestFilter extends BaseExceptionFilter {
+export class DrainRequestFilter extends OutageFilter {
   private readonly maxBytes: number;
 
   constructor(@InjectConfig() cfg: StoreLensConfig, @Inject(HttpAdapterHost) adapterHost: HttpAdapterHost) {
-    super(adapterHost.httpAdapter);
+    super(adapterHost);
     // the multipart envelope around the file adds a little
     this.maxBytes = cfg.api.maxUploadBytes + 64 * 1024;
   }

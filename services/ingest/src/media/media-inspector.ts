@@ -1,6 +1,6 @@
 import { fromFile } from 'file-type';
 import sharp from 'sharp';
-import type { MediaKind } from '@storelens/contracts';
+import { withoutServerPaths, type MediaKind } from '@storelens/contracts';
 import { probeVideo, VideoError } from '@storelens/media';
 
 /** What an upload turned out to be, judged by its bytes (never by its name or the client's content type). */
@@ -28,7 +28,7 @@ export class MediaRejectedError extends Error {
     readonly reason: 'empty' | 'unsupported' | 'invalid',
     message: string,
   ) {
-    super(message);
+    super(withoutServerPaths(message));
   }
 }
 

@@ -19,6 +19,7 @@ import { mediaKey, ObjectStore } from '@storelens/storage';
 import { z } from 'zod';
 import { inspectMedia, MediaRejectedError } from './media-inspector';
 import type { ReceivedUpload } from './upload-receiver';
+import { checkCapturedAt, checkFrameBudget } from './upload-bounds';
 
 /** What an upload is for: a camera's recording, or a photo that enrols an identity. */
 export type IntakeTarget = { purpose: 'analysis'; camera: Camera } | { purpose: 'enrolment'; identityId: string };
@@ -55,6 +56,8 @@ export class MediaIntake {
   async accept(tenantId: string, target: IntakeTarget, upload: ReceivedUpload, now = new Date()): Promise<Media> {
     const fields = UploadFields.safeParse(upload.fields);
     if (!fields.success) throw new BadRequestException(fields.error.issues.map((i) => i.message).join('; '));
+    const claimedAt = fields.data.capturedAt ? new Date(fields.data.capturedAt) : null;
+    if (claimedAt) checkCapturedAt(claimedAt, now);
 
     const inspected = await inspectMedia(upload.path, upload.size, {
       maxPixels: this.cfg.vision.maxPixels,
@@ -65,13 +68,16 @@ export class MediaIntake {
 
     // When the first frame was recorded, so that every frame carries its own time and none lies in the future.
     const capturedAt = recordedAt({
-      capturedAt: fields.data.capturedAt ? new Date(fields.data.capturedAt) : null,
+      capturedAt: claimedAt,
       containerCreatedAt: inspected.createdAt,
       durationMs: inspected.durationMs,
       receivedAt: now,
     }).at;
-    const id = randomUUID();
     const camera = target.purpose === 'analysis' ? target.camera : null;
+    if (camera && inspected.kind === 'video') {
+      checkFrameBudget(inspected.durationMs, camera.fps, this.cfg.media.maxFramesPerMedia);
+    }
+    const id = randomUUID();
     const objectKey = mediaKey({
       tenantId,
       storeId: camera?.storeId ?? null,
@@ -109,9 +115,11 @@ export class MediaIntake {
     try {
       await this.queues.enqueue(JobName.IngestMedia, { tenantId, mediaId: media.id });
     } catch (err) {
-      this.logger.error({ err, mediaId: media.id }, 'could not queue ingest-media');
-      await this.media.setStatus(tenantId, media.id, 'failed', 'could not be queued for processing');
-      throw new ServiceUnavailableException('the processing queue is unavailable; upload again later');
+      // The client gets no id, so nothing may stay behind: take the row and the object back, then answer 503.
+      this.logger.error({ err, mediaId: media.id }, 'could not queue ingest-media; upload taken back');
+      await this.media.remove(tenantId, media.id).catch(() => undefined);
+      await this.objects.remove(objectKey).catch(() => undefined);
+      throw new ServiceUnavailableException('the processing queue is unavailable; upload again shortly');
     }
     return media;
   }

@@ -1,3 +1,4 @@
+import { TextField } from '@storelens/platform';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 
@@ -9,7 +10,7 @@ export const TransactionSchema = z.strictObject({
     .regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR')
     .optional(),
   checkoutCameraId: z.uuid().optional(),
-  externalRef: z.string().trim().min(1).max(200).optional(),
+  externalRef: TextField.optional(),
 });
 export type TransactionInput = z.infer<typeof TransactionSchema>;
 export class TransactionDto extends createZodDto(TransactionSchema) {}

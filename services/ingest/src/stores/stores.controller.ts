@@ -52,7 +52,7 @@ export class StoresController {
   @ApiOperation({ summary: 'Add a camera to a store' })
   @ApiBody({ type: NewCameraDto })
   @ApiCreatedResponse({ type: IdDto })
-  @ApiBadRequestResponse({ type: ErrorDto, description: 'a field is missing or invalid (fps must be in (0, 30])' })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'a field is missing or invalid (fps must be in [0.1, 30])' })
   @ApiNotFound('store')
   async createCamera(
     @TenantId() tenantId: string,

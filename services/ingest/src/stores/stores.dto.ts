@@ -18,6 +18,13 @@ function isTimeZone(zone: string): boolean {
 
 /** Cameras sample video at up to 30 frames per second; most analytics need 1-2. */
 export const MAX_CAMERA_FPS = 30;
+/** At least one frame every 10 s: slower would leave a short video without a single frame. */
+export const MIN_CAMERA_FPS = 0.1;
+/** A camera's sampling rate, wherever it is set (creating a camera, PATCH /v1/cameras/:id). */
+export const CameraFps = z
+  .number()
+  .min(MIN_CAMERA_FPS, { error: `must be at least ${MIN_CAMERA_FPS} (one frame every 10 s)` })
+  .max(MAX_CAMERA_FPS, { error: `must be at most ${MAX_CAMERA_FPS}` });
 
 export const NewStoreBody = z.strictObject({
   name: TextField.meta({ example: 'Berlin Mitte' }),
@@ -32,21 +39,12 @@ export class NewStoreDto extends createZodDto(NewStoreBody) {}
 export const NewCameraBody = z.strictObject({
   name: TextField.meta({ example: 'entrance left' }),
   role: CameraRole.default('other'),
-  fps: z
-    .number()
-    .gt(0)
-    .max(MAX_CAMERA_FPS)
-    .default(1)
-    .meta({ description: 'frames per second sampled from this camera’s videos', example: 2 }),
+  fps: CameraFps.default(1).meta({ description: 'frames per second sampled from this camera’s videos', example: 2 }),
   zone: TextField.nullish().meta({ description: 'area of the store the camera watches', example: 'aisle 4' }),
-  streamUrl: z
-    .string()
-    .max(2048)
-    .optional()
-    .meta({
-      description: 'live stream: rtsp(s):// or http(s):// HLS (.m3u8) or MJPEG; stored sealed, never returned',
-      example: 'rtsp://user:secret@10.0.0.12:554/stream1',
-    }),
+  streamUrl: z.string().max(2048).optional().meta({
+    description: 'live stream: rtsp(s):// or http(s):// HLS (.m3u8) or MJPEG; stored sealed, never returned',
+    example: 'rtsp://user:secret@10.0.0.12:554/stream1',
+  }),
   streamTransport: StreamTransport.optional(),
 });
 export class NewCameraDto extends createZodDto(NewCameraBody) {}

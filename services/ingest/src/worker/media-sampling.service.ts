@@ -134,8 +134,15 @@ export class MediaSamplingService {
     }
     let batch: SampledFrame[] = [];
     let count = 0;
+    const maxFrames = this.cfg.media.maxFramesPerMedia;
     try {
       for await (const sampled of videoFrames(file, { fps: origin.fps })) {
+        // the upload was checked by its stated duration; a file that says less than it holds stops here
+        if (count >= maxFrames) {
+          throw new PermanentJobError(
+            `the video has more than ${maxFrames} frames at the camera's ${origin.fps} fps (MAX_FRAMES_PER_MEDIA)`,
+          );
+        }
         batch.push(await this.storeFrame(media, origin, sampled));
         count++;
         if (batch.length === FRAME_BATCH) {

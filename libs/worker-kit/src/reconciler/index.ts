@@ -1,0 +1,3 @@
+export * from './reconciler-schedule';
+export * from './reconciler.module';
+export * from './work-reconciler';
