@@ -9,7 +9,8 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bundleDashboard, DASHBOARD_STATIC_FILES } from '@storelens/dashboard';
+import { DASHBOARD_STATIC_FILES } from '@storelens/dashboard';
+import { bundleDashboard } from '@storelens/dashboard/dev-bundle';
 
 export const BUILD_TSCONFIG = 'tsconfig.build.json';
 export const OUT_DIR = 'dist';

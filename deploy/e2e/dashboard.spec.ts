@@ -14,7 +14,7 @@ import { repoRoot } from '@storelens/config';
 import { ManagedProcess, plan } from '@storelens/stack';
 import { ObjectStore } from '@storelens/storage';
 import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
-import { fixtures, uniqueTestId } from '@storelens/testing';
+import { fixtures } from '@storelens/testing';
 import { Seeder, type FaceSpec } from '@storelens/services/analytics-testing';
 
 const CHROMIUM_FLAGS = [
@@ -48,7 +48,7 @@ describe('dashboard in Chromium (real gateway, ingest and analytics processes)',
   beforeAll(async () => {
     env = await createTestEnvironment({
       name: 'dashboard-test',
-      env: { STORELENS_URL_SECRET: `dashboard-test-${uniqueTestId()}`, ROLLUP_REFRESH_MS: '1000' },
+      env: { ROLLUP_REFRESH_MS: '1000' },
     });
     objects = new ObjectStore(env.config.s3);
     await objects.ensureBucket();

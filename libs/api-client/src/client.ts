@@ -34,6 +34,11 @@ export type SummaryQuery = Omit<
   'format'
 >;
 export type Alert = AnalyticsSchemas['AlertDto'];
+export type VisitsPage = AnalyticsSchemas['VisitsPageDto'];
+export type Visit = VisitsPage['items'][number];
+export type Traffic = AnalyticsSchemas['TrafficDto'];
+export type Demographics = AnalyticsSchemas['DemographicsDto'];
+export type Conversion = AnalyticsSchemas['ConversionDto'];
 
 /** A refused call: the HTTP status and the API's error body (`{statusCode, message, …}`). */
 export class ApiError extends Error {

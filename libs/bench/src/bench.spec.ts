@@ -184,7 +184,8 @@ describe('bench, in process, on three fixtures', () => {
     for (const r of result.rows) {
       expect(r.imagesPerSec).toBeGreaterThan(0);
       expect(r.facesPerSec).toBeGreaterThan(0);
-      expect((r.msPerImage * r.imagesPerSec) / 1000).toBeCloseTo(1, 2); // both from one timing
+      // both from one timing (each rounded to 0.01, which at a slow rate is a few per cent of images/s)
+      expect((r.msPerImage * r.imagesPerSec) / 1000).toBeCloseTo(1, 1);
       expect(r.ratioToPipeline).toBeGreaterThan(0);
     }
     const pipeline = row<PipelineRow>('pipeline');

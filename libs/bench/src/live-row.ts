@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
@@ -7,16 +6,8 @@ import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreLensClient } from '@storelens/api-client';
 import { config } from '@storelens/config';
-import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
-import {
-  createTestDatabase,
-  dropTestDatabase,
-  ensureInfra,
-  localSecretKey,
-  ManagedStack,
-  RtspSource,
-  uniqueTestId,
-} from '@storelens/stack';
+import { localSecretKey, RtspSource } from '@storelens/stack';
+import { benchStack } from './bench-stack';
 import { quantile, round } from './stats';
 
 /**
@@ -122,9 +113,6 @@ export async function liveRow(opts: LiveRowOptions = {}): Promise<LiveRow> {
   const log = opts.log ?? (() => undefined);
   const fixtures = path.join(config().assetsDir, 'fixtures');
 
-  await ensureInfra();
-  const db = await createTestDatabase();
-  const ds = createDataSource(db.url, { poolSize: 1 });
   // the clip, then GAP_S of black: every loop starts new tracks, so every loop brings a new watchlist event
   const clip = path.join(mkdtempSync(path.join(tmpdir(), 'bench-live-clip-')), 'clip-with-gap.mp4');
   execFileSync('ffmpeg', [
@@ -137,32 +125,14 @@ export async function liveRow(opts: LiveRowOptions = {}): Promise<LiveRow> {
     port: basePort + 521,
     rtpPort: basePort + 1521,
   });
-  let stack: ManagedStack | undefined;
+  const bench = await benchStack('bench live', basePort, {
+    STORELENS_SECRET_KEY: localSecretKey(),
+    // one event per person per camera per loop of the clip (16 s), not one a minute
+    EVENT_DEDUP_SECONDS: String(DEDUP_S),
+  });
+  const { stack, key } = bench;
   let hook: { server: http.Server; received: Received[] } | undefined;
   try {
-    await ds.initialize();
-    await runMigrations(ds);
-    const tenants = new TenantRepository(ds);
-    const tenant = await tenants.create('bench live');
-    const key = (await tenants.issueApiKey(tenant.id, 'bench')).key;
-    const id = uniqueTestId();
-    stack = new ManagedStack(
-      {
-        basePort,
-        env: {
-          DATABASE_URL: db.url,
-          QUEUE_PREFIX: `benchlive${id}`,
-          S3_BUCKET: `bench-live-${id}`.toLowerCase(),
-          STORELENS_LOG_LEVEL: 'warn',
-          STORELENS_SECRET_KEY: localSecretKey(),
-          // the services refuse to start without a link secret: this throwaway stack gets its own
-          STORELENS_URL_SECRET: randomBytes(32).toString('hex'),
-          // one event per person per camera per loop of the clip (16 s), not one a minute
-          EVENT_DEDUP_SECONDS: String(DEDUP_S),
-        },
-      },
-      mkdtempSync(path.join(tmpdir(), 'bench-live-')),
-    );
     log('live: starting the services, the RTSP source and the webhook receiver');
     hook = await receiver(basePort + 600);
     await Promise.all([stack.start(), source.start()]);
@@ -239,11 +209,9 @@ export async function liveRow(opts: LiveRowOptions = {}): Promise<LiveRow> {
         `EVENT_DEDUP_SECONDS ${DEDUP_S}, so about one watchlist event per camera per loop; ${sustainedCameras} camera(s) at ${fps} fps within p95 ${maxP95Ms} ms`,
     };
   } finally {
-    await stack?.stop();
+    await bench.close();
     await source.kill();
     if (hook) await new Promise((r) => hook!.server.close(r));
-    if (ds.isInitialized) await ds.destroy();
-    await dropTestDatabase(db);
   }
 }
 

@@ -1,18 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import os, { tmpdir } from 'node:os';
+import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobName, queueNames } from '@storelens/contracts';
-import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
-import {
-  createTestDatabase,
-  dropTestDatabase,
-  ensureInfra,
-  ManagedStack,
-  uniqueTestId,
-  type ManagedProcess,
-} from '@storelens/stack';
+import { type ManagedProcess } from '@storelens/stack';
 import { StoreLensClient } from '@storelens/api-client';
 import {
   jobCounters,
@@ -24,6 +13,7 @@ import {
   type JobCounters,
   type PromSample,
 } from './prometheus';
+import { benchStack } from './bench-stack';
 import { quantile, rates, round } from './stats';
 import type {
   BenchContext,
@@ -77,31 +67,9 @@ export async function platformRow(
   log: (line: string) => void = () => undefined,
   { basePort = BENCH_BASE_PORT, soakMs = 0 }: PlatformRowOptions = {},
 ): Promise<PlatformRow> {
-  await ensureInfra();
-  const db = await createTestDatabase();
-  const ds = createDataSource(db.url, { poolSize: 1 });
-  let stack: ManagedStack | undefined;
+  const bench = await benchStack('bench', basePort);
+  const { stack, key } = bench;
   try {
-    await ds.initialize();
-    await runMigrations(ds);
-    const tenants = new TenantRepository(ds);
-    const tenant = await tenants.create('bench');
-    const key = (await tenants.issueApiKey(tenant.id, 'bench')).key;
-    const id = uniqueTestId();
-    stack = new ManagedStack(
-      {
-        basePort,
-        env: {
-          DATABASE_URL: db.url,
-          QUEUE_PREFIX: `bench${id}`,
-          S3_BUCKET: `bench-${id}`.toLowerCase(),
-          STORELENS_LOG_LEVEL: 'warn',
-          // the services refuse to start without a link secret: this throwaway stack gets its own
-          STORELENS_URL_SECRET: randomBytes(32).toString('hex'),
-        },
-      },
-      mkdtempSync(path.join(tmpdir(), 'bench-stack-')),
-    );
     log('platform: starting the services and the gateway');
     await stack.start();
     const services = stack.processes.filter((p) => p.spec.service !== 'gateway');
@@ -196,9 +164,7 @@ export async function platformRow(
         comparison(stages),
     };
   } finally {
-    await stack?.stop();
-    if (ds.isInitialized) await ds.destroy();
-    await dropTestDatabase(db);
+    await bench.close();
   }
 }
 

@@ -32,48 +32,66 @@ describe('retention sweep (real Postgres and S3 endpoint)', () => {
     await env?.close();
   });
 
-  it('forgets the track and visitor vectors of swept faces, and keeps the rows and the vectors still backed', async () => {
-    const tenant = await new TenantRepository(ds).create('Shoppers');
-    const s = await new StoreRepository(ds).create(tenant.id, { name: 'Hamburg' });
+  const now = new Date('2026-11-28T12:00:00Z');
+
+  /** A tenant with a store and an entrance camera. */
+  const shop = async (name: string) => {
+    const tenant = await new TenantRepository(ds).create(name);
+    const s = await new StoreRepository(ds).create(tenant.id, { name: `${name} store` });
     const camera = await new CameraRepository(ds).create(tenant.id, {
       storeId: s.id,
       name: 'door',
       role: 'entrance',
       fps: 1,
     });
-    const media = new MediaRepository(ds);
-    const now = new Date('2026-11-28T12:00:00Z');
+    return { tenant, store: s, camera };
+  };
+
+  /** A media (camera upload unless `extra` says otherwise) with one frame and one detected face. */
+  const mediaWithFace = async (
+    tenantId: string,
+    cameraId: string | null,
+    name: string,
+    expiresAt: Date,
+    extra: object = {},
+  ) => {
+    const m = await new MediaRepository(ds).create(tenantId, {
+      cameraId,
+      kind: 'image',
+      objectKey: `t/${tenantId}/${name}.jpg`,
+      sha256: 'a'.repeat(64),
+      bytes: 3,
+      mime: 'image/jpeg',
+      capturedAt: now,
+      expiresAt,
+      ...extra,
+    });
+    const frameKey = `t/${tenantId}/${name}-000000.jpg`;
+    const frame = await new FrameRepository(ds).upsert(tenantId, {
+      mediaId: m.id,
+      index: 0,
+      timeMs: 0,
+      capturedAt: now,
+      objectKey: frameKey,
+      width: 10,
+      height: 10,
+    });
+    const [face] = await new FaceRepository(ds).saveDetections(
+      tenantId,
+      frame.id,
+      [{ box: { x: 1, y: 1, w: 5, h: 5 }, score: 0.9, landmarks: [], cropKey: null }],
+      'yunet',
+    );
+    return { media: m, frameKey, faceId: face.id };
+  };
+
+  it('forgets the track and visitor vectors of swept faces, and keeps the rows and the vectors still backed', async () => {
+    const { tenant, store: s, camera } = await shop('Shoppers');
     const shoppers = new ShopperRepository(ds);
     const vector = (i: number) => Array.from({ length: 128 }, (_, k) => (k === i ? 1 : 0));
     // one person seen in an old (expiring) video and again in a fresh one: two tracks, one visitor
-    const faceIn = async (name: string, expiresAt: Date) => {
-      const m = await media.create(tenant.id, {
-        cameraId: camera.id,
-        kind: 'image',
-        objectKey: `t/${tenant.id}/${name}.jpg`,
-        sha256: 'b'.repeat(64),
-        bytes: 3,
-        mime: 'image/jpeg',
-        capturedAt: now,
-        expiresAt,
-      });
-      const frame = await new FrameRepository(ds).upsert(tenant.id, {
-        mediaId: m.id,
-        index: 0,
-        timeMs: 0,
-        capturedAt: now,
-        objectKey: `t/${tenant.id}/${name}-000000.jpg`,
-        width: 10,
-        height: 10,
-      });
-      const [face] = await new FaceRepository(ds).saveDetections(
-        tenant.id,
-        frame.id,
-        [{ box: { x: 1, y: 1, w: 5, h: 5 }, score: 0.9, landmarks: [], cropKey: null }],
-        'yunet',
-      );
-      return face.id;
-    };
+    const faceIn = async (name: string, expiresAt: Date) =>
+      (await mediaWithFace(tenant.id, camera.id, name, expiresAt)).faceId;
     const oldFace = await faceIn('old-visit', new Date('2026-11-01T00:00:00Z'));
     const newFace = await faceIn('new-visit', new Date('2026-12-20T00:00:00Z'));
     const track = (id: string, faceId: string, i: number) => ({
@@ -146,44 +164,15 @@ describe('retention sweep (real Postgres and S3 endpoint)', () => {
   });
 
   it('deletes expired camera media with its frames, faces and objects, and keeps the rest', async () => {
-    const tenant = await new TenantRepository(ds).create('Acme');
-    const s = await new StoreRepository(ds).create(tenant.id, { name: 'Berlin' });
-    const camera = await new CameraRepository(ds).create(tenant.id, {
-      storeId: s.id,
-      name: 'door',
-      role: 'entrance',
-      fps: 1,
-    });
+    const { tenant, camera } = await shop('Acme');
     const media = new MediaRepository(ds);
-    const frames = new FrameRepository(ds);
-    const now = new Date('2026-11-28T12:00:00Z');
     const make = async (name: string, expiresAt: Date, extra: object = {}) => {
-      const m = await media.create(tenant.id, {
-        cameraId: (extra as { identityId?: string }).identityId ? null : camera.id,
-        kind: 'image',
-        objectKey: `t/${tenant.id}/${name}.jpg`,
-        sha256: 'a'.repeat(64),
-        bytes: 3,
-        mime: 'image/jpeg',
-        capturedAt: now,
-        expiresAt,
-        ...extra,
-      });
-      const frameKey = `t/${tenant.id}/${name}-000000.jpg`;
-      const frame = await frames.upsert(tenant.id, {
-        mediaId: m.id,
-        index: 0,
-        timeMs: 0,
-        capturedAt: now,
-        objectKey: frameKey,
-        width: 10,
-        height: 10,
-      });
-      await new FaceRepository(ds).saveDetections(
+      const { media: m, frameKey } = await mediaWithFace(
         tenant.id,
-        frame.id,
-        [{ box: { x: 1, y: 1, w: 5, h: 5 }, score: 0.9, landmarks: [], cropKey: null }],
-        'yunet',
+        (extra as { identityId?: string }).identityId ? null : camera.id,
+        name,
+        expiresAt,
+        extra,
       );
       for (const key of [
         m.objectKey,

@@ -1,6 +1,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { StoreLensClient } from '@storelens/api-client';
+import {
+  StoreLensClient,
+  type Conversion,
+  type Demographics,
+  type Traffic,
+  type Visit,
+  type VisitsPage,
+} from '@storelens/api-client';
 import { config } from '@storelens/config';
 import { printJson } from '../output';
 
@@ -194,44 +201,23 @@ export async function runStoreDay(
   };
 }
 
-/** What the analytics API says about a store day (the parts the truth covers). */
+/** What the analytics API says about a store day. */
 export interface StoreDayReading {
-  traffic: {
-    visits: number;
-    uniqueVisitors: number;
-    newVisitors: number;
-    returningVisitors: number;
-    members: number;
-    anonymous: number;
-  };
-  visits: {
-    startedAt: string;
-    visitorId: string | null;
-    identity: { id: string } | null;
-    converted: boolean;
-    reachedCheckout: boolean;
-    returning: boolean;
-    zones: { zone: string; dwellS: number }[];
-  }[];
-  conversion: {
-    basis: string;
-    visits: number;
-    converted: number;
-    transactions: number;
-    matchedTransactions: number;
-    revenue: number;
-  };
-  demographics: { visitors: number; byGender: Record<string, number> };
+  /** the day as one period */
+  traffic: Traffic['groups'][number];
+  visits: Visit[];
+  conversion: Conversion;
+  demographics: Demographics;
 }
 
 export async function readStoreDay(client: StoreLensClient, run: StoreDayRun): Promise<StoreDayReading> {
   const qs = `storeId=${run.storeId}&from=${encodeURIComponent(run.from)}&to=${encodeURIComponent(run.to)}`;
   const get = <T>(url: string) => client.request<T>('GET', url);
   const [traffic, visits, conversion, demographics] = await Promise.all([
-    get<{ groups: StoreDayReading['traffic'][] }>(`/v1/analytics/traffic?${qs}&groupBy=none`),
-    get<{ items: StoreDayReading['visits'] }>(`/v1/visits?${qs}&limit=100`),
-    get<StoreDayReading['conversion']>(`/v1/analytics/conversion?${qs}`),
-    get<StoreDayReading['demographics']>(`/v1/analytics/demographics?${qs}`),
+    get<Traffic>(`/v1/analytics/traffic?${qs}&groupBy=none`),
+    get<VisitsPage>(`/v1/visits?${qs}&limit=100`),
+    get<Conversion>(`/v1/analytics/conversion?${qs}`),
+    get<Demographics>(`/v1/analytics/demographics?${qs}`),
   ]);
   return { traffic: traffic.groups[0], visits: visits.items, conversion, demographics };
 }
