@@ -222,6 +222,14 @@ export async function readStoreDay(client: StoreLensClient, run: StoreDayRun): P
   return { traffic: traffic.groups[0], visits: visits.items, conversion, demographics };
 }
 
+/** "zone 10s, …" in zone order, so truth and reading line up. */
+function dwellText(zones: [string, number][]): string {
+  return [...zones]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([z, s]) => `${z} ${s}s`)
+    .join(', ');
+}
+
 /** Truth beside the reading, one row a figure (what the demo prints). */
 export function storeDayRows(r: StoreDayReading): [string, string, string][] {
   const t = STORE_DAY_TRUTH;
@@ -251,10 +259,8 @@ export function storeDayRows(r: StoreDayReading): [string, string, string][] {
     ],
     ...t.byVisit.map((v, i): [string, string, string] => [
       `visit ${i + 1} (${v.person}) dwell`,
-      Object.entries(v.zones)
-        .map(([z, s]) => `${z} ${s}s`)
-        .join(', '),
-      (r.visits[i]?.zones ?? []).map((z) => `${z.zone} ${z.dwellS}s`).join(', '),
+      dwellText(Object.entries(v.zones)),
+      dwellText((r.visits[i]?.zones ?? []).map((z) => [z.zone, z.dwellS])),
     ]),
   ];
   return rows.map(([k, a, b]) => [k, String(a), b === undefined ? '-' : String(b)]);
