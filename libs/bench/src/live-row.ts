@@ -171,12 +171,12 @@ export async function liveRow(opts: LiveRowOptions = {}): Promise<LiveRow> {
         await sleep(1000);
       }
       await sleep(5000);
-      const dropsBefore = await dropped(api, cameras);
+      const dropsBefore = dropsOf(await statusOf(api, cameras));
       const from = Date.now();
       await sleep(secondsPerLevel * 1000);
       const window = hook.received.filter((r) => r.at >= from && r.at < Date.now() && cameras.includes(r.cameraId));
       const latencies = window.map((r) => r.at - r.occurredAt);
-      const states = await Promise.all(cameras.map((c) => api.request<CameraStatus>('GET', `/v1/cameras/${c}/status`)));
+      const states = await statusOf(api, cameras);
       const level: LiveLevel = {
         cameras: n,
         events: window.length,
@@ -185,7 +185,7 @@ export async function liveRow(opts: LiveRowOptions = {}): Promise<LiveRow> {
         maxMs: latencies.length ? round(Math.max(...latencies)) : null,
         fpsIn: round(states.reduce((s, x) => s + x.fpsIn, 0) / n),
         fpsProcessed: round(states.reduce((s, x) => s + x.fpsProcessed, 0) / n),
-        framesDropped: (await dropped(api, cameras)) - dropsBefore,
+        framesDropped: dropsOf(states) - dropsBefore,
         lagMs: Math.max(...states.map((s) => s.lagMs)),
       };
       levels.push(level);
@@ -215,10 +215,11 @@ export async function liveRow(opts: LiveRowOptions = {}): Promise<LiveRow> {
   }
 }
 
-async function dropped(api: StoreLensClient, cameras: string[]): Promise<number> {
-  const states = await Promise.all(cameras.map((c) => api.request<CameraStatus>('GET', `/v1/cameras/${c}/status`)));
-  return states.reduce((s, x) => s + x.framesDropped, 0);
+function statusOf(api: StoreLensClient, cameras: string[]): Promise<CameraStatus[]> {
+  return Promise.all(cameras.map((c) => api.request<CameraStatus>('GET', `/v1/cameras/${c}/status`)));
 }
+
+const dropsOf = (states: CameraStatus[]) => states.reduce((s, x) => s + x.framesDropped, 0);
 
 export function renderLive(row: LiveRow): string {
   const lines = [

@@ -427,10 +427,16 @@ export function chooseFamily(
   groups: readonly string[],
   maxGap: number,
 ): RuleFamily {
-  const scored = families.map((f) => ({
-    f,
-    r: summariseHeldOut(f.name, samples, leaveOneGroupOut(f, samples, groups, maxGap)),
-  }));
+  return bestFamily(
+    families,
+    families.map((f) => summariseHeldOut(f.name, samples, leaveOneGroupOut(f, samples, groups, maxGap))),
+    maxGap,
+  );
+}
+
+/** chooseFamily's rule on held-out results already computed (one per family, in family order). */
+function bestFamily(families: readonly RuleFamily[], results: readonly HeldOutResult[], maxGap: number): RuleFamily {
+  const scored = families.map((f, i) => ({ f, r: results[i] }));
   const ok = scored.filter((x) => x.r.gap.value !== null && Math.abs(x.r.gap.value) <= maxGap + 0.02);
   const pool = ok.length ? ok : scored;
   const key = (x: (typeof scored)[number]): number =>
@@ -517,7 +523,9 @@ export function runGeneralisationStudy(
       nested: { ...summariseHeldOut(NESTED_ROW, samples, nested.predictedMale), choices: nested.choices },
     };
   });
-  const family = chooseFamily(families, samples, groupings[0].groups, opts.maxGap);
+  // the same choice on the whole set, by the first grouping's held-out results (computed above: the rules after the
+  // reference row, in family order)
+  const family = bestFamily(families, out[0].rules.slice(1), opts.maxGap);
   return {
     maxGap: opts.maxGap,
     clusters: { k: opts.clusters, seed: opts.seed },

@@ -256,10 +256,9 @@ export class ShopperRepository {
       `SELECT centroid::text AS centroid, track_count AS n FROM visitors WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
       [tenantId, visitorId],
     );
-    if (!row) return;
-    // a visitor whose vector retention forgot starts again from this track
-    const next =
-      row.centroid === null ? [...centroid] : absorbCentroid(fromSql(row.centroid) as number[], row.n, centroid);
+    // a visitor whose vector retention forgot is never found by nearestVisitor, so never absorbs
+    if (!row || row.centroid === null) return;
+    const next = absorbCentroid(fromSql(row.centroid) as number[], row.n, centroid);
     await this.db.query(
       `UPDATE visitors SET centroid = $3::vector, track_count = track_count + 1, updated_at = now()
        WHERE tenant_id = $1 AND id = $2`,

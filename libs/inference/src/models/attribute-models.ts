@@ -123,12 +123,6 @@ export function mirrorCrop(img: RgbImage): RgbImage {
   return { data: out, width, height };
 }
 
-/**
- * Inputs the age/gender model gets per face of a view: the crop, its four shifted windows, and the mirror image of
- * each (callers counting batches need this).
- */
-export const AGE_GENDER_INPUTS_PER_FACE = 10;
-
 async function batched<T>(crops: RgbImage[], run: (batch: RgbImage[]) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];
   for (let i = 0; i < crops.length; i += BATCH) out.push(...(await run(crops.slice(i, i + BATCH))));
