@@ -12,6 +12,7 @@ import { MediaService } from './media/media.service';
 import { ShoppersController } from './shoppers/shoppers.controller';
 import { ShoppersReadRepository } from './shoppers/shoppers.read-repository';
 import { ShoppersService } from './shoppers/shoppers.service';
+import { VisitFacts } from './shoppers/visit-facts';
 
 /**
  * The read API. It needs the global PlatformModule (configuration, DataSource, repositories, object store, API-key
@@ -29,6 +30,9 @@ import { ShoppersService } from './shoppers/shoppers.service';
     FrameAccessGuard,
     ShoppersReadRepository,
     ShoppersService,
+    VisitFacts,
   ],
+  // the service's background pass keeps the visit facts current too
+  exports: [VisitFacts],
 })
 export class AnalyticsApiModule {}

@@ -6,6 +6,7 @@ import { EmbeddingsByTenant1796500000000 } from './1796500000000-embeddings-by-t
 import { ReportingRollups1796700000000 } from './1796700000000-reporting-rollups';
 import { ForgetSweptCentroids1796800000000 } from './1796800000000-forget-swept-centroids';
 import { WorkBacklogIndexes1796900000000 } from './1796900000000-work-backlog-indexes';
+import { VisitFacts1797000000000 } from './1797000000000-visit-facts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under ts-jest, tsx and compiled JS. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   ReportingRollups1796700000000,
   ForgetSweptCentroids1796800000000,
   WorkBacklogIndexes1796900000000,
+  VisitFacts1797000000000,
 ];

@@ -11,6 +11,7 @@ export * from './retention.repository';
 export * from './shopper.repository';
 export * from './transaction.repository';
 export * from './rollup.repository';
+export * from './visit-facts.repository';
 export * from './bi-login.repository';
 export * from './live-camera.repository';
 export * from './event.repository';

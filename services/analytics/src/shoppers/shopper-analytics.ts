@@ -1,16 +1,4 @@
-import {
-  AGE_BANDS,
-  ageBand,
-  dwellByZone,
-  matchTransactions,
-  occupancyPeak,
-  percentile,
-  periodOf,
-  robustAge,
-  voteGender,
-  type AgeBand,
-  type CameraPlace,
-} from '@storelens/tracking';
+import { dwellByZone, matchTransactions, robustAge, voteGender, type CameraPlace } from '@storelens/tracking';
 import type { TransactionRow } from '@storelens/db';
 import type { CameraRecord, VisitFaceRecord, VisitRecord, VisitTrackRecord } from './shoppers.read-repository';
 
@@ -52,7 +40,8 @@ export function placesOf(cameras: readonly CameraRecord[]): Map<string, CameraPl
   );
 }
 
-const round1 = (x: number) => Math.round(x * 10) / 10;
+/** To one decimal, as every duration and age the shopper API shows. */
+export const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Joins visits with their tracks, faces, the store layout and the sales into what the API reports. */
 export function buildVisits(
@@ -66,6 +55,7 @@ export function buildVisits(
   const places = placesOf(cameras);
   const tracksOf = groupBy(tracks, (t) => t.visitId);
   const facesOf = groupBy(faces, (f) => f.visitId);
+  const storeOf = new Map(visits.map((v) => [v.id, v.storeId]));
   const checkout = tracks
     .filter((t) => places.get(t.cameraId)?.kind === 'checkout')
     .map((t) => ({
@@ -75,11 +65,17 @@ export function buildVisits(
       endedAt: t.endedAt.getTime(),
       intervalMs: t.intervalMs,
     }));
-  const matched = matchTransactions(
-    sales.map((s) => ({ id: s.id, at: s.at.getTime(), checkoutCameraId: s.checkoutCameraId })),
-    checkout,
-    transactionMatchMs,
-  );
+  // a sale matches a visit of its own store only (a till of another store is not where it was paid)
+  const checkoutOf = groupBy(checkout, (c) => storeOf.get(c.visitId) ?? '');
+  const matched = new Map<string, string>();
+  for (const [storeId, storeSales] of groupBy(sales, (s) => s.storeId)) {
+    const found = matchTransactions(
+      storeSales.map((s) => ({ id: s.id, at: s.at.getTime(), checkoutCameraId: s.checkoutCameraId })),
+      checkoutOf.get(storeId) ?? [],
+      transactionMatchMs,
+    );
+    for (const [saleId, visitId] of found) matched.set(saleId, visitId);
+  }
   const salesOf = new Map<string, TransactionRow[]>();
   for (const s of sales) {
     const visitId = matched.get(s.id);
@@ -130,125 +126,6 @@ export function buildVisits(
 }
 
 const roundAge = (a: number | null) => (a === null ? null : round1(a));
-
-export type TrafficGroupBy = 'hour' | 'day' | 'none';
-
-export interface TrafficGroup {
-  period: string;
-  visits: number;
-  uniqueVisitors: number;
-  newVisitors: number;
-  returningVisitors: number;
-  members: number;
-  anonymous: number;
-  occupancyPeak: number;
-}
-
-/** Visits per period of the store's time zone; a person counts once per period however often they came. */
-export function traffic(visits: readonly VisitView[], timeZone: string, by: TrafficGroupBy): TrafficGroup[] {
-  const periods = groupBy(visits, (v) => periodOf(v.startedAt.getTime(), timeZone, by));
-  return [...periods]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([period, vs]) => {
-      const people = new Set(vs.map((v) => v.personKey));
-      const returningPeople = new Set(vs.filter((v) => v.returning).map((v) => v.personKey));
-      return {
-        period,
-        visits: vs.length,
-        uniqueVisitors: people.size,
-        newVisitors: [...people].filter((p) => !returningPeople.has(p)).length,
-        returningVisitors: returningPeople.size,
-        members: new Set(vs.filter((v) => v.identity).map((v) => v.personKey)).size,
-        anonymous: new Set(vs.filter((v) => !v.identity).map((v) => v.personKey)).size,
-        occupancyPeak: occupancyPeak(
-          vs.map((v) => ({ startedAt: v.startedAt.getTime(), endedAt: v.endedAt.getTime() })),
-        ),
-      };
-    });
-}
-
-/**
- * Who came, each person once: their faces over all their visits in the range vote one gender and give one robust
- * age, whatever the number of frames they were in.
- */
-export function demographics(visits: readonly VisitView[]) {
-  const people = groupBy(visits, (v) => v.personKey);
-  const byGender: Record<'female' | 'male' | 'unknown', number> = { female: 0, male: 0, unknown: 0 };
-  const byAgeBand = Object.fromEntries([...AGE_BANDS, 'unknown'].map((b) => [b, 0])) as Record<
-    AgeBand | 'unknown',
-    number
-  >;
-  const matrix: Record<'female' | 'male' | 'unknown', Record<AgeBand | 'unknown', number>> = {
-    female: { ...byAgeBand },
-    male: { ...byAgeBand },
-    unknown: { ...byAgeBand },
-  };
-  for (const vs of people.values()) {
-    const faces = vs.flatMap((v) => v.faces);
-    const gender = voteGender(faces)?.label ?? 'unknown';
-    const band = ageBand(robustAge(faces.map((f) => f.age)));
-    byGender[gender]++;
-    byAgeBand[band]++;
-    matrix[gender][band]++;
-  }
-  return { visitors: people.size, byGender, byAgeBand, matrix };
-}
-
-/** Zones ranked by how many visits reached them (the hot spots), with dwell percentiles and emotions. */
-export function zones(visits: readonly VisitView[]) {
-  const byZone = new Map<string, { kind: string; dwell: number[]; emotions: Record<string, number> }>();
-  for (const v of visits) {
-    for (const z of v.zones) {
-      const entry = byZone.get(z.zone) ?? { kind: z.kind, dwell: [], emotions: {} };
-      entry.dwell.push(z.dwellS);
-      for (const [e, n] of Object.entries(v.zoneEmotions[z.zone] ?? {}))
-        entry.emotions[e] = (entry.emotions[e] ?? 0) + n;
-      byZone.set(z.zone, entry);
-    }
-  }
-  return [...byZone]
-    .map(([zone, z]) => ({
-      zone,
-      kind: z.kind,
-      visits: z.dwell.length,
-      shareOfVisits: visits.length ? round3(z.dwell.length / visits.length) : 0,
-      dwellP50S: round1(percentile(z.dwell, 0.5) ?? 0),
-      dwellP90S: round1(percentile(z.dwell, 0.9) ?? 0),
-      emotions: z.emotions,
-    }))
-    .sort((a, b) => b.visits - a.visits || b.dwellP50S - a.dwellP50S || (a.zone < b.zone ? -1 : 1));
-}
-
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
-
-/**
- * Conversion: visits with a matched sale over visits, when the stores sent sales for the range; otherwise visits
- * that reached a checkout zone over visits (basis says which). Segments split the same count.
- */
-export function conversion(visits: readonly VisitView[], sales: readonly TransactionRow[]) {
-  const basis: 'transactions' | 'checkout' = sales.length > 0 ? 'transactions' : 'checkout';
-  const converted = (v: VisitView) => (basis === 'transactions' ? v.converted : v.reachedCheckout);
-  const rate = (vs: readonly VisitView[]) => {
-    const c = vs.filter(converted).length;
-    return { visits: vs.length, converted: c, rate: vs.length ? round3(c / vs.length) : 0 };
-  };
-  const segment = (key: (v: VisitView) => string) =>
-    Object.fromEntries([...groupBy(visits, key)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, vs]) => [k, rate(vs)]));
-  const matchedSales = visits.flatMap((v) => v.transactions);
-  return {
-    ...rate(visits),
-    basis,
-    transactions: sales.length,
-    matchedTransactions: matchedSales.length,
-    revenue: Math.round(matchedSales.reduce((s, t) => s + t.amount, 0) * 100) / 100,
-    bySegment: {
-      membership: segment((v) => (v.identity ? 'member' : 'anonymous')),
-      visitor: segment((v) => (v.returning ? 'returning' : 'new')),
-      gender: segment((v) => v.gender?.label ?? 'unknown'),
-      ageBand: segment((v) => ageBand(v.age)),
-    },
-  };
-}
 
 function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();

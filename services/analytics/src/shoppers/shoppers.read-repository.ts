@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { IdentityCategory } from '@storelens/contracts';
+import { EMOTIONS, type IdentityCategory } from '@storelens/contracts';
+import { AGE_BANDS } from '@storelens/tracking';
 import { DataSource } from 'typeorm';
 
 export interface VisitRecord {
@@ -39,6 +40,58 @@ export interface CameraRecord {
   name: string;
   role: string;
   zone: string | null;
+}
+
+/** Which visits an aggregate counts: those of these stores that started in [from, to). */
+export interface FactsScope {
+  storeIds: readonly string[];
+  from: Date;
+  to: Date;
+}
+
+/**
+ * SQL for ageBand() of @storelens/tracking over a double precision expression: AGE_BANDS by the age rounded
+ * (Math.round is floor(x + 0.5), the same IEEE arithmetic here), the last band open-ended, 'unknown' for none.
+ */
+const ageBandSql = (age: string) =>
+  `CASE WHEN ${age} IS NULL OR ${age} = 'NaN' THEN 'unknown'
+        ELSE (ARRAY[${AGE_BANDS.map((b) => `'${b}'`).join(', ')}])[1 + least(${AGE_BANDS.length - 1}, greatest(0, floor(floor(${age} + 0.5) / 10)::int))] END`;
+/** The age a visit shows (robust age to one decimal, as Math.round(x * 10) / 10). */
+const shownAge = (age: string) => `floor(${age} * 10 + 0.5) / 10`;
+
+const FACTS_IN_SCOPE = `tenant_id = $1 AND store_id = ANY($2) AND started_at >= $3 AND started_at < $4`;
+
+export interface TrafficRow {
+  period: string;
+  visits: number;
+  uniqueVisitors: number;
+  returningVisitors: number;
+  members: number;
+  anonymous: number;
+  occupancyPeak: number;
+}
+
+export interface ZoneRow {
+  zone: string;
+  kind: string;
+  visits: number;
+  dwellP50S: number;
+  dwellP90S: number;
+  emotions: Record<string, number>;
+}
+
+/** Visits of one segment cell: membership x new/returning x gender x age band. */
+export interface ConversionCell {
+  identified: boolean;
+  returning: boolean;
+  gender: 'female' | 'male' | 'unknown';
+  ageBand: string;
+  visits: number;
+  /** visits with a matched sale */
+  bought: number;
+  reachedCheckout: number;
+  sales: number;
+  revenue: number;
 }
 
 /** The read side of tracks and visits (written by classification). Every query is scoped by tenant. */
@@ -95,6 +148,122 @@ export class ShoppersReadRepository {
        WHERE t.tenant_id = $1 AND t.visit_id = ANY($2)`,
       [tenantId, visitIds],
     );
+  }
+
+  /**
+   * Visits per period (an hour or a day of the store's clock when `storeClock`, else of UTC; 'all' without
+   * grouping): people counted once per period, and the most visits in progress at one instant (a visit ending
+   * when another starts does not overlap it).
+   */
+  async traffic(
+    tenantId: string,
+    q: FactsScope,
+    groupBy: 'hour' | 'day' | 'none',
+    storeClock: boolean,
+  ): Promise<TrafficRow[]> {
+    const at = storeClock ? `local_started_at` : `started_at AT TIME ZONE 'UTC'`;
+    const period = groupBy === 'none' ? `NULL::timestamp` : `date_trunc('${groupBy}', ${at})`;
+    const label =
+      groupBy === 'none'
+        ? `'all'`
+        : groupBy === 'day'
+          ? `to_char(c.p, 'YYYY-MM-DD')`
+          : `to_char(c.p, 'YYYY-MM-DD"T"HH24:00')`;
+    return this.dataSource.query(
+      `WITH v AS (SELECT ${period} AS p, person_key, is_returning, identified, started_at, ended_at
+                  FROM visit_facts WHERE ${FACTS_IN_SCOPE}),
+            c AS (SELECT p, count(*)::int AS visits, count(DISTINCT person_key)::int AS unique_visitors,
+                         count(DISTINCT person_key) FILTER (WHERE is_returning)::int AS returning_visitors,
+                         count(DISTINCT person_key) FILTER (WHERE identified)::int AS members,
+                         count(DISTINCT person_key) FILTER (WHERE NOT identified)::int AS anonymous
+                  FROM v GROUP BY p),
+            e AS (SELECT p, started_at AS t, 1 AS d FROM v UNION ALL SELECT p, ended_at, -1 FROM v),
+            o AS (SELECT p, max(n)::int AS peak
+                  FROM (SELECT p, sum(d) OVER (PARTITION BY p ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS n FROM e) x
+                  GROUP BY p)
+       SELECT ${label} AS period, c.visits, c.unique_visitors AS "uniqueVisitors",
+              c.returning_visitors AS "returningVisitors", c.members, c.anonymous, o.peak AS "occupancyPeak"
+       FROM c JOIN o ON o.p IS NOT DISTINCT FROM c.p ORDER BY c.p`,
+      [tenantId, q.storeIds, q.from, q.to],
+    );
+  }
+
+  /**
+   * People by gender and age band, each person once: their visits' gender weights summed (the confidence-weighted
+   * vote over all their faces), and the robust age of all their faces' ages.
+   */
+  async demographics(
+    tenantId: string,
+    q: FactsScope,
+  ): Promise<{ gender: 'female' | 'male' | 'unknown'; ageBand: string; people: number }[]> {
+    return this.dataSource.query(
+      `WITH v AS (SELECT person_key, female_weight, male_weight, age, ages FROM visit_facts WHERE ${FACTS_IN_SCOPE}),
+            p AS (SELECT person_key, sum(female_weight) AS f, sum(male_weight) AS m, count(*) AS n, min(age) AS age
+                  FROM v GROUP BY person_key),
+            pooled AS (SELECT v.person_key, robust_age(array_agg(a::text::float8)) AS age
+                       FROM v JOIN p ON p.person_key = v.person_key AND p.n > 1 CROSS JOIN unnest(v.ages) a
+                       GROUP BY v.person_key),
+            g AS (SELECT CASE WHEN p.f + p.m = 0 THEN 'unknown' WHEN p.m >= p.f THEN 'male' ELSE 'female' END AS gender,
+                         CASE WHEN p.n > 1 THEN pooled.age ELSE p.age END AS age
+                  FROM p LEFT JOIN pooled ON pooled.person_key = p.person_key)
+       SELECT gender, ${ageBandSql('age')} AS "ageBand", count(*)::int AS people FROM g GROUP BY 1, 2`,
+      [tenantId, q.storeIds, q.from, q.to],
+    );
+  }
+
+  /** Per zone: visits that reached it, their dwell there (p50, p90, linearly interpolated), faces per emotion. */
+  async zones(tenantId: string, q: FactsScope): Promise<{ visits: number; zones: ZoneRow[] }> {
+    const [rows, [total]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT zone, (array_agg(kind ORDER BY started_at, visit_id))[1] AS kind, count(*)::int AS visits,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY dwell_s) AS p50,
+                percentile_cont(0.9) WITHIN GROUP (ORDER BY dwell_s) AS p90,
+                ${EMOTIONS.map((e) => `sum(${e})::int AS ${e}`).join(', ')}
+         FROM visit_zone_facts WHERE ${FACTS_IN_SCOPE} GROUP BY zone`,
+        [tenantId, q.storeIds, q.from, q.to],
+      ) as Promise<
+        ({ zone: string; kind: string; visits: number; p50: number; p90: number } & Record<string, number>)[]
+      >,
+      this.dataSource.query(`SELECT count(*)::int AS n FROM visit_facts WHERE ${FACTS_IN_SCOPE}`, [
+        tenantId,
+        q.storeIds,
+        q.from,
+        q.to,
+      ]) as Promise<{ n: number }[]>,
+    ]);
+    return {
+      visits: total?.n ?? 0,
+      zones: rows.map((r) => ({
+        zone: r.zone,
+        kind: r.kind,
+        visits: r.visits,
+        dwellP50S: r.p50,
+        dwellP90S: r.p90,
+        emotions: Object.fromEntries(EMOTIONS.filter((e) => (r[e] ?? 0) > 0).map((e) => [e, r[e]!])),
+      })),
+    };
+  }
+
+  /** Visits per segment cell, with how many bought, how many reached a checkout zone, and what was sold. */
+  async conversion(tenantId: string, q: FactsScope): Promise<ConversionCell[]> {
+    const rows: (Omit<ConversionCell, 'revenue'> & { revenue: string })[] = await this.dataSource.query(
+      `SELECT identified, is_returning AS returning, coalesce(gender, 'unknown') AS gender, ${ageBandSql(shownAge('age'))} AS "ageBand",
+              count(*)::int AS visits, count(*) FILTER (WHERE sales > 0)::int AS bought,
+              count(*) FILTER (WHERE reached_checkout)::int AS "reachedCheckout", sum(sales)::int AS sales,
+              sum(revenue) AS revenue
+       FROM visit_facts WHERE ${FACTS_IN_SCOPE} GROUP BY 1, 2, 3, 4`,
+      [tenantId, q.storeIds, q.from, q.to],
+    );
+    return rows.map((r) => ({ ...r, revenue: Number(r.revenue) }));
+  }
+
+  /** Sales of these stores in [from, to). */
+  async salesCount(tenantId: string, q: FactsScope): Promise<number> {
+    const [{ n }]: { n: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM transactions WHERE tenant_id = $1 AND store_id = ANY($2) AND at >= $3 AND at < $4`,
+      [tenantId, q.storeIds, q.from, q.to],
+    );
+    return n;
   }
 
   async cameras(tenantId: string, storeIds: readonly string[]): Promise<CameraRecord[]> {

@@ -1,21 +1,28 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { StoreLensConfig } from '@storelens/config';
-import { IdentityRepository, TransactionRepository, type TransactionRow } from '@storelens/db';
+import { IdentityRepository, TransactionRepository } from '@storelens/db';
 import { InjectConfig } from '@storelens/platform';
-import { buildVisits, conversion, demographics, traffic, zones, type VisitView } from './shopper-analytics';
+import { AGE_BANDS, type AgeBand } from '@storelens/tracking';
+import { buildVisits, round1, type VisitView } from './shopper-analytics';
 import type { PersonVisitsQuery, ShopperRangeQuery, TrafficQuery, VisitsQuery } from './shoppers.query';
-import { ShoppersReadRepository } from './shoppers.read-repository';
+import { ShoppersReadRepository, type ConversionCell, type FactsScope } from './shoppers.read-repository';
+import { CONTEXT_MS, VisitFacts } from './visit-facts';
 
 /** Visits starting this long before a range are read too, so sales near its start match the visit they belong to. */
-const LOOKBACK_MS = 12 * 3_600_000;
+const LOOKBACK_MS = CONTEXT_MS;
 
 interface Loaded {
   visits: VisitView[];
-  sales: TransactionRow[];
   timezone: string;
 }
 
-/** Tracks and visits turned into answers: visits, traffic, demographics, zones and conversion. */
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * Tracks and visits turned into answers. The visits lists build each visit from its tracks, faces and sales; the
+ * aggregates (traffic, demographics, zones, conversion) read the per-visit facts built by the same code, refreshed
+ * first, so a chain's 90 days are summed in SQL instead of rebuilt visit by visit.
+ */
 @Injectable()
 export class ShoppersService {
   constructor(
@@ -23,6 +30,7 @@ export class ShoppersService {
     @Inject(ShoppersReadRepository) private readonly read: ShoppersReadRepository,
     @Inject(TransactionRepository) private readonly transactions: TransactionRepository,
     @Inject(IdentityRepository) private readonly identities: IdentityRepository,
+    @Inject(VisitFacts) private readonly facts: VisitFacts,
   ) {}
 
   async visits(tenantId: string, q: VisitsQuery) {
@@ -31,23 +39,98 @@ export class ShoppersService {
   }
 
   async traffic(tenantId: string, q: TrafficQuery) {
-    const { visits, timezone } = await this.load(tenantId, q);
-    return { timezone, counts: 'visitors' as const, groups: traffic(visits, timezone, q.groupBy) };
+    const { scope, timezone, storeClock } = await this.scope(tenantId, q);
+    const rows = await this.read.traffic(tenantId, scope, q.groupBy, storeClock);
+    return {
+      timezone,
+      counts: 'visitors' as const,
+      groups: rows.map(({ returningVisitors, ...r }) => ({
+        period: r.period,
+        visits: r.visits,
+        uniqueVisitors: r.uniqueVisitors,
+        newVisitors: r.uniqueVisitors - returningVisitors,
+        returningVisitors,
+        members: r.members,
+        anonymous: r.anonymous,
+        occupancyPeak: r.occupancyPeak,
+      })),
+    };
   }
 
+  /** Who came, each person once: their faces over all their visits in the range vote one gender and one age. */
   async demographics(tenantId: string, q: ShopperRangeQuery) {
-    const { visits } = await this.load(tenantId, q);
-    return { counts: 'visitors' as const, ...demographics(visits) };
+    const { scope } = await this.scope(tenantId, q);
+    const rows = await this.read.demographics(tenantId, scope);
+    const bands = [...AGE_BANDS, 'unknown'] as const;
+    const zero = () => Object.fromEntries(bands.map((b) => [b, 0])) as Record<AgeBand | 'unknown', number>;
+    const byGender: Record<'female' | 'male' | 'unknown', number> = { female: 0, male: 0, unknown: 0 };
+    const byAgeBand = zero();
+    const matrix = { female: zero(), male: zero(), unknown: zero() };
+    let visitors = 0;
+    for (const r of rows) {
+      const band = r.ageBand as AgeBand | 'unknown';
+      visitors += r.people;
+      byGender[r.gender] += r.people;
+      byAgeBand[band] += r.people;
+      matrix[r.gender][band] += r.people;
+    }
+    return { counts: 'visitors' as const, visitors, byGender, byAgeBand, matrix };
   }
 
+  /** Zones ranked by how many visits reached them (the hot spots), with dwell percentiles and emotions. */
   async zones(tenantId: string, q: ShopperRangeQuery) {
-    const { visits } = await this.load(tenantId, q);
-    return { visits: visits.length, zones: zones(visits) };
+    const { scope } = await this.scope(tenantId, q);
+    const { visits, zones } = await this.read.zones(tenantId, scope);
+    return {
+      visits,
+      zones: zones
+        .map((z) => ({
+          zone: z.zone,
+          kind: z.kind,
+          visits: z.visits,
+          shareOfVisits: visits ? round3(z.visits / visits) : 0,
+          dwellP50S: round1(z.dwellP50S),
+          dwellP90S: round1(z.dwellP90S),
+          emotions: z.emotions,
+        }))
+        .sort((a, b) => b.visits - a.visits || b.dwellP50S - a.dwellP50S || (a.zone < b.zone ? -1 : 1)),
+    };
   }
 
+  /**
+   * Conversion: visits with a matched sale over visits, when the stores sent sales for the range; otherwise visits
+   * that reached a checkout zone over visits (basis says which). Segments split the same count.
+   */
   async conversion(tenantId: string, q: ShopperRangeQuery) {
-    const { visits, sales } = await this.load(tenantId, q);
-    return conversion(visits, sales);
+    const { scope } = await this.scope(tenantId, q);
+    const [cells, transactions] = await Promise.all([
+      this.read.conversion(tenantId, scope),
+      this.read.salesCount(tenantId, scope),
+    ]);
+    const basis: 'transactions' | 'checkout' = transactions > 0 ? 'transactions' : 'checkout';
+    const rate = (cs: readonly ConversionCell[]) => {
+      const visits = cs.reduce((n, c) => n + c.visits, 0);
+      const converted = cs.reduce((n, c) => n + (basis === 'transactions' ? c.bought : c.reachedCheckout), 0);
+      return { visits, converted, rate: visits ? round3(converted / visits) : 0 };
+    };
+    const segment = (key: (c: ConversionCell) => string) => {
+      const groups = new Map<string, ConversionCell[]>();
+      for (const c of cells) groups.set(key(c), [...(groups.get(key(c)) ?? []), c]);
+      return Object.fromEntries([...groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, cs]) => [k, rate(cs)]));
+    };
+    return {
+      ...rate(cells),
+      basis,
+      transactions,
+      matchedTransactions: cells.reduce((n, c) => n + c.sales, 0),
+      revenue: Math.round(cells.reduce((s, c) => s + c.revenue, 0) * 100) / 100,
+      bySegment: {
+        membership: segment((c) => (c.identified ? 'member' : 'anonymous')),
+        visitor: segment((c) => (c.returning ? 'returning' : 'new')),
+        gender: segment((c) => c.gender),
+        ageBand: segment((c) => c.ageBand),
+      },
+    };
   }
 
   async personVisits(tenantId: string, identityId: string, q: PersonVisitsQuery) {
@@ -61,6 +144,23 @@ export class ShoppersService {
       purchases: visits.flatMap((v) =>
         v.transactions.map((t) => ({ ...t, at: t.at.toISOString(), visitId: v.id, storeId: v.storeId })),
       ),
+    };
+  }
+
+  /** The stores and range an aggregate covers, with their visit facts brought up to date first. */
+  private async scope(
+    tenantId: string,
+    q: { storeId?: string; from: Date; to: Date },
+  ): Promise<{ scope: FactsScope; timezone: string; storeClock: boolean }> {
+    const stores = await this.read.stores(tenantId, q.storeId);
+    if (q.storeId && stores.length === 0) throw new NotFoundException('store not found');
+    await this.facts.refreshAll(tenantId);
+    // buckets follow the store's clock; several stores without one named fall back to UTC
+    const storeClock = stores.length === 1;
+    return {
+      scope: { storeIds: stores.map((s) => s.id), from: q.from, to: q.to },
+      timezone: storeClock ? stores[0]!.timezone : 'UTC',
+      storeClock,
     };
   }
 
@@ -100,10 +200,9 @@ export class ShoppersService {
     const visits = buildVisits(records, tracks, faces, cameras, sales, matchMs).filter(
       (v) => v.startedAt.getTime() >= from,
     );
-    const inRange = sales.filter((s) => s.at.getTime() >= from && s.at.getTime() < q.to.getTime());
     // buckets follow the store's clock; several stores without one named fall back to UTC
     const timezone = stores.length === 1 ? stores[0]!.timezone : 'UTC';
-    return { visits, sales: inRange, timezone };
+    return { visits, timezone };
   }
 }
 
