@@ -126,10 +126,6 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
     )
     .option('--analytics-regenerate', 'with --analytics: generate the chain again instead of reusing it')
     .option(
-      '--analytics-shoppers-all',
-      'with --analytics: also time the shopper endpoints over all 50 stores x 90 days (slow: they read every face)',
-    )
-    .option(
       '--live',
       'only the live row: 1, 2, 4, … RTSP cameras at 2 fps through the whole stack, capture-to-webhook latency',
     )
@@ -159,7 +155,6 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         analytics?: boolean;
         analyticsRegenerate?: boolean;
         analyticsFrames?: number;
-        analyticsShoppersAll?: boolean;
         live?: boolean;
         liveSeconds?: number;
         liveMaxCameras?: number;
@@ -174,7 +169,6 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
           const analytics = await runAnalyticsBench({
             regenerate: o.analyticsRegenerate,
             framesPerMedia: o.analyticsFrames,
-            shoppersWholeChain: o.analyticsShoppersAll,
             log,
           });
           io.stdout(
