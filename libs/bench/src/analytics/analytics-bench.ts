@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Client } from 'pg';
 import { config } from '@storelens/config';
@@ -211,7 +211,14 @@ export async function runAnalyticsBench(opts: AnalyticsBenchOptions = {}): Promi
     port,
     compiled: false,
     startTimeoutMs: 240_000,
-    env: { DATABASE_URL: url, SERVICE_PORT: String(port), ROLLUP_REFRESH_MS: '1000', STORELENS_LOG_LEVEL: 'warn' },
+    env: {
+      DATABASE_URL: url,
+      SERVICE_PORT: String(port),
+      ROLLUP_REFRESH_MS: '1000',
+      STORELENS_LOG_LEVEL: 'warn',
+      // the service signs frame links with it and refuses to start without one
+      STORELENS_URL_SECRET: randomBytes(32).toString('hex'),
+    },
   });
   await service.start();
   const queries: AnalyticsQueryStat[] = [];
@@ -231,6 +238,11 @@ export async function runAnalyticsBench(opts: AnalyticsBenchOptions = {}): Promi
       factsBuildMs = performance.now() - t3;
       await ds.query('ANALYZE visit_facts; ANALYZE visit_zone_facts');
     }
+    const [check] = await ds.query(
+      `SELECT (SELECT count(*) FROM visit_facts)::int AS facts, (SELECT count(*) FROM visits)::int AS visits`,
+    );
+    if (check.facts !== check.visits)
+      throw new Error(`visit facts for ${check.facts} of ${check.visits} visits: the timings would mean nothing`);
     const day = (n: number) => new Date(CHAIN.start.getTime() + n * 86_400_000).toISOString();
     const last = CHAIN.days - 1;
     const scopes: { scope: AnalyticsScope; params: string }[] = [

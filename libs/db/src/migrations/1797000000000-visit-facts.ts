@@ -35,7 +35,7 @@ export class VisitFacts1797000000000 implements MigrationInterface {
         gender             text CHECK (gender IN ('female', 'male')),
         -- the robust age of the visit's faces, unrounded, and every age behind it (a person's visits pool them)
         age                double precision,
-        ages               real[] NOT NULL,
+        ages               double precision[] NOT NULL,
         reached_checkout   boolean NOT NULL,
         sales              integer NOT NULL,
         revenue            numeric(14, 2) NOT NULL,

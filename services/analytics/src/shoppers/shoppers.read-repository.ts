@@ -172,11 +172,13 @@ export class ShoppersReadRepository {
     return this.dataSource.query(
       `WITH v AS (SELECT ${period} AS p, person_key, is_returning, identified, started_at, ended_at
                   FROM visit_facts WHERE ${FACTS_IN_SCOPE}),
-            c AS (SELECT p, count(*)::int AS visits, count(DISTINCT person_key)::int AS unique_visitors,
-                         count(DISTINCT person_key) FILTER (WHERE is_returning)::int AS returning_visitors,
-                         count(DISTINCT person_key) FILTER (WHERE identified)::int AS members,
-                         count(DISTINCT person_key) FILTER (WHERE NOT identified)::int AS anonymous
-                  FROM v GROUP BY p),
+            pp AS (SELECT p, count(*) AS visits, bool_or(is_returning) AS r, bool_or(identified) AS i,
+                          bool_or(NOT identified) AS a
+                   FROM v GROUP BY p, person_key),
+            c AS (SELECT p, sum(visits)::int AS visits, count(*)::int AS unique_visitors,
+                         count(*) FILTER (WHERE r)::int AS returning_visitors,
+                         count(*) FILTER (WHERE i)::int AS members, count(*) FILTER (WHERE a)::int AS anonymous
+                  FROM pp GROUP BY p),
             e AS (SELECT p, started_at AS t, 1 AS d FROM v UNION ALL SELECT p, ended_at, -1 FROM v),
             o AS (SELECT p, max(n)::int AS peak
                   FROM (SELECT p, sum(d) OVER (PARTITION BY p ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS n FROM e) x
@@ -200,7 +202,7 @@ export class ShoppersReadRepository {
       `WITH v AS (SELECT person_key, female_weight, male_weight, age, ages FROM visit_facts WHERE ${FACTS_IN_SCOPE}),
             p AS (SELECT person_key, sum(female_weight) AS f, sum(male_weight) AS m, count(*) AS n, min(age) AS age
                   FROM v GROUP BY person_key),
-            pooled AS (SELECT v.person_key, robust_age(array_agg(a::text::float8)) AS age
+            pooled AS (SELECT v.person_key, robust_age(array_agg(a)) AS age
                        FROM v JOIN p ON p.person_key = v.person_key AND p.n > 1 CROSS JOIN unnest(v.ages) a
                        GROUP BY v.person_key),
             g AS (SELECT CASE WHEN p.f + p.m = 0 THEN 'unknown' WHEN p.m >= p.f THEN 'male' ELSE 'female' END AS gender,

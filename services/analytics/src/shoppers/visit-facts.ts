@@ -14,7 +14,7 @@ export const CONTEXT_MS = 12 * 3_600_000;
 /** The longest run of consecutive days recomputed from one read. */
 const MAX_RUN_DAYS = 7;
 
-interface DirtyDay {
+export interface DirtyDay {
   tenantId: string;
   storeId: string;
   /** UTC midnight */
@@ -121,7 +121,7 @@ export class VisitFacts {
                                 reached_checkout, sales, revenue)
        SELECT $1, f.visit_id, $2, f.person_key, f.identified, f.is_returning, f.started_at, f.ended_at,
               f.started_at AT TIME ZONE $3, f.faces, f.female_weight, f.male_weight, f.gender, f.age,
-              (SELECT coalesce(array_agg(a::real), '{}') FROM json_array_elements_text(f.ages) a),
+              (SELECT coalesce(array_agg(a::float8), '{}') FROM json_array_elements_text(f.ages) a),
               f.reached_checkout, f.sales, f.revenue
        FROM json_to_recordset($4::json) AS f (visit_id uuid, person_key text, identified boolean, is_returning boolean,
               started_at timestamptz, ended_at timestamptz, faces int, female_weight float8, male_weight float8,
@@ -166,18 +166,27 @@ export class VisitFacts {
   }
 }
 
-/** Consecutive marked days of one store, at most MAX_RUN_DAYS long: each run is read once. */
-function runsOf(days: readonly DirtyDay[]): DirtyDay[][] {
+/**
+ * The marked days (in any order: DELETE … RETURNING keeps none) as runs of days of one store, earliest first, each
+ * spanning at most MAX_RUN_DAYS: each run is read once.
+ */
+export function runsOf(days: readonly DirtyDay[]): DirtyDay[][] {
+  const sorted = [...days].sort(
+    (a, b) =>
+      (a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0) ||
+      (a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : 0) ||
+      a.day - b.day,
+  );
   const runs: DirtyDay[][] = [];
-  for (const d of days) {
+  for (const d of sorted) {
     const run = runs[runs.length - 1];
-    const last = run?.[run.length - 1];
+    const first = run?.[0];
     if (
       run &&
-      last &&
-      last.tenantId === d.tenantId &&
-      last.storeId === d.storeId &&
-      d.day - run[0]!.day < MAX_RUN_DAYS * DAY_MS
+      first &&
+      first.tenantId === d.tenantId &&
+      first.storeId === d.storeId &&
+      d.day - first.day < MAX_RUN_DAYS * DAY_MS
     )
       run.push(d);
     else runs.push([d]);
