@@ -59,6 +59,9 @@ const ageBandSql = (age: string) =>
 /** The age a visit shows (robust age to one decimal, as Math.round(x * 10) / 10). */
 const shownAge = (age: string) => `floor(${age} * 10 + 0.5) / 10`;
 
+/** The memory one aggregate over visit facts may use per sort or hash (SET LOCAL: the transaction's own). */
+const AGGREGATE_WORK_MEM = '64MB';
+
 const FACTS_IN_SCOPE = `tenant_id = $1 AND store_id = ANY($2) AND started_at >= $3 AND started_at < $4`;
 
 export interface TrafficRow {
@@ -98,6 +101,17 @@ export interface ConversionCell {
 @Injectable()
 export class ShoppersReadRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  /**
+   * One aggregate over visit facts, with room to hash a chain's people in memory (the default work_mem of 4 MB
+   * sends a 90-day chain's person groups to disk, and takes several times longer).
+   */
+  private aggregate<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.dataSource.transaction(async (m) => {
+      await m.query(`SET LOCAL work_mem = '${AGGREGATE_WORK_MEM}'`);
+      return m.query(sql, params) as Promise<T[]>;
+    });
+  }
 
   /** Visits that started in [from, to), of one store or all, or of one identity; earliest first. */
   async visits(
@@ -169,7 +183,7 @@ export class ShoppersReadRepository {
         : groupBy === 'day'
           ? `to_char(c.p, 'YYYY-MM-DD')`
           : `to_char(c.p, 'YYYY-MM-DD"T"HH24:00')`;
-    return this.dataSource.query(
+    return this.aggregate(
       `WITH v AS (SELECT ${period} AS p, person_key, is_returning, identified, started_at, ended_at
                   FROM visit_facts WHERE ${FACTS_IN_SCOPE}),
             pp AS (SELECT p, count(*) AS visits, bool_or(is_returning) AS r, bool_or(identified) AS i,
@@ -198,7 +212,7 @@ export class ShoppersReadRepository {
     tenantId: string,
     q: FactsScope,
   ): Promise<{ gender: 'female' | 'male' | 'unknown'; ageBand: string; people: number }[]> {
-    return this.dataSource.query(
+    return this.aggregate(
       `WITH v AS (SELECT person_key, female_weight, male_weight, age, ages FROM visit_facts WHERE ${FACTS_IN_SCOPE}),
             p AS (SELECT person_key, sum(female_weight) AS f, sum(male_weight) AS m, count(*) AS n, min(age) AS age
                   FROM v GROUP BY person_key),
@@ -216,7 +230,7 @@ export class ShoppersReadRepository {
   /** Per zone: visits that reached it, their dwell there (p50, p90, linearly interpolated), faces per emotion. */
   async zones(tenantId: string, q: FactsScope): Promise<{ visits: number; zones: ZoneRow[] }> {
     const [rows, [total]] = await Promise.all([
-      this.dataSource.query(
+      this.aggregate(
         `SELECT zone, (array_agg(kind ORDER BY started_at, visit_id))[1] AS kind, count(*)::int AS visits,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY dwell_s) AS p50,
                 percentile_cont(0.9) WITHIN GROUP (ORDER BY dwell_s) AS p90,
@@ -248,7 +262,7 @@ export class ShoppersReadRepository {
 
   /** Visits per segment cell, with how many bought, how many reached a checkout zone, and what was sold. */
   async conversion(tenantId: string, q: FactsScope): Promise<ConversionCell[]> {
-    const rows: (Omit<ConversionCell, 'revenue'> & { revenue: string })[] = await this.dataSource.query(
+    const rows: (Omit<ConversionCell, 'revenue'> & { revenue: string })[] = await this.aggregate(
       `SELECT identified, is_returning AS returning, coalesce(gender, 'unknown') AS gender, ${ageBandSql(shownAge('age'))} AS "ageBand",
               count(*)::int AS visits, count(*) FILTER (WHERE sales > 0)::int AS bought,
               count(*) FILTER (WHERE reached_checkout)::int AS "reachedCheckout", sum(sales)::int AS sales,
