@@ -31,6 +31,24 @@ export const PERSON_KIND = `CASE WHEN s.category = 'staff' THEN 'staff' WHEN s.i
   WHEN s.visitor_id IS NOT NULL THEN 'visitor' END`;
 
 /**
+ * Runs `step` (which handles up to `batch` marked items and says how many it did) until a step finds fewer than
+ * `batch`, or `maxBatches` steps ran; returns how many were handled in all.
+ */
+export async function inBatches(
+  step: (batch: number) => Promise<number>,
+  batch: number,
+  maxBatches = Infinity,
+): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const n = await step(batch);
+    total += n;
+    if (n < batch) break;
+  }
+  return total;
+}
+
+/**
  * The hourly rollups (traffic_hourly, presence_hourly). Writers never touch them: triggers mark the (camera, hour)
  * buckets whose faces changed in rollup_dirty, and refresh() recomputes those buckets from the raw rows.
  */
@@ -63,14 +81,8 @@ export class RollupRepository {
   }
 
   /** Refreshes until the tenant (or everyone) has no dirty bucket left, or `maxBatches` batches ran. */
-  async refreshAll(tenantId: string | null, batch = 1000, maxBatches = Infinity): Promise<number> {
-    let total = 0;
-    for (let i = 0; i < maxBatches; i++) {
-      const n = await this.refresh(tenantId, batch);
-      total += n;
-      if (n < batch) break;
-    }
-    return total;
+  refreshAll(tenantId: string | null, batch = 1000, maxBatches = Infinity): Promise<number> {
+    return inBatches((limit) => this.refresh(tenantId, limit), batch, maxBatches);
   }
 
   /** Marks every bucket of the tenant (or everyone) that has faces as dirty: a rebuild, e.g. after a bulk load. */

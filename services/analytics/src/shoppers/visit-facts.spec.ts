@@ -22,19 +22,8 @@ import { CONTEXT_MS, VisitFacts } from './visit-facts';
 // ---- the oracle: every visit built from its tracks, faces and sales, then aggregated in memory ----
 type TrafficGroupBy = 'hour' | 'day' | 'none';
 
-interface TrafficGroup {
-  period: string;
-  visits: number;
-  uniqueVisitors: number;
-  newVisitors: number;
-  returningVisitors: number;
-  members: number;
-  anonymous: number;
-  occupancyPeak: number;
-}
-
 /** Visits per period of the store's time zone; a person counts once per period however often they came. */
-function traffic(visits: readonly VisitView[], timeZone: string, by: TrafficGroupBy): TrafficGroup[] {
+function traffic(visits: readonly VisitView[], timeZone: string, by: TrafficGroupBy) {
   const periods = groupBy(visits, (v) => periodOf(v.startedAt.getTime(), timeZone, by));
   return [...periods]
     .sort(([a], [b]) => (a < b ? -1 : 1))

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { StoreLensConfig } from '@storelens/config';
 import { EMOTIONS } from '@storelens/contracts';
-import { TransactionRepository, VisitFactsRepository } from '@storelens/db';
+import { inBatches, TransactionRepository, VisitFactsRepository } from '@storelens/db';
 import { InjectConfig } from '@storelens/platform';
 import { robustAge } from '@storelens/tracking';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -60,14 +60,8 @@ export class VisitFacts {
   }
 
   /** Refreshes until nothing of the tenant (or of anyone) is marked, or `maxBatches` batches ran. */
-  async refreshAll(tenantId: string | null, batch = 50, maxBatches = Infinity): Promise<number> {
-    let total = 0;
-    for (let i = 0; i < maxBatches; i++) {
-      const n = await this.refresh(tenantId, batch);
-      total += n;
-      if (n < batch) break;
-    }
-    return total;
+  refreshAll(tenantId: string | null, batch = 50, maxBatches = Infinity): Promise<number> {
+    return inBatches((limit) => this.refresh(tenantId, limit), batch, maxBatches);
   }
 
   /** Marks every day with a visit (of the tenant, or of everyone): a rebuild, e.g. after a bulk load. */
