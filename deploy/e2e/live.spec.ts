@@ -124,6 +124,8 @@ describe('live cameras and pushed events', () => {
         LIVE_OPEN_TIMEOUT_MS: '8000',
         WEBHOOK_TIMEOUT_MS: '3000',
         WORKER_LOCK_MS: '6000',
+        // each watcher's connections (transport, frames, why they ended) land in the logs under /tmp/live-*/logs
+        STORELENS_LOG_LEVEL: 'info',
       },
     });
     const tenants = new TenantRepository(env.dataSource);
