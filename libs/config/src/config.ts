@@ -71,7 +71,9 @@ const EnvSchema = z.object({
   SERVICE_PORT: int(0),
   /** the interface services listen on: loopback locally, 0.0.0.0 in containers */
   SERVICE_HOST: z.string().default('127.0.0.1'),
+  /** where the gateway finds the ingest API: one URL, or its replicas' URLs separated by commas */
   INGEST_URL: z.string().default('http://127.0.0.1:8081'),
+  /** where the gateway finds the analytics API: one URL, or its replicas' URLs separated by commas */
   ANALYTICS_URL: z.string().default('http://127.0.0.1:8082'),
   /**
    * signs the browser links to annotated frames: at least 32 bytes, never a value published anywhere. Not
@@ -162,7 +164,7 @@ export interface StoreLensConfig {
   /** processes per service in the local stack (REPLICAS_DETECTION=2, …) */
   replicas: Record<string, number>;
   /** urlSecret: validated when set; undefined when not set (a service refuses to boot, see requireUrlSecret) */
-  service: { port: number; host: string; ingestUrl: string; analyticsUrl: string; urlSecret: string | undefined };
+  service: { port: number; host: string; ingestUrls: string[]; analyticsUrls: string[]; urlSecret: string | undefined };
   reconcile: { intervalMs: number; mediaDeadlineMs: number };
   media: { maxFramesPerMedia: number };
   /** operators' access across tenants (the queue dashboard); undefined: no such access */
@@ -264,8 +266,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
     service: {
       port: e.SERVICE_PORT,
       host: e.SERVICE_HOST,
-      ingestUrl: e.INGEST_URL,
-      analyticsUrl: e.ANALYTICS_URL,
+      ingestUrls: list(e.INGEST_URL),
+      analyticsUrls: list(e.ANALYTICS_URL),
       urlSecret: e.STORELENS_URL_SECRET,
     },
     admin: { key: e.STORELENS_ADMIN_KEY || undefined },

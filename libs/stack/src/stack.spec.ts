@@ -21,6 +21,14 @@ describe('the stack plan', () => {
     ]);
   });
 
+  it('tells the gateway every replica of each API', () => {
+    const specs = plan({ basePort: 28080, replicas: { ingest: 2 } });
+    const gateway = specs.find((s) => s.service === 'gateway')!;
+    expect(gateway.env.INGEST_URL).toBe('http://127.0.0.1:28081,http://127.0.0.1:28181');
+    expect(gateway.env.ANALYTICS_URL).toBe('http://127.0.0.1:28082');
+    expect(loadConfig(gateway.env).service.ingestUrls).toEqual(['http://127.0.0.1:28081', 'http://127.0.0.1:28181']);
+  });
+
   it('reads REPLICAS_INGEST_WORKER as the ingest-worker process count', () => {
     const cfg = loadConfig({ REPLICAS_INGEST_WORKER: '3', REPLICAS_DETECTION: '2', REPLICAS_BOGUS_: '4' });
     expect(cfg.replicas).toEqual({ 'ingest-worker': 3, detection: 2 });

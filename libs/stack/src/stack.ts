@@ -85,20 +85,26 @@ export interface ProcessSpec {
 /** Every process of the stack, gateway last (it needs the API services' ports). */
 export function plan(opts: StackOptions): ProcessSpec[] {
   const base = opts.basePort;
+  const count = (service: ServiceName) => Math.max(1, opts.replicas?.[service] ?? 1);
+  // replicas of one service sit 100 ports apart
+  const portOf = (service: ServiceName, replica: number) => base + PORT_OFFSET[service] + 100 * replica;
+  // the gateway spreads the requests of an API over every replica of it
+  const urls = (service: ServiceName) =>
+    Array.from({ length: count(service) }, (_, r) => `http://127.0.0.1:${portOf(service, r)}`).join(',');
   const shared: Record<string, string> = {
     ...opts.env,
     API_PORT: String(base),
-    INGEST_URL: `http://127.0.0.1:${base + PORT_OFFSET.ingest}`,
-    ANALYTICS_URL: `http://127.0.0.1:${base + PORT_OFFSET.analytics}`,
+    INGEST_URL: urls('ingest'),
+    ANALYTICS_URL: urls('analytics'),
     PUBLIC_BASE_URL: opts.env?.PUBLIC_BASE_URL ?? `http://127.0.0.1:${base}`,
   };
   const compiled = opts.compiled ?? config().compiled;
   const specs: ProcessSpec[] = [];
   for (const service of [...SERVICES, 'gateway'] as ServiceName[]) {
-    const n = Math.max(1, opts.replicas?.[service] ?? 1);
+    const n = count(service);
     for (let replica = 0; replica < n; replica++) {
-      // replicas of one service sit 100 ports apart; the gateway has one process
-      const port = base + PORT_OFFSET[service] + 100 * replica;
+      // the gateway has one process
+      const port = portOf(service, replica);
       specs.push({
         service,
         replica,

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { waitFor } from '@storelens/testing';
 import { createGateway, upstreamOf } from './gateway';
+import { UpstreamPool } from './upstream-pool';
 
 // services/gateway/src/gateway.ts in front of two small local HTTP servers standing in for ingest and analytics.
 
@@ -75,9 +76,13 @@ let brokenBase: string;
 
 beforeAll(async () => {
   const [ingestUrl, analyticsUrl] = [await listen(ingest.server), await listen(analytics.server)];
-  gateway = createGateway({ ingestUrl, analyticsUrl });
+  gateway = createGateway({ ingestUrls: [ingestUrl], analyticsUrls: [analyticsUrl] });
   base = await listen(gateway);
-  broken = createGateway({ ingestUrl, analyticsUrl: await closedPortUrl(), healthTimeoutMs: 500 });
+  broken = createGateway({
+    ingestUrls: [ingestUrl],
+    analyticsUrls: [await closedPortUrl()],
+    healthTimeoutMs: 500,
+  });
   brokenBase = await listen(broken);
 });
 
@@ -223,5 +228,121 @@ describe('gateway in front of two services', () => {
     const api = await (await fetch(`${base}/api`)).text();
     expect(api).toContain('href="/docs/ingest"');
     expect(api).toContain('href="/docs/analytics"');
+  });
+});
+
+describe('upstream pool', () => {
+  it('takes the replicas in turn', () => {
+    const pool = new UpstreamPool(['a', 'b', 'c']);
+    expect([pool.order()[0], pool.order()[0], pool.order()[0], pool.order()[0]]).toEqual(['a', 'b', 'c', 'a']);
+    expect(pool.order()).toEqual(['b', 'c', 'a']);
+  });
+
+  it('passes over a replica that refused a connection until downForMs has gone by, then takes it again', () => {
+    const pool = new UpstreamPool(['a', 'b'], 5000);
+    pool.markDown('a', 1000);
+    expect(pool.order(1001)).toEqual(['b', 'a']);
+    expect(pool.order(5999)).toEqual(['b', 'a']);
+    expect(pool.order(6000)).toEqual(['a', 'b']);
+  });
+
+  it('still tries every replica when all are down, the one that failed longest ago first', () => {
+    const pool = new UpstreamPool(['a', 'b', 'c'], 5000);
+    pool.markDown('c', 1000);
+    pool.markDown('a', 2000);
+    pool.markDown('b', 3000);
+    expect(pool.order(3001)).toEqual(['c', 'a', 'b']);
+  });
+
+  it('refuses an empty list', () => {
+    expect(() => new UpstreamPool([])).toThrow(/at least one/);
+  });
+});
+
+describe('gateway in front of replicas', () => {
+  const a = fakeService('ingest-a');
+  const b = fakeService('ingest-b');
+  const servers: http.Server[] = [];
+  let urlA: string;
+  let urlB: string;
+
+  const start = async (urls: string[], downForMs = 60_000) => {
+    const g = createGateway({ ingestUrls: urls, analyticsUrls: [urlA], healthTimeoutMs: 500, downForMs });
+    servers.push(g);
+    return listen(g);
+  };
+  const get = async (gw: string, path = '/v1/stores') => {
+    const res = await fetch(gw + path);
+    return { status: res.status, body: (await res.json()) as Seen & { message?: string } };
+  };
+  const post = async (gw: string) => {
+    const res = await fetch(`${gw}/v1/stores`, { method: 'POST', body: '{"name":"x"}' });
+    return { status: res.status, body: (await res.json()) as Seen & { message?: string } };
+  };
+
+  beforeAll(async () => {
+    [urlA, urlB] = [await listen(a.server), await listen(b.server)];
+  });
+
+  afterAll(async () => {
+    for (const s of [...servers, a.server, b.server]) {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+  });
+
+  it('spreads requests over the replicas in turn', async () => {
+    const gw = await start([urlA, urlB]);
+    const seen = [];
+    for (let i = 0; i < 4; i++) seen.push((await get(gw)).body.upstream);
+    expect(seen).toEqual(['ingest-a', 'ingest-b', 'ingest-a', 'ingest-b']);
+  });
+
+  it('keeps answering when a replica is dead: requests without a body go on to a live one', async () => {
+    const dead = await closedPortUrl();
+    const gw = await start([dead, urlA]);
+    for (let i = 0; i < 4; i++) {
+      const { status, body } = await get(gw, `/v1/cameras/c${i}/status`);
+      expect({ i, status, upstream: body.upstream }).toEqual({ i, status: 200, upstream: 'ingest-a' });
+      // sent on as the client sent it: one client address, not one per try
+      expect(body.forwardedFor).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+    }
+  });
+
+  it('answers 502 to a request with a body that reached a dead replica, and sends the next ones to a live one', async () => {
+    const dead = await closedPortUrl();
+    const gw = await start([dead, urlA]);
+    const first = await post(gw);
+    expect(first.status).toBe(502);
+    expect(first.body.message).toMatch(/ECONNREFUSED/);
+    for (let i = 0; i < 3; i++) expect(await post(gw)).toMatchObject({ status: 200, body: { upstream: 'ingest-a' } });
+  });
+
+  it('sends requests to a replica again once it is back, after downForMs', async () => {
+    const replica = fakeService('ingest-back');
+    const url = await listen(replica.server);
+    servers.push(replica.server);
+    const port = Number(new URL(url).port);
+    await new Promise((r) => replica.server.close(r));
+    const gw = await start([url, urlA], 300);
+    expect((await get(gw)).body.upstream).toBe('ingest-a'); // the dead one refused; marked down
+    await new Promise<void>((resolve) => replica.server.listen(port, '127.0.0.1', resolve));
+    await new Promise((r) => setTimeout(r, 350));
+    const seen = new Set<string>();
+    for (let i = 0; i < 4; i++) seen.add((await get(gw)).body.upstream);
+    expect(seen).toEqual(new Set(['ingest-back', 'ingest-a']));
+  });
+
+  it('reports a service as ok while one replica is, with every replica under replicas', async () => {
+    const dead = await closedPortUrl();
+    const gw = await start([dead, urlB]);
+    const res = await fetch(`${gw}/health`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as any;
+    expect(body.upstreams.ingest).toMatchObject({ status: 'ok', service: 'ingest-b' });
+    expect(body.upstreams.ingest.replicas).toEqual([
+      expect.objectContaining({ url: dead, status: 'down' }),
+      expect.objectContaining({ url: urlB, status: 'ok' }),
+    ]);
   });
 });

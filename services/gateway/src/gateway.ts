@@ -11,24 +11,34 @@
  *   GET /          the dashboard (HTML; its script, style sheet, icon and ECharts under /dashboard/), or for an API client asking for
  *                  JSON the list of API docs
  *   GET /api       a page linking the API docs
- *   GET /health    both upstreams' health, 200 when both are ok, else 503
+ *   GET /health    both upstreams' health, 200 when both are ok (each has a replica that is), else 503
  *
  * Bodies are piped through in both directions, never buffered, so a large upload streams straight to ingest
  * (which enforces the upload limit). An upstream that cannot be reached answers 502 with the reason as JSON.
  * Authentication is the services' business: every request goes through with its Authorization header.
+ *
+ * Each upstream may have several replicas (INGEST_URL, ANALYTICS_URL: URLs separated by commas): requests take
+ * turns over them, and a replica that refuses connections (it died, or is restarting) is passed over for a few
+ * seconds. A request without a body that found its replica refusing goes on to the next one, so a dead replica
+ * costs a body-less request nothing; a request with a body has given it away and answers 502 instead.
  */
 import http from 'node:http';
 import httpProxy from 'http-proxy';
 import { config } from '@storelens/config';
 import { dashboardAsset } from '@storelens/dashboard';
+import { notConnected, UpstreamPool } from './upstream-pool';
 
 export type Upstream = 'ingest' | 'analytics';
 
 export interface GatewayOptions {
-  ingestUrl: string;
-  analyticsUrl: string;
+  /** the ingest API's replicas (at least one) */
+  ingestUrls: string[];
+  /** the analytics API's replicas (at least one) */
+  analyticsUrls: string[];
   /** How long /health waits for an upstream's own /health. */
   healthTimeoutMs?: number;
+  /** How long a replica that refused a connection is passed over (default 5 s). */
+  downForMs?: number;
 }
 
 const ANALYTICS_ROUTES: { methods?: readonly string[]; path: RegExp }[] = [
@@ -85,7 +95,7 @@ function sendAsset(res: http.ServerResponse, method: string, path: string): void
   res.end(method === 'HEAD' ? undefined : asset.body);
 }
 
-async function upstreamHealth(url: string, timeoutMs: number): Promise<Record<string, unknown>> {
+async function replicaHealth(url: string, timeoutMs: number): Promise<Record<string, unknown>> {
   try {
     const res = await fetch(new URL('/health', url), { signal: AbortSignal.timeout(timeoutMs) });
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
@@ -98,6 +108,23 @@ async function upstreamHealth(url: string, timeoutMs: number): Promise<Record<st
     return { status: 'down', url, error: String(e?.cause?.code ?? e?.cause?.message ?? e?.message ?? err) };
   }
 }
+
+/** A service's health: its replica's, or with several the best one's and each replica's under `replicas`. */
+async function upstreamHealth(urls: readonly string[], timeoutMs: number): Promise<Record<string, unknown>> {
+  const reports = await Promise.all(urls.map((url) => replicaHealth(url, timeoutMs)));
+  if (reports.length === 1) return reports[0]!;
+  const rank = (r: Record<string, unknown>) => ['ok', 'degraded', 'down'].indexOf(String(r.status));
+  const best = reports.reduce((a, b) => (rank(b) < rank(a) ? b : a));
+  return { ...best, replicas: reports };
+}
+
+/** A request that carries no body (no Content-Length above 0, no chunked body): it can be sent again as it is. */
+function bodyless(req: http.IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] === undefined && (length === undefined || Number(length) === 0);
+}
+
+const FORWARDED = ['x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto'] as const;
 
 const rootPage = (docs: { name: string; href: string }[]) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>StoreLens API</title>
@@ -115,10 +142,44 @@ ${docs.map((d) => `<li><a href="${d.href}">${d.name}</a> (<a href="${d.href}/ope
 
 /** The gateway as an HTTP server, not yet listening. */
 export function createGateway(opts: GatewayOptions): http.Server {
-  const targets: Record<Upstream, string> = { ingest: opts.ingestUrl, analytics: opts.analyticsUrl };
+  const pools: Record<Upstream, UpstreamPool> = {
+    ingest: new UpstreamPool(opts.ingestUrls, opts.downForMs),
+    analytics: new UpstreamPool(opts.analyticsUrls, opts.downForMs),
+  };
   const healthTimeoutMs = opts.healthTimeoutMs ?? 2000;
   // xfwd: the services see the client's address in X-Forwarded-For
   const proxy = httpProxy.createProxyServer({ xfwd: true });
+
+  /** Sends the request to the upstream's replicas in turn until one takes it (see the header for which go on). */
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, upstream: Upstream) => {
+    const replicas = pools[upstream].order();
+    const retryable = bodyless(req);
+    // the proxy appends the client's address to these on every try: each try starts from the client's own
+    const forwarded = FORWARDED.map((h) => [h, req.headers[h]] as const);
+    let current = 0;
+    const attempt = (i: number) => {
+      current = i;
+      for (const [h, v] of forwarded) {
+        if (v === undefined) delete req.headers[h];
+        else req.headers[h] = v;
+      }
+      const target = replicas[i]!;
+      proxy.web(req, res, { target }, (err) => {
+        if (i !== current) return; // an earlier try's listener: that try is over
+        if (notConnected(err)) pools[upstream].markDown(target);
+        // Before the upstream answered: say which one failed and why. After: the response is cut, so cut the socket.
+        if (res.headersSent) return res.destroy(err);
+        if (notConnected(err) && retryable && i + 1 < replicas.length) return attempt(i + 1);
+        const reason = (err as NodeJS.ErrnoException).code ?? err.message;
+        sendJson(res, 502, {
+          statusCode: 502,
+          error: 'Bad Gateway',
+          message: `${upstream} is unreachable at ${target}: ${reason}`,
+        });
+      });
+    };
+    attempt(0);
+  };
   const docs = [
     { name: 'Ingest API: stores, cameras, identities, uploads', href: '/docs/ingest' },
     { name: 'Analytics API: media status, frames, visits, alerts', href: '/docs/analytics' },
@@ -146,8 +207,8 @@ export function createGateway(opts: GatewayOptions): http.Server {
     }
     if (path === '/health' && method === 'GET') {
       void Promise.all([
-        upstreamHealth(targets.ingest, healthTimeoutMs),
-        upstreamHealth(targets.analytics, healthTimeoutMs),
+        upstreamHealth(pools.ingest.urls, healthTimeoutMs),
+        upstreamHealth(pools.analytics.urls, healthTimeoutMs),
       ]).then(([ingest, analytics]) => {
         const ok = ingest.status === 'ok' && analytics.status === 'ok';
         sendJson(res, ok ? 200 : 503, {
@@ -160,16 +221,7 @@ export function createGateway(opts: GatewayOptions): http.Server {
     }
     const upstream = upstreamOf(method, url);
     if (!upstream) return sendJson(res, 404, { statusCode: 404, error: 'Not Found', message: `no route for ${path}` });
-    proxy.web(req, res, { target: targets[upstream] }, (err) => {
-      // Before the upstream answered: say which one failed and why. After: the response is cut, so cut the socket.
-      if (res.headersSent) return res.destroy(err);
-      const reason = (err as NodeJS.ErrnoException).code ?? err.message;
-      sendJson(res, 502, {
-        statusCode: 502,
-        error: 'Bad Gateway',
-        message: `${upstream} is unreachable at ${targets[upstream]}: ${reason}`,
-      });
-    });
+    forward(req, res, upstream);
   });
   // Large uploads over slow links: the services bound the size, the gateway should not cut them off at Node's
   // default of 5 minutes for the whole request.
@@ -180,7 +232,7 @@ export function createGateway(opts: GatewayOptions): http.Server {
 
 async function main(): Promise<void> {
   const cfg = config();
-  const server = createGateway({ ingestUrl: cfg.service.ingestUrl, analyticsUrl: cfg.service.analyticsUrl });
+  const server = createGateway({ ingestUrls: cfg.service.ingestUrls, analyticsUrls: cfg.service.analyticsUrls });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(cfg.api.port, cfg.api.host, resolve);

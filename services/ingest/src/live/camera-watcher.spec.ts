@@ -94,6 +94,25 @@ describe('CameraWatcher', () => {
       expect(s.error).not.toContain('pw');
       expect(ports.connectivity).toHaveBeenCalledWith(camera, false, expect.stringMatching(/refused/));
       expect(ports.writeFrame).not.toHaveBeenCalled();
+      // each try is in the log: auto tried TCP, then UDP, with ffmpeg's reason (redacted)
+      const tries = ports.log.mock.calls
+        .filter(([, msg]) => msg === 'live stream connection ended')
+        .map(([, , f]) => f);
+      expect(tries.slice(0, 2)).toEqual([
+        expect.objectContaining({
+          cameraId: 'c1',
+          transport: 'tcp',
+          frames: 0,
+          reason: expect.stringMatching(/refused/),
+        }),
+        expect.objectContaining({
+          cameraId: 'c1',
+          transport: 'udp',
+          frames: 0,
+          reason: expect.stringMatching(/refused/),
+        }),
+      ]);
+      expect(JSON.stringify(tries)).not.toContain('pw');
     } finally {
       await watcher.stop('stopped');
     }

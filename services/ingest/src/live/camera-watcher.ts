@@ -128,7 +128,16 @@ export class CameraWatcher {
     let t = 0;
     while (!this.stopped) {
       this.transport = transports[t % transports.length]!;
+      const startedAt = Date.now();
       const end = await this.connectOnce(this.transport);
+      // one line per connection, so a camera's history (which transport, how long, why it ended) reads from the log
+      this.ports.log('info', 'live stream connection ended', {
+        cameraId: this.camera.id,
+        transport: this.transport,
+        frames: end.frames,
+        reason: end.reason,
+        ms: Date.now() - startedAt,
+      });
       if (this.stopped) break;
       if (end.frames > 0) {
         // it was live and dropped: reconnect soon, with the transport that worked
@@ -164,7 +173,8 @@ export class CameraWatcher {
   /** One ffmpeg connection, until it ends, stalls or is stopped. */
   private async connectOnce(transport: RtspTransport): Promise<StreamEnd> {
     const stallMs = Math.max(this.opts.stallMs ?? 5000, 5000 / this.camera.fps);
-    let lastFrame = Date.now();
+    const startedAt = Date.now();
+    let lastFrame = startedAt;
     let opened = false;
     const reader = new StreamReader(
       {
@@ -178,6 +188,11 @@ export class CameraWatcher {
         lastFrame = Date.now();
         if (!opened) {
           opened = true;
+          this.ports.log('info', 'live stream open', {
+            cameraId: this.camera.id,
+            transport,
+            ms: Date.now() - startedAt,
+          });
           this.everLive = true;
           this.setState('live', null);
           void this.ports.connectivity(this.camera, true, null);
