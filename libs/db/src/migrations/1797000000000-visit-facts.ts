@@ -95,6 +95,9 @@ export class VisitFacts1797000000000 implements MigrationInterface {
               WHERE x IS NOT NULL AND x <> 'NaN') q
       $$`);
 
+    // a person's ages over their visits, one array (a person's visits pool their faces' ages)
+    await q.query(`CREATE AGGREGATE array_cat_agg(double precision[]) (SFUNC = array_cat, STYPE = double precision[])`);
+
     // marks the UTC days of t - 12 h, t and t + 12 h of a store
     await q.query(`
       CREATE FUNCTION visit_facts_days(t timestamptz) RETURNS SETOF date LANGUAGE sql IMMUTABLE AS $$
@@ -188,6 +191,7 @@ export class VisitFacts1797000000000 implements MigrationInterface {
       }
     await q.query('DROP FUNCTION IF EXISTS visit_facts_days(timestamptz)');
     await q.query('DROP FUNCTION IF EXISTS robust_age(double precision[])');
+    await q.query('DROP AGGREGATE IF EXISTS array_cat_agg(double precision[])');
     for (const table of ['visit_facts_person_dirty', 'visit_facts_dirty', 'visit_zone_facts', 'visit_facts'])
       await q.query(`DROP TABLE IF EXISTS ${table}`);
   }

@@ -213,15 +213,13 @@ export class ShoppersReadRepository {
     q: FactsScope,
   ): Promise<{ gender: 'female' | 'male' | 'unknown'; ageBand: string; people: number }[]> {
     return this.aggregate(
-      `WITH v AS (SELECT person_key, female_weight, male_weight, age, ages FROM visit_facts WHERE ${FACTS_IN_SCOPE}),
-            p AS (SELECT person_key, sum(female_weight) AS f, sum(male_weight) AS m, count(*) AS n, min(age) AS age
-                  FROM v GROUP BY person_key),
-            pooled AS (SELECT v.person_key, robust_age(array_agg(a)) AS age
-                       FROM v JOIN p ON p.person_key = v.person_key AND p.n > 1 CROSS JOIN unnest(v.ages) a
-                       GROUP BY v.person_key),
-            g AS (SELECT CASE WHEN p.f + p.m = 0 THEN 'unknown' WHEN p.m >= p.f THEN 'male' ELSE 'female' END AS gender,
-                         CASE WHEN p.n > 1 THEN pooled.age ELSE p.age END AS age
-                  FROM p LEFT JOIN pooled ON pooled.person_key = p.person_key)
+      // one pass over the facts: a person's age is their one visit's robust age, or that of all their visits' ages
+      `WITH p AS (SELECT sum(female_weight) AS f, sum(male_weight) AS m, count(*) AS n, min(age) AS age,
+                         array_cat_agg(ages) AS ages
+                  FROM visit_facts WHERE ${FACTS_IN_SCOPE} GROUP BY person_key),
+            g AS (SELECT CASE WHEN f + m = 0 THEN 'unknown' WHEN m >= f THEN 'male' ELSE 'female' END AS gender,
+                         CASE WHEN n > 1 THEN robust_age(ages) ELSE age END AS age
+                  FROM p)
        SELECT gender, ${ageBandSql('age')} AS "ageBand", count(*)::int AS people FROM g GROUP BY 1, 2`,
       [tenantId, q.storeIds, q.from, q.to],
     );
@@ -231,14 +229,15 @@ export class ShoppersReadRepository {
   async zones(tenantId: string, q: FactsScope): Promise<{ visits: number; zones: ZoneRow[] }> {
     const [rows, [total]] = await Promise.all([
       this.aggregate(
-        `SELECT zone, (array_agg(kind ORDER BY started_at, visit_id))[1] AS kind, count(*)::int AS visits,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY dwell_s) AS p50,
-                percentile_cont(0.9) WITHIN GROUP (ORDER BY dwell_s) AS p90,
+        // one sort per zone for both percentiles; a zone several stores name alike takes the first kind by name
+        // (so a checkout anywhere makes it a checkout, as one checkout camera does within a store)
+        `SELECT zone, min(kind) AS kind, count(*)::int AS visits,
+                percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY dwell_s) AS p,
                 ${EMOTIONS.map((e) => `sum(${e})::int AS ${e}`).join(', ')}
          FROM visit_zone_facts WHERE ${FACTS_IN_SCOPE} GROUP BY zone`,
         [tenantId, q.storeIds, q.from, q.to],
       ) as Promise<
-        ({ zone: string; kind: string; visits: number; p50: number; p90: number } & Record<string, number>)[]
+        ({ zone: string; kind: string; visits: number; p: [number, number] } & Record<string, number>)[]
       >,
       this.dataSource.query(`SELECT count(*)::int AS n FROM visit_facts WHERE ${FACTS_IN_SCOPE}`, [
         tenantId,
@@ -253,8 +252,8 @@ export class ShoppersReadRepository {
         zone: r.zone,
         kind: r.kind,
         visits: r.visits,
-        dwellP50S: r.p50,
-        dwellP90S: r.p90,
+        dwellP50S: r.p[0],
+        dwellP90S: r.p[1],
         emotions: Object.fromEntries(EMOTIONS.filter((e) => (r[e] ?? 0) > 0).map((e) => [e, r[e]!])),
       })),
     };

@@ -78,6 +78,8 @@ function zones(visits: readonly VisitView[]) {
   for (const v of visits) {
     for (const z of v.zones) {
       const entry = byZone.get(z.zone) ?? { kind: z.kind, dwell: [], emotions: {} };
+      // a zone several stores name alike: the first kind by name
+      if (z.kind < entry.kind) entry.kind = z.kind;
       entry.dwell.push(z.dwellS);
       for (const [e, n] of Object.entries(v.zoneEmotions[z.zone] ?? {}))
         entry.emotions[e] = (entry.emotions[e] ?? 0) + n;
