@@ -39,6 +39,9 @@ export type Visit = VisitsPage['items'][number];
 export type Traffic = AnalyticsSchemas['TrafficDto'];
 export type Demographics = AnalyticsSchemas['DemographicsDto'];
 export type Conversion = AnalyticsSchemas['ConversionDto'];
+export type Zones = AnalyticsSchemas['ZonesDto'];
+export type SummaryGroup = AnalyticsSchemas['SummaryGroupDto'];
+export type LiveStatus = IngestSchemas['LiveStatusDto'];
 
 /** A refused call: the HTTP status and the API's error body (`{statusCode, message, …}`). */
 export class ApiError extends Error {

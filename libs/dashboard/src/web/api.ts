@@ -67,125 +67,19 @@ export async function followEvents(
   }
 }
 
-export interface Store {
-  id: string;
-  name: string;
-  timezone: string;
-}
-export interface Camera {
-  id: string;
-  storeId: string;
-  name: string;
-  role: string;
-  fps: number;
-  zone: string | null;
-  /** a live camera's stream (without credentials); null for a camera that only uploads */
-  streamUrl?: string | null;
-}
-export interface CameraStatus {
-  state: 'connecting' | 'live' | 'reconnecting' | 'offline' | 'failed' | 'stopped';
-  since: string;
-  lastFrameAt: string | null;
-  fpsIn: number;
-  fpsProcessed?: number;
-  error?: string | null;
-}
-/** Shoppers (visits of people, not face sightings): /v1/analytics/traffic, demographics, zones, conversion. */
-export interface Traffic {
-  timezone: string;
-  groups: {
-    period: string;
-    visits: number;
-    uniqueVisitors: number;
-    newVisitors: number;
-    returningVisitors: number;
-    members: number;
-    anonymous: number;
-    occupancyPeak: number;
-  }[];
-}
-export interface Demographics {
-  visitors: number;
-  byGender: { female: number; male: number; unknown: number };
-  byAgeBand: Record<string, number>;
-  matrix: { female: Record<string, number>; male: Record<string, number>; unknown: Record<string, number> };
-}
-export interface Zones {
-  visits: number;
-  zones: {
-    zone: string;
-    kind: string;
-    visits: number;
-    shareOfVisits: number;
-    dwellP50S: number;
-    dwellP90S: number;
-    emotions: Record<string, number>;
-  }[];
-}
-export interface Rate {
-  visits: number;
-  converted: number;
-  rate: number;
-}
-export interface Conversion extends Rate {
-  basis: 'transactions' | 'checkout';
-  transactions: number;
-  matchedTransactions: number;
-  revenue: number;
-  bySegment: Record<'membership' | 'visitor' | 'gender' | 'ageBand', Record<string, Rate>>;
-}
-export type AgeBands = Record<string, number>;
-export interface SummaryGroup {
-  hour?: string;
-  day?: string;
-  storeId?: string;
-  storeName?: string;
-  cameraId?: string;
-  cameraName?: string;
-  faces: number;
-  identified: number;
-  unknown: number;
-  pending: number;
-  visitors: { unique: number; identified: number; anonymous: number } | null;
-  staff: { faces: number; people: number | null };
-  gender: { female: number; male: number };
-  ageBands: AgeBands;
-  ageByGender: { female: AgeBands; male: AgeBands };
-  emotions: Record<string, number>;
-}
-export interface Summary {
-  from: string;
-  to: string;
-  groups: SummaryGroup[];
-}
-export interface Alert {
-  id: string;
-  seenAt: string;
-  similarity: number;
-  identity: { id: string; name: string; category: string };
-  camera: { id: string; name: string } | null;
-  store: { id: string; name: string } | null;
-  annotatedUrl: string;
-}
-export interface MediaSummary {
-  id: string;
-  kind: string;
-  status: string;
-  error: string | null;
-  cameraId: string | null;
-  capturedAt: string;
-  frameCount: number | null;
-}
-export interface MediaDetail extends MediaSummary {
-  frames: {
-    index: number;
-    capturedAt: string;
-    annotatedUrl: string;
-    faces: {
-      identity: { name: string; category: string } | null;
-      age: number | null;
-      gender: { label: string } | null;
-      emotion: { label: string } | null;
-    }[];
-  }[];
-}
+// The bodies the dashboard reads are the API's own, generated from its OpenAPI documents (type-only: nothing of the
+// client is bundled into the page).
+export type {
+  Alert,
+  Camera,
+  Conversion,
+  Demographics,
+  LiveStatus as CameraStatus,
+  Media as MediaDetail,
+  MediaSummary,
+  Store,
+  Summary,
+  SummaryGroup,
+  Traffic,
+  Zones,
+} from '@storelens/api-client';

@@ -440,7 +440,7 @@ const RENDER: Record<Page, (el: HTMLElement) => Promise<void>> = {
       for (const id of ['agegender', 'members', 'emotions']) emptyIn(id, 'No shoppers seen', nothingSeen);
       return;
     }
-    const bands = Object.keys(g.ageBands);
+    const bands = Object.keys(g.ageBands) as (keyof typeof g.ageBands)[];
     chart(document.getElementById('agegender')!, {
       tooltip: { trigger: 'axis' },
       legend: { top: 0 },
