@@ -113,8 +113,11 @@ export class VisitFacts1797000000000 implements MigrationInterface {
       {
         table: 'visits',
         body: (rows) => `${mark(`SELECT tenant_id, store_id, started_at AS at FROM ${rows}`)}
+          -- a person with no visit left (erased, say) has nothing to recompute: no trace of them is kept here
           INSERT INTO visit_facts_person_dirty (tenant_id, person_key)
-          SELECT DISTINCT tenant_id, person_key FROM ${rows} ON CONFLICT DO NOTHING;`,
+          SELECT DISTINCT c.tenant_id, c.person_key FROM ${rows} c
+          WHERE EXISTS (SELECT 1 FROM visits v WHERE v.tenant_id = c.tenant_id AND v.person_key = c.person_key)
+          ON CONFLICT DO NOTHING;`,
       },
       {
         // a track counts at its own start and at its visit's

@@ -437,6 +437,26 @@ describe('shopper aggregates from visit facts (real Postgres)', () => {
     expect(n).toBe(47);
   });
 
+  it('keeps nothing of a person whose visits are all erased', async () => {
+    const [{ person_key: person }] = await t.dataSource.query(
+      `SELECT person_key FROM visits WHERE tenant_id = $1 AND person_key LIKE 'identity:%' LIMIT 1`,
+      [tenantId],
+    );
+    await t.dataSource.query(`DELETE FROM visits WHERE tenant_id = $1 AND person_key = $2`, [tenantId, person]);
+    const traces = async () =>
+      (
+        await t.dataSource.query(
+          `SELECT (SELECT count(*) FROM visit_facts WHERE person_key = $1)::int
+                  + (SELECT count(*) FROM visit_facts_person_dirty WHERE person_key = $1)::int AS n`,
+          [person],
+        )
+      )[0].n;
+    // gone at once, before any refresh
+    expect(await traces()).toBe(0);
+    await compareAll();
+    expect(await traces()).toBe(0);
+  });
+
   it('keeps the facts of the tenant it answers for: another tenant sees none of them', async () => {
     const other = await t.seed.tenant('Other');
     const zs = (
