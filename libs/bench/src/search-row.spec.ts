@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { config } from '@storelens/config';
 import { ensureInfra } from '@storelens/testing';
-import { searchRow, type SearchRow } from './search-row';
+import { searchOptions, searchRow, type SearchRow } from './search-row';
 import { cosine, FaceSpace, seededRandom, tenantSizes } from './search-vectors';
 
 describe('search vectors', () => {
@@ -15,6 +15,11 @@ describe('search vectors', () => {
     expect(mean).toBeGreaterThan(0.5);
     expect(mean).toBeLessThan(0.8);
     expect(Math.abs(cosine(space.face(a), space.face(b)))).toBeLessThan(0.45);
+  });
+
+  it('keeps the defaults for options given as undefined (as the command line passes them)', () => {
+    const o = searchOptions({ vectors: 1000, databaseUrl: 'postgres://x', queries: undefined, tenants: undefined });
+    expect(o).toMatchObject({ vectors: 1000, queries: 200, tenants: 50, seed: 12 });
   });
 
   it('spreads tenants from large to small and sums to the total', () => {

@@ -452,9 +452,17 @@ async function timeOn(
  * migrations), its HNSW index(es) rebuilt after the load and timed, then the classification decision's two searches
  * through EmbeddingRepository for a sample of stored visitor faces, against exact search for recall.
  */
+/**
+ * The options with their defaults for what the caller left out; an option given as undefined keeps its default
+ * (the command line passes --search-queries through as it is, and a spread would turn it into no queries at all).
+ */
+export function searchOptions(options: SearchBenchOptions) {
+  return { ...options, tenants: options.tenants ?? 50, queries: options.queries ?? 200, seed: options.seed ?? 12 };
+}
+
 export async function searchRow(options: SearchBenchOptions): Promise<SearchRow> {
   const log = options.log ?? (() => undefined);
-  const o = { tenants: 50, queries: 200, seed: 12, ...options };
+  const o = searchOptions(options);
   if (o.vectors < o.tenants * (VISITORS_PER_ENROLLED + 1))
     throw new RangeError(`--search needs at least ${o.tenants * (VISITORS_PER_ENROLLED + 1)} vectors`);
   const settings = o.settings ?? DEFAULT_SEARCH_SETTINGS;
