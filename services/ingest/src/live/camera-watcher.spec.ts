@@ -5,7 +5,7 @@ import { mock } from 'jest-mock-extended';
 import sharp from 'sharp';
 import type { LiveCamera } from '@storelens/db';
 import { waitFor } from '@storelens/testing';
-import { CameraWatcher, type WatcherPorts } from './camera-watcher';
+import { CameraWatcher, transportOrder, type WatcherPorts } from './camera-watcher';
 import { parseStreamUrl } from './stream-url';
 
 const camera: LiveCamera = {
@@ -30,6 +30,16 @@ function fakeFfmpeg(dir: string, frames: number, then: 'hang' | 'refuse'): strin
   chmodSync(script, 0o755);
   return script;
 }
+
+describe('transportOrder', () => {
+  it('keeps a camera’s own transport, else tries the last one that worked first, else TCP first', () => {
+    expect(transportOrder('tcp', 'udp')).toEqual(['tcp']);
+    expect(transportOrder('udp', null)).toEqual(['udp']);
+    expect(transportOrder('auto', 'udp')).toEqual(['udp', 'tcp']);
+    expect(transportOrder('auto', 'tcp')).toEqual(['tcp', 'udp']);
+    expect(transportOrder('auto', null)).toEqual(['tcp', 'udp']);
+  });
+});
 
 describe('CameraWatcher', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'watcher-'));
@@ -72,6 +82,27 @@ describe('CameraWatcher', () => {
       ports.pendingFrames.mockImplementation(async () => []);
       await waitFor(() => ports.writeFrame.mock.calls.length === 4, { timeoutMs: 5000 });
       expect(watcher.status().framesDropped).toBe(16);
+    } finally {
+      await watcher.stop();
+    }
+  });
+
+  it('taking over a camera last read over UDP, tries UDP first', async () => {
+    const ports = mock<WatcherPorts>();
+    const watcher = new CameraWatcher(camera, parseStreamUrl('rtsp://cam/1'), ports, {
+      replica: 'r2',
+      maxBacklog: 3,
+      openTimeoutMs: 5000,
+      reconnectMaxMs: 200,
+      ffmpeg: fakeFfmpeg(dir, 0, 'refuse'),
+      lastTransport: 'udp',
+    });
+    watcher.start();
+    try {
+      const tries = () =>
+        ports.log.mock.calls.filter(([, msg]) => msg === 'live stream connection ended').map(([, , f]) => f?.transport);
+      await waitFor(() => tries().length >= 2, { timeoutMs: 15_000 });
+      expect(tries().slice(0, 2)).toEqual(['udp', 'tcp']);
     } finally {
       await watcher.stop();
     }

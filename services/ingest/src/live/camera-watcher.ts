@@ -27,6 +27,17 @@ export interface WatcherOptions {
   /** how many failed opens in a row (without a frame) make the state `failed` instead of `connecting` */
   failAfter?: number;
   ffmpeg?: string;
+  /**
+   * The transport the camera was last read over (by this replica or the one that held it before): tried first when
+   * the camera's transport is `auto`, so a takeover does not spend its first attempt on the one that failed.
+   */
+  lastTransport?: RtspTransport | null;
+}
+
+/** The RTSP transports to try, in order: the camera's own choice, else the last that worked first, else TCP first. */
+export function transportOrder(setting: string, last: RtspTransport | null | undefined): RtspTransport[] {
+  if (setting === 'tcp' || setting === 'udp') return [setting];
+  return last === 'udp' ? ['udp', 'tcp'] : ['tcp', 'udp'];
 }
 
 const RATE_WINDOW_MS = 5000;
@@ -166,8 +177,7 @@ export class CameraWatcher {
   }
 
   private transportOrder(): RtspTransport[] {
-    const chosen = this.camera.streamTransport;
-    return chosen === 'tcp' || chosen === 'udp' ? [chosen] : ['tcp', 'udp'];
+    return transportOrder(this.camera.streamTransport, this.opts.lastTransport);
   }
 
   /** One ffmpeg connection, until it ends, stalls or is stopped. */

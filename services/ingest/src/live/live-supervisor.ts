@@ -8,6 +8,7 @@ import { LiveCameraRepository, type LiveCamera } from '@storelens/db';
 import { EventPublisher } from '@storelens/events';
 import { InjectConfig, Metrics, SecretBox } from '@storelens/platform';
 import { CameraWatcher, type WatcherPorts } from './camera-watcher';
+import type { RtspTransport } from './stream-reader';
 import { LiveFrameWriter } from './live-frame-writer';
 import { LiveStateRepository } from './live-state.repository';
 import { parseStreamUrl, redactText } from './stream-url';
@@ -116,11 +117,14 @@ export class LiveSupervisor implements OnApplicationBootstrap, OnApplicationShut
     for (const camera of cameras) {
       if (this.watchers.size >= share) break;
       if (this.watchers.has(camera.id)) continue;
-      if (await this.state.acquire(camera.id, this.replica, leaseMs)) this.watch(camera);
+      if (!(await this.state.acquire(camera.id, this.replica, leaseMs))) continue;
+      // a camera taken over starts with the transport its last holder read it over
+      const last = (await this.state.readStatus(camera.id).catch(() => null))?.transport;
+      this.watch(camera, last === 'tcp' || last === 'udp' ? last : null);
     }
   }
 
-  private watch(camera: LiveCamera): void {
+  private watch(camera: LiveCamera, lastTransport: RtspTransport | null): void {
     let url;
     try {
       url = parseStreamUrl(this.box.open(camera.streamUrlEnc, streamContext(camera.id)));
@@ -151,6 +155,7 @@ export class LiveSupervisor implements OnApplicationBootstrap, OnApplicationShut
       maxBacklog: this.cfg.live.maxBacklog,
       openTimeoutMs: this.cfg.live.openTimeoutMs,
       reconnectMaxMs: this.cfg.live.reconnectMaxMs,
+      lastTransport,
     });
     this.watchers.set(camera.id, { watcher, settings: settingsOf(camera) });
     this.logger.log({ cameraId: camera.id, url: url.redacted, replica: this.replica }, 'watching live camera');

@@ -39,16 +39,20 @@ describe('ffmpeg command line', () => {
     expect(args.join(' ')).toContain('-vf fps=2');
     const whitelist = args[args.indexOf('-protocol_whitelist') + 1]!.split(',');
     expect(whitelist).not.toContain('file');
-    expect(ffmpegArgs({ url: 'http://h/a.m3u8', kind: 'hls', transport: 'tcp', fps: 1, timeoutMs: 1000 })).not.toContain(
-      '-rtsp_transport',
-    );
+    expect(
+      ffmpegArgs({ url: 'http://h/a.m3u8', kind: 'hls', transport: 'tcp', fps: 1, timeoutMs: 1000 }),
+    ).not.toContain('-rtsp_transport');
   });
 });
 
 describe('JPEG stream splitting', () => {
   it('splits concatenated JPEGs across arbitrary chunk boundaries and reads their size', async () => {
-    const one = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#f00' } }).jpeg().toBuffer();
-    const two = await sharp({ create: { width: 16, height: 8, channels: 3, background: '#0f0' } }).jpeg().toBuffer();
+    const one = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#f00' } })
+      .jpeg()
+      .toBuffer();
+    const two = await sharp({ create: { width: 16, height: 8, channels: 3, background: '#0f0' } })
+      .jpeg()
+      .toBuffer();
     const stream = Buffer.concat([Buffer.from([1, 2, 3]), one, two, one]);
     for (const chunk of [1, 7, 1000, stream.length]) {
       const splitter = new JpegSplitter();
