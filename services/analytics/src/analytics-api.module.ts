@@ -12,6 +12,7 @@ import { MediaService } from './media/media.service';
 import { ShoppersController } from './shoppers/shoppers.controller';
 import { ShoppersReadRepository } from './shoppers/shoppers.read-repository';
 import { ShoppersService } from './shoppers/shoppers.service';
+import { VisitBuilder } from './shoppers/visit-builder';
 import { VisitFacts } from './shoppers/visit-facts';
 
 /**
@@ -30,6 +31,7 @@ import { VisitFacts } from './shoppers/visit-facts';
     FrameAccessGuard,
     ShoppersReadRepository,
     ShoppersService,
+    VisitBuilder,
     VisitFacts,
   ],
   // the service's background pass keeps the visit facts current too

@@ -236,9 +236,7 @@ export class ShoppersReadRepository {
                 ${EMOTIONS.map((e) => `sum(${e})::int AS ${e}`).join(', ')}
          FROM visit_zone_facts WHERE ${FACTS_IN_SCOPE} GROUP BY zone`,
         [tenantId, q.storeIds, q.from, q.to],
-      ) as Promise<
-        ({ zone: string; kind: string; visits: number; p: [number, number] } & Record<string, number>)[]
-      >,
+      ) as Promise<({ zone: string; kind: string; visits: number; p: [number, number] } & Record<string, number>)[]>,
       this.dataSource.query(`SELECT count(*)::int AS n FROM visit_facts WHERE ${FACTS_IN_SCOPE}`, [
         tenantId,
         q.storeIds,

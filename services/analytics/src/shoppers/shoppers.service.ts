@@ -1,15 +1,13 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { StoreLensConfig } from '@storelens/config';
-import { IdentityRepository, TransactionRepository } from '@storelens/db';
+import { IdentityRepository } from '@storelens/db';
 import { InjectConfig } from '@storelens/platform';
 import { AGE_BANDS, type AgeBand } from '@storelens/tracking';
-import { buildVisits, round1, type VisitView } from './shopper-analytics';
+import { round1, type VisitView } from './shopper-analytics';
 import type { PersonVisitsQuery, ShopperRangeQuery, TrafficQuery, VisitsQuery } from './shoppers.query';
 import { ShoppersReadRepository, type ConversionCell, type FactsScope } from './shoppers.read-repository';
-import { CONTEXT_MS, VisitFacts } from './visit-facts';
-
-/** Visits starting this long before a range are read too, so sales near its start match the visit they belong to. */
-const LOOKBACK_MS = CONTEXT_MS;
+import { VisitBuilder } from './visit-builder';
+import { VisitFacts } from './visit-facts';
 
 interface Loaded {
   visits: VisitView[];
@@ -28,8 +26,8 @@ export class ShoppersService {
   constructor(
     @InjectConfig() private readonly cfg: StoreLensConfig,
     @Inject(ShoppersReadRepository) private readonly read: ShoppersReadRepository,
-    @Inject(TransactionRepository) private readonly transactions: TransactionRepository,
     @Inject(IdentityRepository) private readonly identities: IdentityRepository,
+    @Inject(VisitBuilder) private readonly builder: VisitBuilder,
     @Inject(VisitFacts) private readonly facts: VisitFacts,
   ) {}
 
@@ -152,16 +150,9 @@ export class ShoppersService {
     tenantId: string,
     q: { storeId?: string; from: Date; to: Date },
   ): Promise<{ scope: FactsScope; timezone: string; storeClock: boolean }> {
-    const stores = await this.read.stores(tenantId, q.storeId);
-    if (q.storeId && stores.length === 0) throw new NotFoundException('store not found');
+    const { storeIds, timezone, storeClock } = await this.stores(tenantId, q.storeId);
     await this.facts.refreshAll(tenantId);
-    // buckets follow the store's clock; several stores without one named fall back to UTC
-    const storeClock = stores.length === 1;
-    return {
-      scope: { storeIds: stores.map((s) => s.id), from: q.from, to: q.to },
-      timezone: storeClock ? stores[0]!.timezone : 'UTC',
-      storeClock,
-    };
+    return { scope: { storeIds, from: q.from, to: q.to }, timezone, storeClock };
   }
 
   private async load(
@@ -169,40 +160,18 @@ export class ShoppersService {
     q: { storeId?: string; from: Date; to: Date },
     identityId?: string,
   ): Promise<Loaded> {
-    const stores = await this.read.stores(tenantId, q.storeId);
-    if (q.storeId && stores.length === 0) throw new NotFoundException('store not found');
-    const storeIds = stores.map((s) => s.id);
-    const matchMs = this.cfg.shoppers.transactionMatchMs;
-    const records = await this.read.visits(
-      tenantId,
-      { storeIds, from: new Date(q.from.getTime() - LOOKBACK_MS), to: q.to, identityId },
-      this.cfg.shoppers.returnWindowMs,
-    );
-    const ids = records.map((v) => v.id);
-    const [tracks, faces, cameras] = await Promise.all([
-      this.read.tracksOf(tenantId, ids),
-      this.read.facesOf(tenantId, ids),
-      this.read.cameras(tenantId, storeIds),
-    ]);
-    const sales = (
-      await Promise.all(
-        storeIds.map((id) =>
-          this.transactions.between(
-            tenantId,
-            id,
-            new Date(q.from.getTime() - LOOKBACK_MS),
-            new Date(q.to.getTime() + matchMs),
-          ),
-        ),
-      )
-    ).flat();
-    const from = q.from.getTime();
-    const visits = buildVisits(records, tracks, faces, cameras, sales, matchMs).filter(
-      (v) => v.startedAt.getTime() >= from,
-    );
-    // buckets follow the store's clock; several stores without one named fall back to UTC
-    const timezone = stores.length === 1 ? stores[0]!.timezone : 'UTC';
+    const { storeIds, timezone } = await this.stores(tenantId, q.storeId);
+    const visits = await this.builder.build(tenantId, storeIds, q.from.getTime(), q.to.getTime(), identityId);
     return { visits, timezone };
+  }
+
+  /** The stores asked for (one, or all of the tenant's) and the clock their periods follow. */
+  private async stores(tenantId: string, storeId: string | undefined) {
+    const stores = await this.read.stores(tenantId, storeId);
+    if (storeId && stores.length === 0) throw new NotFoundException('store not found');
+    // buckets follow the store's clock; several stores without one named fall back to UTC
+    const storeClock = stores.length === 1;
+    return { storeIds: stores.map((s) => s.id), timezone: storeClock ? stores[0]!.timezone : 'UTC', storeClock };
   }
 }
 

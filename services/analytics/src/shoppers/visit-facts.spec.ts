@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TransactionRepository, type TransactionRow } from '@storelens/db';
+import { TransactionRepository, VisitFactsRepository, type TransactionRow } from '@storelens/db';
 import {
   AGE_BANDS,
   ageBand,
@@ -11,9 +11,9 @@ import {
   type AgeBand,
 } from '@storelens/tracking';
 import { startAnalyticsTestApp, type AnalyticsTestApp } from '../test-support';
-import { buildVisits, type VisitView } from './shopper-analytics';
+import type { VisitView } from './shopper-analytics';
 import { ShoppersReadRepository } from './shoppers.read-repository';
-import { CONTEXT_MS, VisitFacts } from './visit-facts';
+import { VisitBuilder } from './visit-builder';
 
 // The shopper aggregates (traffic, demographics, zones, conversion) are sums over per-visit facts kept current by
 // triggers (real Postgres). Their answers must equal what building every visit one by one and aggregating in memory
@@ -296,38 +296,11 @@ describe('shopper aggregates from visit facts (real Postgres)', () => {
 
   /** What the endpoints answered before visit facts existed: every visit in the range built and aggregated. */
   async function expected(storeId: string | undefined, from: Date, to: Date) {
-    const read = t.app.get(ShoppersReadRepository);
     const transactions = new TransactionRepository(t.dataSource);
-    const cfg = t.cfg.shoppers;
-    const storeRows = await read.stores(tenantId, storeId);
+    const storeRows = await t.app.get(ShoppersReadRepository).stores(tenantId, storeId);
     const storeIds = storeRows.map((s) => s.id);
-    const records = await read.visits(
-      tenantId,
-      { storeIds, from: new Date(from.getTime() - CONTEXT_MS), to },
-      cfg.returnWindowMs,
-    );
-    const ids = records.map((v) => v.id);
-    const sales = (
-      await Promise.all(
-        storeIds.map((id) =>
-          transactions.between(
-            tenantId,
-            id,
-            new Date(from.getTime() - CONTEXT_MS),
-            new Date(to.getTime() + cfg.transactionMatchMs),
-          ),
-        ),
-      )
-    ).flat();
-    const visits = buildVisits(
-      records,
-      await read.tracksOf(tenantId, ids),
-      await read.facesOf(tenantId, ids),
-      await read.cameras(tenantId, storeIds),
-      sales,
-      cfg.transactionMatchMs,
-    ).filter((v) => v.startedAt.getTime() >= from.getTime());
-    const inRange = sales.filter((s) => s.at.getTime() >= from.getTime() && s.at.getTime() < to.getTime());
+    const visits = await t.app.get(VisitBuilder).build(tenantId, storeIds, from.getTime(), to.getTime());
+    const inRange = (await Promise.all(storeIds.map((id) => transactions.between(tenantId, id, from, to)))).flat();
     const timezone = storeRows.length === 1 ? storeRows[0]!.timezone : 'UTC';
     return {
       visits,
@@ -397,7 +370,7 @@ describe('shopper aggregates from visit facts (real Postgres)', () => {
     expect(n).toBe(48);
     expect(returning).toBeGreaterThan(5);
     expect(bought).toBeGreaterThan(3);
-    expect(await t.app.get(VisitFacts).dirtyCount(tenantId)).toBe(0);
+    expect(await new VisitFactsRepository(t.dataSource).dirtyCount(tenantId)).toBe(0);
   });
 
   it('follows the raw rows as they change: faces, visits, sales, a camera’s zone and a store’s clock', async () => {
@@ -429,7 +402,7 @@ describe('shopper aggregates from visit facts (real Postgres)', () => {
       tenantId,
       stores[1]!.id,
     ]);
-    expect(await t.app.get(VisitFacts).dirtyCount(tenantId)).toBeGreaterThan(0);
+    expect(await new VisitFactsRepository(t.dataSource).dirtyCount(tenantId)).toBeGreaterThan(0);
     await compareAll();
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM visit_facts WHERE tenant_id = $1`, [
       tenantId,

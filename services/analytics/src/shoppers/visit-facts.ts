@@ -1,16 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { StoreLensConfig } from '@storelens/config';
 import { EMOTIONS } from '@storelens/contracts';
-import { inBatches, TransactionRepository, VisitFactsRepository } from '@storelens/db';
+import { inBatches } from '@storelens/db';
 import { InjectConfig } from '@storelens/platform';
 import { robustAge } from '@storelens/tracking';
 import { DataSource, type EntityManager } from 'typeorm';
-import { buildVisits, type VisitView } from './shopper-analytics';
+import type { VisitView } from './shopper-analytics';
 import { ShoppersReadRepository } from './shoppers.read-repository';
+import { CONTEXT_MS, VisitBuilder } from './visit-builder';
 
 const DAY_MS = 24 * 3_600_000;
-/** The context a day is recomputed with on each side: the sales and checkout sightings a visit of it can meet. */
-export const CONTEXT_MS = 12 * 3_600_000;
+/** People whose `is_returning` is recomputed in one transaction. */
+const RETURNING_BATCH = 5000;
 /** The longest run of consecutive days recomputed from one read. */
 const MAX_RUN_DAYS = 7;
 
@@ -24,7 +25,7 @@ export interface DirtyDay {
 /**
  * Keeps `visit_facts` and `visit_zone_facts` current: the (store, UTC day) buckets that triggers marked dirty are
  * recomputed from visits, tracks, faces, cameras and sales by the very code that builds a visit for the visits list
- * (buildVisits), so the aggregated answers and the list agree; the people whose visits came, went or moved get their
+ * (VisitBuilder), so the aggregated answers and the list agree; the people whose visits came, went or moved get their
  * `is_returning` flags recomputed. Safe to run in several processes at once (marked days are taken under a row lock).
  */
 @Injectable()
@@ -33,7 +34,7 @@ export class VisitFacts {
     @InjectConfig() private readonly cfg: StoreLensConfig,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ShoppersReadRepository) private readonly read: ShoppersReadRepository,
-    @Inject(TransactionRepository) private readonly transactions: TransactionRepository,
+    @Inject(VisitBuilder) private readonly builder: VisitBuilder,
   ) {}
 
   /** Recomputes up to `limit` marked days (of one tenant, or of all), then the marked people; returns the days. */
@@ -64,40 +65,14 @@ export class VisitFacts {
     return inBatches((limit) => this.refresh(tenantId, limit), batch, maxBatches);
   }
 
-  /** Marks every day with a visit (of the tenant, or of everyone): a rebuild, e.g. after a bulk load. */
-  markAll(tenantId: string | null): Promise<number> {
-    return new VisitFactsRepository(this.dataSource).markAll(tenantId);
-  }
-
-  dirtyCount(tenantId: string | null): Promise<number> {
-    return new VisitFactsRepository(this.dataSource).dirtyCount(tenantId);
-  }
-
   /** The facts of the visits that started in [first day, last day + 1) of one store, from the raw rows. */
   private async recompute(m: EntityManager, run: DirtyDay[]): Promise<void> {
     const { tenantId, storeId } = run[0]!;
     const from = run[0]!.day;
     const to = run[run.length - 1]!.day + DAY_MS;
     const [store] = await this.read.stores(tenantId, storeId);
-    const matchMs = this.cfg.shoppers.transactionMatchMs;
-    let views: VisitView[] = [];
-    if (store) {
-      const records = await this.read.visits(
-        tenantId,
-        { storeIds: [storeId], from: new Date(from - CONTEXT_MS), to: new Date(to + CONTEXT_MS) },
-        this.cfg.shoppers.returnWindowMs,
-      );
-      const ids = records.map((v) => v.id);
-      const [tracks, faces, cameras, sales] = await Promise.all([
-        this.read.tracksOf(tenantId, ids),
-        this.read.facesOf(tenantId, ids),
-        this.read.cameras(tenantId, [storeId]),
-        this.transactions.between(tenantId, storeId, new Date(from - CONTEXT_MS), new Date(to + CONTEXT_MS + matchMs)),
-      ]);
-      views = buildVisits(records, tracks, faces, cameras, sales, matchMs).filter(
-        (v) => v.startedAt.getTime() >= from && v.startedAt.getTime() < to,
-      );
-    }
+    // the days' visits, with the context after them too (their sales and checkout sightings)
+    const views = store ? await this.builder.build(tenantId, [storeId], from, to + CONTEXT_MS) : [];
     // only the marked days are replaced: an unmarked day between two marked ones keeps its facts
     const days = run.map((d) => new Date(d.day));
     await m.query(
@@ -134,18 +109,25 @@ export class VisitFacts {
     );
   }
 
-  /** `is_returning` of every visit of the marked people: whether the person had a visit in the window before it. */
-  private async refreshReturning(tenantId: string | null): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
+  /**
+   * `is_returning` of every visit of the marked people (all of them, a batch at a time): whether the person had a
+   * visit in the window before it.
+   */
+  private refreshReturning(tenantId: string | null): Promise<number> {
+    return inBatches((limit) => this.refreshReturningBatch(tenantId, limit), RETURNING_BATCH);
+  }
+
+  private async refreshReturningBatch(tenantId: string | null, limit: number): Promise<number> {
+    return this.dataSource.transaction(async (m) => {
       const [people]: [{ tenant_id: string; person_key: string }[], number] = await m.query(
         `DELETE FROM visit_facts_person_dirty d
          USING (SELECT tenant_id, person_key FROM visit_facts_person_dirty
-                WHERE $1::uuid IS NULL OR tenant_id = $1 LIMIT 5000 FOR UPDATE) p
+                WHERE $1::uuid IS NULL OR tenant_id = $1 LIMIT $2 FOR UPDATE) p
          WHERE d.tenant_id = p.tenant_id AND d.person_key = p.person_key
          RETURNING d.tenant_id, d.person_key`,
-        [tenantId],
+        [tenantId, limit],
       );
-      if (people.length === 0) return;
+      if (people.length === 0) return 0;
       await m.query(
         `UPDATE visit_facts f
          SET is_returning = EXISTS (SELECT 1 FROM visits p
@@ -156,6 +138,7 @@ export class VisitFacts {
          WHERE f.tenant_id = x.tenant_id AND f.person_key = x.person_key`,
         [people.map((p) => p.tenant_id), people.map((p) => p.person_key), this.cfg.shoppers.returnWindowMs],
       );
+      return people.length;
     });
   }
 }

@@ -31,6 +31,10 @@ function fakeFfmpeg(dir: string, frames: number, then: 'hang' | 'refuse'): strin
   return script;
 }
 
+/** The connections a watcher logged as ended, oldest first (transport, frames, reason, …). */
+const connectionsEnded = (ports: ReturnType<typeof mock<WatcherPorts>>) =>
+  ports.log.mock.calls.filter(([, msg]) => msg === 'live stream connection ended').map(([, , f]) => f);
+
 describe('transportOrder', () => {
   it('keeps a camera’s own transport, else tries the last one that worked first, else TCP first', () => {
     expect(transportOrder('tcp', 'udp')).toEqual(['tcp']);
@@ -87,22 +91,28 @@ describe('CameraWatcher', () => {
     }
   });
 
-  it('taking over a camera last read over UDP, tries UDP first', async () => {
-    const ports = mock<WatcherPorts>();
-    const watcher = new CameraWatcher(camera, parseStreamUrl('rtsp://cam/1'), ports, {
-      replica: 'r2',
+  /** A watcher whose ffmpeg is refused at once, every time. */
+  const refused = (ports: WatcherPorts, url: string, lastTransport?: 'udp' | 'tcp') =>
+    new CameraWatcher(camera, parseStreamUrl(url), ports, {
+      replica: 'r1',
       maxBacklog: 3,
       openTimeoutMs: 5000,
       reconnectMaxMs: 200,
       ffmpeg: fakeFfmpeg(dir, 0, 'refuse'),
-      lastTransport: 'udp',
+      lastTransport,
     });
+
+  it('taking over a camera last read over UDP, tries UDP first', async () => {
+    const ports = mock<WatcherPorts>();
+    const watcher = refused(ports, 'rtsp://cam/1', 'udp');
     watcher.start();
     try {
-      const tries = () =>
-        ports.log.mock.calls.filter(([, msg]) => msg === 'live stream connection ended').map(([, , f]) => f?.transport);
-      await waitFor(() => tries().length >= 2, { timeoutMs: 15_000 });
-      expect(tries().slice(0, 2)).toEqual(['udp', 'tcp']);
+      await waitFor(() => connectionsEnded(ports).length >= 2, { timeoutMs: 15_000 });
+      expect(
+        connectionsEnded(ports)
+          .slice(0, 2)
+          .map((f) => f?.transport),
+      ).toEqual(['udp', 'tcp']);
     } finally {
       await watcher.stop();
     }
@@ -110,13 +120,7 @@ describe('CameraWatcher', () => {
 
   it('reports a stream that cannot be opened as failed with the reason, credentials redacted, and keeps trying', async () => {
     const ports = mock<WatcherPorts>();
-    const watcher = new CameraWatcher(camera, parseStreamUrl('rtsp://admin:pw@cam/1'), ports, {
-      replica: 'r1',
-      maxBacklog: 3,
-      openTimeoutMs: 5000,
-      reconnectMaxMs: 200,
-      ffmpeg: fakeFfmpeg(dir, 0, 'refuse'),
-    });
+    const watcher = refused(ports, 'rtsp://admin:pw@cam/1');
     watcher.start();
     try {
       await waitFor(() => watcher.status().state === 'failed', { timeoutMs: 15_000 });
@@ -126,9 +130,7 @@ describe('CameraWatcher', () => {
       expect(ports.connectivity).toHaveBeenCalledWith(camera, false, expect.stringMatching(/refused/));
       expect(ports.writeFrame).not.toHaveBeenCalled();
       // each try is in the log: auto tried TCP, then UDP, with ffmpeg's reason (redacted)
-      const tries = ports.log.mock.calls
-        .filter(([, msg]) => msg === 'live stream connection ended')
-        .map(([, , f]) => f);
+      const tries = connectionsEnded(ports);
       expect(tries.slice(0, 2)).toEqual([
         expect.objectContaining({
           cameraId: 'c1',
