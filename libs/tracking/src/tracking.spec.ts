@@ -9,7 +9,6 @@ import {
   groupVisits,
   linkTracks,
   matchTransactions,
-  occupancyPeak,
   percentile,
   periodOf,
   recordedAt,
@@ -229,14 +228,7 @@ describe('visits', () => {
     ]);
   });
 
-  it('finds the occupancy peak and percentiles', () => {
-    expect(
-      occupancyPeak([
-        { startedAt: 0, endedAt: 10 },
-        { startedAt: 5, endedAt: 15 },
-        { startedAt: 10, endedAt: 20 },
-      ]),
-    ).toBe(2);
+  it('finds percentiles', () => {
     expect(percentile([1, 2, 3, 4], 0.5)).toBe(2.5);
     expect(percentile([], 0.5)).toBeNull();
   });

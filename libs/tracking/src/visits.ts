@@ -84,18 +84,6 @@ export function dwellByZone(
     .sort((a, b) => b.dwellMs - a.dwellMs || (a.zone < b.zone ? -1 : 1));
 }
 
-/** The most visits in progress at one instant. */
-export function occupancyPeak(visits: readonly { startedAt: number; endedAt: number }[]): number {
-  const events: [number, number][] = [];
-  for (const v of visits) events.push([v.startedAt, 1], [v.endedAt, -1]);
-  // a visit ending at the instant another starts does not overlap it
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let peak = 0;
-  for (const [, d] of events) peak = Math.max(peak, (now += d));
-  return peak;
-}
-
 /** The value below which the given share of values lie (linear interpolation); null for none. */
 export function percentile(values: readonly number[], p: number): number | null {
   if (values.length === 0) return null;

@@ -14,6 +14,7 @@ import { ShoppersReadRepository } from './shoppers/shoppers.read-repository';
 import { ShoppersService } from './shoppers/shoppers.service';
 import { VisitBuilder } from './shoppers/visit-builder';
 import { VisitFacts } from './shoppers/visit-facts';
+import { VisitSliceStore } from './shoppers/visit-slice-store';
 
 /**
  * The read API. It needs the global PlatformModule (configuration, DataSource, repositories, object store, API-key
@@ -33,6 +34,7 @@ import { VisitFacts } from './shoppers/visit-facts';
     ShoppersService,
     VisitBuilder,
     VisitFacts,
+    VisitSliceStore,
   ],
   // the service's background pass keeps the visit facts current too
   exports: [VisitFacts],

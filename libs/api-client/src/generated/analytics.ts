@@ -749,7 +749,7 @@ export interface components {
                 returningVisitors: number;
                 members: number;
                 anonymous: number;
-                /** @description the most visits in progress at one instant */
+                /** @description the most visits of one store in progress at one instant of the period (visits that began earlier count) */
                 occupancyPeak: number;
             }[];
         };

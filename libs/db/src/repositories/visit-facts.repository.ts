@@ -22,6 +22,16 @@ export class VisitFactsRepository {
     return n;
   }
 
+  /** Store days whose slices are still to rebuild, and people whose cell is still to recompute. */
+  async slicesDirtyCount(tenantId: string | null): Promise<number> {
+    const [{ n }]: { n: number }[] = await this.dataSource.query(
+      `SELECT (SELECT count(*) FROM visit_slices_dirty WHERE $1::uuid IS NULL OR tenant_id = $1)::int
+              + (SELECT count(*) FROM visit_people_dirty WHERE $1::uuid IS NULL OR tenant_id = $1)::int AS n`,
+      [tenantId],
+    );
+    return n;
+  }
+
   /** Days still to recompute. */
   async dirtyCount(tenantId: string | null): Promise<number> {
     const [{ n }]: { n: number }[] = await this.dataSource.query(

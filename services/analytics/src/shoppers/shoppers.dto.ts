@@ -43,7 +43,12 @@ export const TrafficSchema = z.object({
       returningVisitors: z.number().int(),
       members: z.number().int(),
       anonymous: z.number().int(),
-      occupancyPeak: z.number().int().describe('the most visits in progress at one instant'),
+      occupancyPeak: z
+        .number()
+        .int()
+        .describe(
+          'the most visits of one store in progress at one instant of the period (visits that began earlier count)',
+        ),
     }),
   ),
 });

@@ -5,9 +5,11 @@ import { InjectConfig } from '@storelens/platform';
 import { AGE_BANDS, type AgeBand } from '@storelens/tracking';
 import { round1, type VisitView } from './shopper-analytics';
 import type { PersonVisitsQuery, ShopperRangeQuery, TrafficQuery, VisitsQuery } from './shoppers.query';
-import { ShoppersReadRepository, type ConversionCell, type FactsScope } from './shoppers.read-repository';
+import { ShoppersReadRepository, type FactsScope } from './shoppers.read-repository';
 import { VisitBuilder } from './visit-builder';
 import { VisitFacts } from './visit-facts';
+import { VisitSliceStore } from './visit-slice-store';
+import { mergeDemographics, mergeTraffic, mergeZones, type ConversionSlice } from './visit-slices';
 
 interface Loaded {
   visits: VisitView[];
@@ -29,6 +31,7 @@ export class ShoppersService {
     @Inject(IdentityRepository) private readonly identities: IdentityRepository,
     @Inject(VisitBuilder) private readonly builder: VisitBuilder,
     @Inject(VisitFacts) private readonly facts: VisitFacts,
+    @Inject(VisitSliceStore) private readonly slices: VisitSliceStore,
   ) {}
 
   async visits(tenantId: string, q: VisitsQuery) {
@@ -38,7 +41,7 @@ export class ShoppersService {
 
   async traffic(tenantId: string, q: TrafficQuery) {
     const { scope, timezone, storeClock } = await this.scope(tenantId, q);
-    const rows = await this.read.traffic(tenantId, scope, q.groupBy, storeClock);
+    const rows = mergeTraffic(await this.slices.peopleSlices(tenantId, scope), q.groupBy, storeClock);
     return {
       timezone,
       counts: 'visitors' as const,
@@ -55,10 +58,13 @@ export class ShoppersService {
     };
   }
 
-  /** Who came, each person once: their faces over all their visits in the range vote one gender and one age. */
+  /**
+   * Who came, each person once: a person's gender is the weighted vote of all their faces and their age band that of
+   * all their ages, over every visit of theirs (the same person falls in the same cell whatever the range).
+   */
   async demographics(tenantId: string, q: ShopperRangeQuery) {
     const { scope } = await this.scope(tenantId, q);
-    const rows = await this.read.demographics(tenantId, scope);
+    const rows = mergeDemographics(await this.slices.peopleSlices(tenantId, scope));
     const bands = [...AGE_BANDS, 'unknown'] as const;
     const zero = () => Object.fromEntries(bands.map((b) => [b, 0])) as Record<AgeBand | 'unknown', number>;
     const byGender: Record<'female' | 'male' | 'unknown', number> = { female: 0, male: 0, unknown: 0 };
@@ -78,7 +84,8 @@ export class ShoppersService {
   /** Zones ranked by how many visits reached them (the hot spots), with dwell percentiles and emotions. */
   async zones(tenantId: string, q: ShopperRangeQuery) {
     const { scope } = await this.scope(tenantId, q);
-    const { visits, zones } = await this.read.zones(tenantId, scope);
+    const { visits, zones: parts } = await this.slices.zoneSlices(tenantId, scope);
+    const zones = mergeZones(parts);
     return {
       visits,
       zones: zones
@@ -102,17 +109,17 @@ export class ShoppersService {
   async conversion(tenantId: string, q: ShopperRangeQuery) {
     const { scope } = await this.scope(tenantId, q);
     const [cells, transactions] = await Promise.all([
-      this.read.conversion(tenantId, scope),
+      this.slices.conversionSlices(tenantId, scope),
       this.read.salesCount(tenantId, scope),
     ]);
     const basis: 'transactions' | 'checkout' = transactions > 0 ? 'transactions' : 'checkout';
-    const rate = (cs: readonly ConversionCell[]) => {
+    const rate = (cs: readonly ConversionSlice[]) => {
       const visits = cs.reduce((n, c) => n + c.visits, 0);
       const converted = cs.reduce((n, c) => n + (basis === 'transactions' ? c.bought : c.reachedCheckout), 0);
       return { visits, converted, rate: visits ? round3(converted / visits) : 0 };
     };
-    const segment = (key: (c: ConversionCell) => string) => {
-      const groups = new Map<string, ConversionCell[]>();
+    const segment = (key: (c: ConversionSlice) => string) => {
+      const groups = new Map<string, ConversionSlice[]>();
       for (const c of cells) groups.set(key(c), [...(groups.get(key(c)) ?? []), c]);
       return Object.fromEntries([...groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, cs]) => [k, rate(cs)]));
     };

@@ -1,19 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { TransactionRepository, VisitFactsRepository, type TransactionRow } from '@storelens/db';
-import {
-  AGE_BANDS,
-  ageBand,
-  occupancyPeak,
-  percentile,
-  periodOf,
-  robustAge,
-  voteGender,
-  type AgeBand,
-} from '@storelens/tracking';
+import { AGE_BANDS, ageBand, percentile, periodOf, robustAge, voteGender, type AgeBand } from '@storelens/tracking';
 import { startAnalyticsTestApp, type AnalyticsTestApp } from '../test-support';
 import type { VisitView } from './shopper-analytics';
 import { ShoppersReadRepository } from './shoppers.read-repository';
-import { VisitBuilder } from './visit-builder';
+import { CONTEXT_MS, VisitBuilder } from './visit-builder';
 
 // The shopper aggregates (traffic, demographics, zones, conversion) are sums over per-visit facts kept current by
 // triggers (real Postgres). Their answers must equal what building every visit one by one and aggregating in memory
@@ -22,9 +13,36 @@ import { VisitBuilder } from './visit-builder';
 // ---- the oracle: every visit built from its tracks, faces and sales, then aggregated in memory ----
 type TrafficGroupBy = 'hour' | 'day' | 'none';
 
-/** Visits per period of the store's time zone; a person counts once per period however often they came. */
-function traffic(visits: readonly VisitView[], timeZone: string, by: TrafficGroupBy) {
+/**
+ * Visits per period of the store's time zone; a person counts once per period however often they came. The occupancy
+ * peak of a period is the most visits of one store in progress at one instant of it (within the range), counting
+ * every visit of the store (`around`: those that started earlier too): a visit is in progress from its start to its
+ * end, one of no length at its instant. The count only rises at the range's start, at a period's start (every period
+ * starts on a quarter hour) and at a visit's start, so those instants are enough.
+ */
+function traffic(
+  visits: readonly VisitView[],
+  around: readonly VisitView[],
+  timeZone: string,
+  by: TrafficGroupBy,
+  from: number,
+  to: number,
+) {
   const periods = groupBy(visits, (v) => periodOf(v.startedAt.getTime(), timeZone, by));
+  const instants = [from, ...visits.map((v) => v.startedAt.getTime())];
+  for (let x = Math.ceil(from / 900_000) * 900_000; x < to; x += 900_000) instants.push(x);
+  const peaks = new Map<string, number>();
+  for (const [, vs] of groupBy(around, (v) => v.storeId)) {
+    for (const x of instants) {
+      const n = vs.filter((v) => {
+        const s = v.startedAt.getTime();
+        const e = v.endedAt.getTime();
+        return (s <= x && x < e) || (s === e && s === x);
+      }).length;
+      const p = periodOf(x, timeZone, by);
+      peaks.set(p, Math.max(peaks.get(p) ?? 0, n));
+    }
+  }
   return [...periods]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([period, vs]) => {
@@ -38,19 +56,21 @@ function traffic(visits: readonly VisitView[], timeZone: string, by: TrafficGrou
         returningVisitors: returningPeople.size,
         members: new Set(vs.filter((v) => v.identity).map((v) => v.personKey)).size,
         anonymous: new Set(vs.filter((v) => !v.identity).map((v) => v.personKey)).size,
-        occupancyPeak: occupancyPeak(
-          vs.map((v) => ({ startedAt: v.startedAt.getTime(), endedAt: v.endedAt.getTime() })),
-        ),
+        occupancyPeak: peaks.get(period) ?? 0,
       };
     });
 }
 
 /**
- * Who came, each person once: their faces over all their visits in the range vote one gender and give one robust
- * age, whatever the number of frames they were in.
+ * Who came, each person once: their faces over all their visits (`every`: in the range or not) vote one gender and
+ * give one robust age, whatever the number of frames they were in.
  */
-function demographics(visits: readonly VisitView[]) {
-  const people = groupBy(visits, (v) => v.personKey);
+function demographics(visits: readonly VisitView[], every: readonly VisitView[]) {
+  const came = new Set(visits.map((v) => v.personKey));
+  const people = groupBy(
+    every.filter((v) => came.has(v.personKey)),
+    (v) => v.personKey,
+  );
   const byGender: Record<'female' | 'male' | 'unknown', number> = { female: 0, male: 0, unknown: 0 };
   const byAgeBand = Object.fromEntries([...AGE_BANDS, 'unknown'].map((b) => [b, 0])) as Record<
     AgeBand | 'unknown',
@@ -100,6 +120,58 @@ function zones(visits: readonly VisitView[]) {
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * Where a dwell can lie once kept in the histogram: exactly itself below ten minutes (the API shows tenths of a
+ * second), within its bin 1 % wide above.
+ */
+function dwellBounds(s: number): [number, number] {
+  if (s < 600) return [s, s];
+  const lo = 600 * 1.01 ** Math.floor(Math.log(s / 600) / Math.log(1.01));
+  return [lo, lo * 1.01];
+}
+
+/**
+ * The expected zones, with the answer's dwell percentiles where they lie between the percentiles of every dwell at
+ * the bottom and at the top of its bin (what the histogram promises); anything further stays as expected, so the
+ * comparison fails.
+ */
+function dwellWithin<Z extends { zone: string; dwellP50S: number; dwellP90S: number }>(
+  want: { visits: number; zones: Z[] },
+  dwell: ReadonlyMap<string, number[]>,
+  got: { zones: Z[] },
+) {
+  const within = (x: number, values: readonly number[], p: number) =>
+    x >=
+      round1(
+        percentile(
+          values.map((v) => dwellBounds(v)[0]),
+          p,
+        ) ?? 0,
+      ) -
+        0.05 &&
+    x <=
+      round1(
+        percentile(
+          values.map((v) => dwellBounds(v)[1]),
+          p,
+        ) ?? 0,
+      ) +
+        0.05;
+  return {
+    ...want,
+    zones: want.zones.map((z) => {
+      const g = got.zones.find((x) => x.zone === z.zone);
+      const values = dwell.get(z.zone) ?? [];
+      if (!g) return z;
+      return {
+        ...z,
+        dwellP50S: within(g.dwellP50S, values, 0.5) ? g.dwellP50S : z.dwellP50S,
+        dwellP90S: within(g.dwellP90S, values, 0.9) ? g.dwellP90S : z.dwellP90S,
+      };
+    }),
+  };
+}
 
 /**
  * Conversion: visits with a matched sale over visits, when the stores sent sales for the range; otherwise visits
@@ -189,18 +261,24 @@ describe('shopper aggregates from visit facts (real Postgres)', () => {
       }),
     ];
     const day0 = Date.UTC(2026, 10, 27);
-    for (let i = 0; i < 48; i++) {
-      const store = pick(stores);
+    // random visits, then a crowd in the first store around 10:00 UTC on the 28th (where a range below starts), in
+    // progress across that instant: the occupancy there counts visits that began before the range
+    const crowd = [9.8, 9.85, 9.9, 9.95, 10.05].map((h) => day0 + 86_400_000 + h * 3_600_000);
+    for (let i = 0; i < 48 + crowd.length; i++) {
+      const crowded = i >= 48;
+      const store = crowded ? stores[0]! : pick(stores);
       const person = pick(people);
       // some near midnight UTC, where a store's day and the UTC day differ and facts of two days meet
-      const start = day0 + Math.floor(rnd() * 4) * 86_400_000 + (rnd() < 0.3 ? 23.5 * 3_600_000 : rnd() * 86_400_000);
+      const start = crowded
+        ? crowd[i - 48]!
+        : day0 + Math.floor(rnd() * 4) * 86_400_000 + (rnd() < 0.3 ? 23.5 * 3_600_000 : rnd() * 86_400_000);
       const visitId = randomUUID();
       const tracks = [];
       let offset = 0;
       for (let k = 0, n = 1 + Math.floor(rnd() * 3); k < n; k++) {
         const camera = k === n - 1 && rnd() < 0.5 ? store.cameras[4]! : pick(store.cameras);
         const trackStart = start + offset;
-        const duration = 5_000 + Math.floor(rnd() * 300) * 1000;
+        const duration = (crowded ? 1_200_000 : 5_000) + Math.floor(rnd() * 300) * 1000;
         offset += Math.floor(rnd() * 200_000);
         const faces = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () =>
           rnd() < 0.15
@@ -299,14 +377,30 @@ describe('shopper aggregates from visit facts (real Postgres)', () => {
     const transactions = new TransactionRepository(t.dataSource);
     const storeRows = await t.app.get(ShoppersReadRepository).stores(tenantId, storeId);
     const storeIds = storeRows.map((s) => s.id);
-    const visits = await t.app.get(VisitBuilder).build(tenantId, storeIds, from.getTime(), to.getTime());
+    const builder = t.app.get(VisitBuilder);
+    const visits = await builder.build(tenantId, storeIds, from.getTime(), to.getTime());
+    const around = await builder.build(tenantId, storeIds, from.getTime() - CONTEXT_MS, to.getTime());
+    const allStores = (await t.app.get(ShoppersReadRepository).stores(tenantId)).map((x) => x.id);
+    const every = await builder.build(tenantId, allStores, Date.UTC(2026, 10, 20), Date.UTC(2026, 11, 10));
     const inRange = (await Promise.all(storeIds.map((id) => transactions.between(tenantId, id, from, to)))).flat();
     const timezone = storeRows.length === 1 ? storeRows[0]!.timezone : 'UTC';
     return {
       visits,
-      traffic: (by: TrafficGroupBy) => ({ timezone, counts: 'visitors', groups: traffic(visits, timezone, by) }),
-      demographics: { counts: 'visitors', ...demographics(visits) },
+      traffic: (by: TrafficGroupBy) => ({
+        timezone,
+        counts: 'visitors',
+        groups: traffic(visits, around, timezone, by, from.getTime(), to.getTime()),
+      }),
+      demographics: { counts: 'visitors', ...demographics(visits, every) },
       zones: { visits: visits.length, zones: zones(visits) },
+      dwell: new Map(
+        [
+          ...groupBy(
+            visits.flatMap((v) => v.zones),
+            (z) => z.zone,
+          ),
+        ].map(([z, zs]) => [z, zs.map((x) => x.dwellS)]),
+      ),
       conversion: conversion(visits, inRange),
     };
   }
@@ -350,7 +444,7 @@ describe('shopper aggregates from visit facts (real Postgres)', () => {
       const demo = (await t.get(`/v1/analytics/demographics?${q}`, key).expect(200)).body;
       expect({ scope: s.what, ...demo }).toEqual({ scope: s.what, ...want.demographics });
       const zs = (await t.get(`/v1/analytics/zones?${q}`, key).expect(200)).body;
-      expect({ scope: s.what, ...zs }).toEqual({ scope: s.what, ...want.zones });
+      expect({ scope: s.what, ...zs }).toEqual({ scope: s.what, ...dwellWithin(want.zones, want.dwell, zs) });
       const conv = (await t.get(`/v1/analytics/conversion?${q}`, key).expect(200)).body;
       expect({ scope: s.what, ...conv }).toEqual({ scope: s.what, ...want.conversion });
       compared += want.visits.length;
@@ -362,12 +456,19 @@ describe('shopper aggregates from visit facts (real Postgres)', () => {
     const compared = await compareAll();
     // the data are not trivial: visits in every scope, returning people, members, sales matched and not
     expect(compared).toBeGreaterThan(40);
+    // the crowd: visits that began before the odd range count in its first hour's occupancy
+    const odd = (
+      await t
+        .get(`/v1/analytics/traffic?from=2026-11-28T10:00:00Z&to=2026-11-29T23:30:00Z&groupBy=hour`, key)
+        .expect(200)
+    ).body;
+    expect(odd.groups[0]).toMatchObject({ period: '2026-11-28T10:00', visits: 1, occupancyPeak: 5 });
     const [{ n, returning, bought }] = await t.dataSource.query(
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE is_returning)::int AS returning,
               count(*) FILTER (WHERE sales > 0)::int AS bought FROM visit_facts WHERE tenant_id = $1`,
       [tenantId],
     );
-    expect(n).toBe(48);
+    expect(n).toBe(53);
     expect(returning).toBeGreaterThan(5);
     expect(bought).toBeGreaterThan(3);
     expect(await new VisitFactsRepository(t.dataSource).dirtyCount(tenantId)).toBe(0);
@@ -407,7 +508,7 @@ describe('shopper aggregates from visit facts (real Postgres)', () => {
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM visit_facts WHERE tenant_id = $1`, [
       tenantId,
     ]);
-    expect(n).toBe(47);
+    expect(n).toBe(52);
   });
 
   it('keeps nothing of a person whose visits are all erased', async () => {
@@ -415,12 +516,19 @@ describe('shopper aggregates from visit facts (real Postgres)', () => {
       `SELECT person_key FROM visits WHERE tenant_id = $1 AND person_key LIKE 'identity:%' LIMIT 1`,
       [tenantId],
     );
+    const [{ had }] = await t.dataSource.query(
+      `SELECT count(*)::int AS had FROM visit_people WHERE tenant_id = $1 AND person_key = $2`,
+      [tenantId, person],
+    );
+    expect(had).toBe(1);
     await t.dataSource.query(`DELETE FROM visits WHERE tenant_id = $1 AND person_key = $2`, [tenantId, person]);
     const traces = async () =>
       (
         await t.dataSource.query(
           `SELECT (SELECT count(*) FROM visit_facts WHERE person_key = $1)::int
-                  + (SELECT count(*) FROM visit_facts_person_dirty WHERE person_key = $1)::int AS n`,
+                  + (SELECT count(*) FROM visit_facts_person_dirty WHERE person_key = $1)::int
+                  + (SELECT count(*) FROM visit_people WHERE person_key = $1)::int
+                  + (SELECT count(*) FROM visit_people_dirty WHERE person_key = $1)::int AS n`,
           [person],
         )
       )[0].n;

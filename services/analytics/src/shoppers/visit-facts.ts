@@ -8,6 +8,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { VisitView } from './shopper-analytics';
 import { ShoppersReadRepository } from './shoppers.read-repository';
 import { CONTEXT_MS, VisitBuilder } from './visit-builder';
+import { VisitSliceStore } from './visit-slice-store';
 
 const DAY_MS = 24 * 3_600_000;
 /** People whose `is_returning` is recomputed in one transaction. */
@@ -35,6 +36,7 @@ export class VisitFacts {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ShoppersReadRepository) private readonly read: ShoppersReadRepository,
     @Inject(VisitBuilder) private readonly builder: VisitBuilder,
+    @Inject(VisitSliceStore) private readonly slices: VisitSliceStore,
   ) {}
 
   /** Recomputes up to `limit` marked days (of one tenant, or of all), then the marked people; returns the days. */
@@ -60,9 +62,14 @@ export class VisitFacts {
     return days;
   }
 
-  /** Refreshes until nothing of the tenant (or of anyone) is marked, or `maxBatches` batches ran. */
-  refreshAll(tenantId: string | null, batch = 50, maxBatches = Infinity): Promise<number> {
-    return inBatches((limit) => this.refresh(tenantId, limit), batch, maxBatches);
+  /**
+   * Refreshes until nothing of the tenant (or of anyone) is marked, or `maxBatches` batches ran; then the store-day
+   * slices built on the facts. Returns the fact days recomputed.
+   */
+  async refreshAll(tenantId: string | null, batch = 50, maxBatches = Infinity): Promise<number> {
+    const days = await inBatches((limit) => this.refresh(tenantId, limit), batch, maxBatches);
+    await this.slices.refreshAll(tenantId, maxBatches);
+    return days;
   }
 
   /** The facts of the visits that started in [first day, last day + 1) of one store, from the raw rows. */
