@@ -425,6 +425,12 @@ describe('shopper aggregates from visit facts (real Postgres)', () => {
       to: '2026-11-29T05:00:00Z',
     },
     {
+      what: 'both stores over three days and more, cut at odd instants',
+      storeId: undefined,
+      from: '2026-11-27T07:20:00Z',
+      to: '2026-11-30T13:45:00Z',
+    },
+    {
       what: 'both stores over an odd hour range',
       storeId: undefined,
       from: '2026-11-28T10:00:00Z',

@@ -238,12 +238,22 @@ export class VisitSliceStore {
   /** The parts of the scope that are not whole slices (a range cut between midnights), built from the facts. */
   private async edges(tenantId: string, q: FactsScope): Promise<Slice[]> {
     if (q.to.getTime() <= q.from.getTime() || q.storeIds.length === 0) return [];
+    // only the first and the last span of a range can be cut: they lie within a day of its ends
+    const from = q.from.getTime();
+    const to = q.to.getTime();
+    const short = to - from <= 2 * DAY_MS;
+    const ends = short
+      ? [{ lo: q.from, hi: q.to }]
+      : [
+          { lo: q.from, hi: new Date(from + DAY_MS) },
+          { lo: new Date(to - DAY_MS), hi: q.to },
+        ];
     const spans = await this.spans(
       this.dataSource.manager,
       tenantId,
-      q.storeIds.map((storeId) => ({ storeId, lo: q.from, hi: q.to })),
+      q.storeIds.flatMap((storeId) => ends.map((e) => ({ storeId, ...e }))),
     );
-    const parts = spans.filter((s) => !s.whole);
+    const parts = spans.filter((s) => !s.whole && (short || s.lo.getTime() === from || s.hi.getTime() === to));
     return parts.length === 0 ? [] : this.build(this.dataSource.manager, tenantId, parts);
   }
 
