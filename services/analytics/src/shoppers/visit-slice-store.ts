@@ -113,9 +113,11 @@ export class VisitSliceStore {
           const gender = f + w === 0 ? 'unknown' : w >= f ? 'male' : 'female';
           return { ...r, newCell: cellOf(gender, r.age), newIdentified: r.identified === true };
         });
+      // a person numbered now may have days built while they had no number (left out there): those are rebuilt too
       const changed = present.filter(
-        (r) => r.cell !== null && (r.cell !== r.newCell || r.was_identified !== r.newIdentified),
+        (r) => r.cell === null || r.cell !== r.newCell || r.was_identified !== r.newIdentified,
       );
+      const updated = changed.filter((r) => r.cell !== null);
       for (const tenant of new Set(present.map((r) => r.tenant_id))) {
         const mine = present.filter((r) => r.tenant_id === tenant);
         // numbers are handed out one tenant at a time (two refreshers never give one number twice)
@@ -131,18 +133,19 @@ export class VisitSliceStore {
           [tenant, mine.map((r) => r.person_key), mine.map((r) => r.newCell), mine.map((r) => r.newIdentified)],
         );
       }
-      if (changed.length > 0) {
+      if (updated.length > 0)
         await m.query(
           `UPDATE visit_people p SET cell = x.cell, identified = x.identified
            FROM unnest($1::uuid[], $2::text[], $3::smallint[], $4::boolean[]) AS x (tenant_id, person_key, cell, identified)
            WHERE p.tenant_id = x.tenant_id AND p.person_key = x.person_key`,
           [
-            changed.map((r) => r.tenant_id),
-            changed.map((r) => r.person_key),
-            changed.map((r) => r.newCell),
-            changed.map((r) => r.newIdentified),
+            updated.map((r) => r.tenant_id),
+            updated.map((r) => r.person_key),
+            updated.map((r) => r.newCell),
+            updated.map((r) => r.newIdentified),
           ],
         );
+      if (changed.length > 0)
         await m.query(
           `INSERT INTO visit_slices_dirty (tenant_id, store_id, utc_day)
            SELECT DISTINCT f.tenant_id, f.store_id, (f.started_at AT TIME ZONE 'UTC')::date
@@ -151,7 +154,6 @@ export class VisitSliceStore {
            ON CONFLICT DO NOTHING`,
           [changed.map((r) => r.tenant_id), changed.map((r) => r.person_key)],
         );
-      }
       return picked.length;
     });
   }
