@@ -18,6 +18,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - identities AFTER UPDATE OF deleted_at: soft delete (and an undelete) of the identity.
  * Like the partition trigger they fire ALWAYS, also for rows that arrive by logical replication or a bulk load with
  * session_replication_role=replica.
+ *
+ * Cost: setting the column on a row writes a new row version, which is inserted into the tenant's full graph as
+ * well (the column is in the partial index's predicate, so the update is never HOT): enrolments are rare, but the
+ * backfill below does this once for every enrolled face (at 1M enrolled faces, plan for hours and a VACUUM after).
  */
 export class GalleryGraph1797100000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
