@@ -258,6 +258,18 @@ describe('EmbeddingRepository (real Postgres + pgvector)', () => {
       );
     });
 
+    it('searches a tenant of a few thousand vectors through its index with the default planner settings', async () => {
+      // A guard: in the 1M bench, with faces joined before the LIMIT, the planner searched a 6.7k-vector tenant by
+      // hashing all its vectors with their faces and sorting (10-50 ms instead of ~1 ms); not reproducible at this size.
+      const fullIndex = await partitionIndex(big.tenant.id, 'face_embeddings_embedding_hnsw_idx');
+      const [probe] = await r.faces.listByFrame(big.tenant.id, big.frame.id);
+      const { sql, params } = nearestQuery(big.tenant.id, randomVector(), 20, {
+        modelId: 'mfn',
+        excludeFaceId: probe!.id,
+      });
+      expect(await explain(sql, params, [])).toMatch(new RegExp(`Index Scan using ${fullIndex} on`));
+    });
+
     it('finds k enrolled faces among many visitors in one pass of the gallery graph (no iterative scan)', async () => {
       // 1 face in 100 is enrolled: a walk of the graph of all faces with ef_search 40 would find hardly any of them
       const found = await t.dataSource.transaction(async (m) => {
