@@ -37,12 +37,14 @@ describe('search row on a real Postgres (5,500 vectors, 50 tenants)', () => {
     row = await searchRow({ vectors: 5_500, queries: 50, databaseUrl: config().database.url });
   });
 
-  it('loads the split it was asked for and rebuilds the HNSW index, one graph per tenant', () => {
+  it('loads the split it was asked for and rebuilds the HNSW indexes (every face, and the gallery), one graph per tenant', () => {
     expect(row).toMatchObject({ name: 'search', vectors: 5_500, tenants: 50 });
     expect(row.enrolled + row.visitors).toBe(5_500);
     expect(Math.abs(row.enrolled - 500)).toBeLessThanOrEqual(25); // 1:10 per tenant, rounded per tenant
-    expect(row.indexes).toHaveLength(1);
-    expect(row.indexes[0]).toMatch(/USING hnsw \(embedding vector_cosine_ops\)/);
+    expect(row.indexes).toHaveLength(2);
+    const [all, gallery] = [...row.indexes].sort(); // face_embeddings_embedding_…, face_embeddings_gallery_…
+    expect(all).toMatch(/USING hnsw \(embedding vector_cosine_ops\)$/);
+    expect(gallery).toMatch(/USING hnsw \(embedding vector_cosine_ops\) WHERE \(gallery_identity_id IS NOT NULL\)/);
     expect(row.buildSeconds).toBeGreaterThan(0);
     expect(row.indexMiB).toBeGreaterThan(0);
     expect(row.tenantVectors.max).toBeGreaterThan(row.tenantVectors.min * 10);

@@ -82,7 +82,9 @@ describe('EmbeddingRepository (real Postgres + pgvector)', () => {
     expect(stale.map((x) => x.faceId).sort()).toEqual([f0!.id, f1!.id].sort());
     expect(stale.every((x) => x.modelId === 'mobilefacenet@1')).toBe(true);
     await r.embeddings.upsert(s.tenant.id, f0!.id, randomVector(), 'facerecnet@1');
-    expect((await r.embeddings.enrolledNeedingModel(s.tenant.id, 'facerecnet@1')).map((x) => x.faceId)).toEqual([f1!.id]);
+    expect((await r.embeddings.enrolledNeedingModel(s.tenant.id, 'facerecnet@1')).map((x) => x.faceId)).toEqual([
+      f1!.id,
+    ]);
     expect(await r.embeddings.enrolledNeedingModel(s.tenant.id, 'mobilefacenet@1')).toEqual([
       { faceId: f0!.id, cropKey: null, modelId: 'facerecnet@1' },
     ]);
@@ -111,6 +113,54 @@ describe('EmbeddingRepository (real Postgres + pgvector)', () => {
     await r.identities.softDelete(s.tenant.id, bob.id);
     const afterDelete = await r.embeddings.nearest(s.tenant.id, query, 5, { identityOnly: true });
     expect(afterDelete.map((n) => n.identityId)).toEqual([ada.id]);
+  });
+
+  it('keeps the gallery column right through enrolment, move, unenrolment, identity deletion and re-embedding', async () => {
+    const s = await tenantWithFaces(5);
+    const [f0, f1, f2, f3] = s.faces;
+    const ada = await r.identities.create(s.tenant.id, { name: 'Ada', category: 'member' });
+    const bob = await r.identities.create(s.tenant.id, { name: 'Bob', category: 'member' });
+    const column = async (faceId: string) => (await r.embeddings.get(s.tenant.id, faceId))?.galleryIdentityId;
+    const gallery = async () =>
+      (await r.embeddings.nearest(s.tenant.id, randomVector(), 10, { identityOnly: true }))
+        .map((n) => `${n.faceId}:${n.identityId}`)
+        .sort();
+
+    expect(await column(f0!.id)).toBeNull();
+    await r.identities.enrolFace(s.tenant.id, ada.id, f0!.id);
+    await r.identities.enrolFace(s.tenant.id, ada.id, f1!.id);
+    await r.identities.enrolFace(s.tenant.id, bob.id, f2!.id);
+    expect(await column(f0!.id)).toBe(ada.id);
+    expect(await gallery()).toEqual([`${f0!.id}:${ada.id}`, `${f1!.id}:${ada.id}`, `${f2!.id}:${bob.id}`].sort());
+
+    await r.identities.enrolFace(s.tenant.id, bob.id, f1!.id); // moved to another identity
+    expect(await column(f1!.id)).toBe(bob.id);
+    await t.dataSource.query(`DELETE FROM identity_faces WHERE tenant_id = $1 AND face_id = $2`, [s.tenant.id, f0!.id]);
+    expect(await column(f0!.id)).toBeNull();
+
+    await r.identities.softDelete(s.tenant.id, bob.id);
+    expect(await column(f1!.id)).toBeNull();
+    expect(await column(f2!.id)).toBeNull();
+    expect(await gallery()).toEqual([]);
+    await t.dataSource.query(`UPDATE identities SET deleted_at = NULL WHERE tenant_id = $1 AND id = $2`, [
+      s.tenant.id,
+      bob.id,
+    ]);
+    expect(await gallery()).toEqual([`${f1!.id}:${bob.id}`, `${f2!.id}:${bob.id}`].sort());
+
+    // a vector stored after the enrolment (re-embedding for a new model) is in the gallery at once
+    await r.identities.enrolFace(s.tenant.id, ada.id, f3!.id);
+    await t.dataSource.query(`DELETE FROM face_embeddings WHERE tenant_id = $1 AND face_id = $2`, [
+      s.tenant.id,
+      f3!.id,
+    ]);
+    await r.embeddings.upsert(s.tenant.id, f3!.id, randomVector(), 'mfn-v2');
+    expect(await column(f3!.id)).toBe(ada.id);
+    await r.embeddings.upsert(s.tenant.id, f3!.id, randomVector(), 'mfn-v3'); // replaced: still enrolled
+    expect(await column(f3!.id)).toBe(ada.id);
+
+    await r.identities.purge(s.tenant.id, bob.id);
+    expect(await gallery()).toEqual([`${f3!.id}:${ada.id}`]);
   });
 
   it('filters by model and can leave out the query face itself', async () => {
@@ -145,6 +195,7 @@ describe('EmbeddingRepository (real Postgres + pgvector)', () => {
   describe('with a tenant large enough for the index to pay off (2000 vectors, analysed)', () => {
     let big: Awaited<ReturnType<typeof seedTenant>>;
     let small: Awaited<ReturnType<typeof tenantWithFaces>>;
+    let bigIdentity: Awaited<ReturnType<Repositories['identities']['create']>>;
 
     beforeAll(async () => {
       big = await seedTenant(r);
@@ -158,6 +209,12 @@ describe('EmbeddingRepository (real Postgres + pgvector)', () => {
       const rows = faces.map((f) => `('${f.id}', '${big.tenant.id}', '[${randomVector().join(',')}]', 'mfn')`);
       await t.dataSource.query(
         `INSERT INTO face_embeddings (face_id, tenant_id, embedding, model_id) VALUES ${rows.join(', ')}`,
+      );
+      // 20 of the 2000 enrolled, in one statement too (the triggers mark their vectors as the gallery)
+      bigIdentity = await r.identities.create(big.tenant.id, { name: 'Regular', category: 'member' });
+      await t.dataSource.query(
+        `INSERT INTO identity_faces (face_id, identity_id, tenant_id) SELECT unnest($1::uuid[]), $2, $3`,
+        [faces.slice(0, 20).map((f) => f.id), bigIdentity.id, big.tenant.id],
       );
       small = await tenantWithFaces(5);
       await t.dataSource.query('ANALYZE');
@@ -178,13 +235,56 @@ describe('EmbeddingRepository (real Postgres + pgvector)', () => {
       );
     });
 
-    it('keeps the gallery query index-compatible (the planner searches a small gallery exactly instead)', async () => {
-      // With few enrolled faces, reading the gallery and sorting beats walking the shared index; with sorting
-      // disabled the plan shows the operator and operator class still match the index.
-      const { sql, params } = nearestQuery(big.tenant.id, randomVector(), 10, { identityOnly: true });
-      expect(await explain(sql, params, ['enable_seqscan = off', 'enable_sort = off'])).toMatch(
-        /face_embeddings_\w+_embedding_idx/,
+    /** The tenant partition's index that is a partition of the parent index `parent`. */
+    async function partitionIndex(tenantId: string, parent: string): Promise<string> {
+      const [row]: { name: string }[] = await t.dataSource.query(
+        `SELECT c.relname AS name FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid JOIN pg_index i ON i.indexrelid = c.oid
+          WHERE h.inhparent = $1::regclass AND i.indrelid = $2::regclass`,
+        [parent, `face_embeddings_${tenantId.replace(/-/g, '')}`],
       );
+      return row!.name;
+    }
+
+    it("walks the tenant's graph of enrolled faces only for the gallery, and its graph of all faces otherwise", async () => {
+      const galleryIndex = await partitionIndex(big.tenant.id, 'face_embeddings_gallery_hnsw_idx');
+      const fullIndex = await partitionIndex(big.tenant.id, 'face_embeddings_embedding_hnsw_idx');
+      const gallery = nearestQuery(big.tenant.id, randomVector(), 20, { identityOnly: true, modelId: 'mfn' });
+      const galleryPlan = await explain(gallery.sql, gallery.params, ['enable_seqscan = off', 'enable_sort = off']);
+      expect(galleryPlan).toMatch(new RegExp(`Index Scan using ${galleryIndex} on`));
+      expect(galleryPlan).not.toMatch(/identity_faces|identities/);
+      const all = nearestQuery(big.tenant.id, randomVector(), 20, { modelId: 'mfn' });
+      expect(await explain(all.sql, all.params, ['enable_seqscan = off'])).toMatch(
+        new RegExp(`Index Scan using ${fullIndex} on`),
+      );
+    });
+
+    it('searches a tenant of a few thousand vectors through its index with the default planner settings', async () => {
+      // A guard: in the 1M bench, with faces joined before the LIMIT, the planner searched a 6.7k-vector tenant by
+      // hashing all its vectors with their faces and sorting (10-50 ms instead of ~1 ms); not reproducible at this size.
+      const fullIndex = await partitionIndex(big.tenant.id, 'face_embeddings_embedding_hnsw_idx');
+      const [probe] = await r.faces.listByFrame(big.tenant.id, big.frame.id);
+      const { sql, params } = nearestQuery(big.tenant.id, randomVector(), 20, {
+        modelId: 'mfn',
+        excludeFaceId: probe!.id,
+      });
+      expect(await explain(sql, params, [])).toMatch(new RegExp(`Index Scan using ${fullIndex} on`));
+    });
+
+    it('finds k enrolled faces among many visitors in one pass of the gallery graph (no iterative scan)', async () => {
+      // 1 face in 100 is enrolled: a walk of the graph of all faces with ef_search 40 would find hardly any of them
+      const found = await t.dataSource.transaction(async (m) => {
+        for (const s of [
+          'enable_seqscan = off',
+          'enable_sort = off',
+          'hnsw.iterative_scan = off',
+          'hnsw.ef_search = 40',
+        ])
+          await m.query(`SET LOCAL ${s}`);
+        const { sql, params } = nearestQuery(big.tenant.id, randomVector(), 20, { identityOnly: true });
+        return (await m.query(sql, params)) as { identityId: string }[];
+      });
+      expect(found).toHaveLength(20);
+      expect(found.every((n) => n.identityId === bigIdentity.id)).toBe(true);
     });
 
     it("walks only the tenant's own graph: a small tenant next to a large one gets all its faces back", async () => {

@@ -20,6 +20,13 @@ export class FaceEmbedding {
   @Column({ type: 'text' })
   modelId!: string;
 
+  /**
+   * The live identity the face is a reference (gallery) image of, else null. Kept by triggers from identity_faces
+   * and identities (never written by the application); the gallery search walks the partial HNSW index of these rows.
+   */
+  @Column({ type: 'uuid', nullable: true, insert: false, update: false })
+  galleryIdentityId!: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

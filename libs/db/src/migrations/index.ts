@@ -7,6 +7,7 @@ import { ReportingRollups1796700000000 } from './1796700000000-reporting-rollups
 import { ForgetSweptCentroids1796800000000 } from './1796800000000-forget-swept-centroids';
 import { WorkBacklogIndexes1796900000000 } from './1796900000000-work-backlog-indexes';
 import { VisitFacts1797000000000 } from './1797000000000-visit-facts';
+import { GalleryGraph1797100000000 } from './1797100000000-gallery-graph';
 import { VisitSlices1797200000000 } from './1797200000000-visit-slices';
 
 /** Every migration in order. Listed, not globbed, so they load the same under ts-jest, tsx and compiled JS. */
@@ -20,5 +21,6 @@ export const migrations = [
   ForgetSweptCentroids1796800000000,
   WorkBacklogIndexes1796900000000,
   VisitFacts1797000000000,
+  GalleryGraph1797100000000,
   VisitSlices1797200000000,
 ];
