@@ -11,7 +11,7 @@ import {
 } from '@storelens/db';
 import { ManagedProcess } from '@storelens/stack';
 import { quantile, round } from '../stats';
-import { CHAIN, chainFaces, chainVisits, FULL_SCALE, generateChain, type ChainScale } from './generate';
+import { CHAIN, chainFaces, chainTracks, chainVisits, FULL_SCALE, generateChain, type ChainScale } from './generate';
 
 export const ANALYTICS_BENCH_DB = 'storelens_bench_analytics';
 /** The goal for every query's p95 on this machine. */
@@ -124,12 +124,15 @@ export async function runAnalyticsBench(opts: AnalyticsBenchOptions = {}): Promi
       const r = await c
         .query(
           `SELECT (SELECT count(*) FROM traffic_hourly)::int AS n, (SELECT count(*) FROM faces)::int AS faces,
-                  EXISTS (SELECT 1 FROM tracks) AS tracks, EXISTS (SELECT 1 FROM stores WHERE id = $1) AS ids`,
+                  (SELECT count(*) FROM tracks)::int AS tracks, EXISTS (SELECT 1 FROM stores WHERE id = $1) AS ids`,
           [storeId(0)],
         )
         .catch(() => null);
       // a chain of an earlier generator (faces only, no tracks or visits; ids that are not UUIDs) is made again
-      ready = r?.rows[0]?.faces === chainFaces(scale) && r?.rows[0]?.tracks === true && r?.rows[0]?.ids === true;
+      ready =
+        r?.rows[0]?.faces === chainFaces(scale) &&
+        r?.rows[0]?.tracks === chainTracks(scale) &&
+        r?.rows[0]?.ids === true;
     } finally {
       await c.end();
     }

@@ -3,13 +3,13 @@ import { Client } from 'pg';
 /**
  * A retail chain's results generated straight into Postgres with generate_series (not through the models), in the
  * platform's own schema: 50 stores × 3 cameras (entrance, floor, checkout: one zone each), 90 days of 12 open
- * hours, one video per camera and hour with 31 sampled frames of 2 faces: 10 044 000 faces. Each store-hour has 19
- * visits (1 026 000 visits by 600 000 distinct people, so people come back); a visit's faces are spread over the
- * store's cameras. 5 % of people are staff, 7 % loyalty members, 2 % of faces are not classified yet, the rest are
+ * hours, one video per camera and hour with 31 sampled frames of 2 faces: 10 044 000 faces. Each store-hour has 20
+ * visit slots (1 080 000 slots of 600 000 distinct people, so people come back: 1 026 000 visits, staff have none);
+ * a visit's faces are spread over the store's cameras. 5 % of people are staff, 7 % loyalty members, 2 % of faces are not classified yet, the rest are
  * anonymous visitors. Everything is deterministic (ids are md5 of their coordinates, made valid UUIDs by bench_id), so two runs hold the same
  * rows.
  *
- * The shopper side as classification leaves it: a visit's faces at one camera are one track (about 3 million),
+ * The shopper side as classification leaves it: a visit's faces at one camera are one track (about 3.2 million),
  * the tracks of a store-hour's visit of a shopper are one visit (staff have tracks but no visits), and one visit in
  * five buys: a sale at the checkout camera as its checkout track ends (about 200 000).
  */
@@ -22,7 +22,7 @@ export const CHAIN = {
   firstHourUtc: 8,
   framesPerMedia: 31,
   facesPerFrame: 2,
-  visitsPerStoreHour: 19,
+  visitsPerStoreHour: 20,
   people: 600_000,
   /** the first day of the generated range (UTC) */
   start: new Date('2026-09-01T00:00:00Z'),
@@ -37,6 +37,13 @@ export const FULL_SCALE: ChainScale = { framesPerMedia: CHAIN.framesPerMedia };
 export const chainFaces = (scale: ChainScale = FULL_SCALE) =>
   CHAIN.stores * CHAIN.camerasPerStore * CHAIN.days * CHAIN.openHours * scale.framesPerMedia * CHAIN.facesPerFrame;
 export const chainVisits = () => CHAIN.stores * CHAIN.days * CHAIN.openHours * CHAIN.visitsPerStoreHour;
+/** Tracks: one per camera, hour and visit slot that has a face (fewer slots have faces at fewer frames). */
+export const chainTracks = (scale: ChainScale = FULL_SCALE) =>
+  CHAIN.stores *
+  CHAIN.camerasPerStore *
+  CHAIN.days *
+  CHAIN.openHours *
+  Math.min(CHAIN.visitsPerStoreHour, scale.framesPerMedia * CHAIN.facesPerFrame);
 
 const ROLES = ['entrance', 'floor', 'checkout'];
 
