@@ -27,8 +27,10 @@ up() {
       [ "$(id -u)" = 0 ] && chmod o+x "$DIR" "$(dirname "$DIR")" 2>/dev/null || true
       as_pg $PGBIN/initdb -D "$DIR/pg/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
     fi
+    # shared_buffers: an eighth of the RAM (128 MB to 4 GB), so the tenants' HNSW graphs stay in memory
+    SB_MB=$(awk '/MemTotal/ {m = int($2 / 1024 / 8); if (m < 128) m = 128; if (m > 4096) m = 4096; print m}' /proc/meminfo)
     as_pg $PGBIN/pg_ctl -D "$DIR/pg/data" -l "$DIR/pg/log" -w start \
-      -o "-p $PG_PORT -k $DIR/pg -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" >/dev/null
+      -o "-p $PG_PORT -k $DIR/pg -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c shared_buffers=${SB_MB}MB" >/dev/null
   fi
   psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "select 1 from pg_database where datname='$DB'" | grep -q 1 \
     || psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "create database $DB"

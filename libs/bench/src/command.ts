@@ -121,6 +121,10 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
     )
     .option('--search-keep', "keep the search row's database afterwards (to look at its plans)")
     .option(
+      '--search-prewarm',
+      'read the HNSW graphs into shared_buffers before timing (a server searching all day has them there when shared_buffers holds them)',
+    )
+    .option(
       '--analytics',
       'only the analytics row: a 10-million-face, 1-million-visit chain generated into its own database; summary and shopper queries timed',
     )
@@ -150,6 +154,7 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         search?: number;
         searchQueries?: number;
         searchKeep?: boolean;
+        searchPrewarm?: boolean;
         basePort?: number;
         soak?: number;
         analytics?: boolean;
@@ -183,6 +188,7 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
             vectors: o.search,
             queries: o.searchQueries,
             keep: o.searchKeep,
+            prewarm: o.searchPrewarm,
             databaseUrl: config().database.url,
             log,
           });

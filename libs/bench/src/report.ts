@@ -336,7 +336,8 @@ export function renderSearch(row: SearchRow): string {
     `search: ${row.vectors} vectors (${row.enrolled} enrolled, ${row.visitors} visitor faces) across ${row.tenants} tenants ` +
       `(${row.tenantVectors.min}..${row.tenantVectors.max} per tenant), ${row.queries} query faces`,
     `load ${row.loadSeconds} s; HNSW build ${row.buildSeconds} s (m=${row.m}, ef_construction=${row.efConstruction}); ` +
-      `index ${row.indexMiB} MiB, table ${row.tableMiB} MiB; shared_buffers ${row.server.sharedBuffersMiB} MiB`,
+      `index ${row.indexMiB} MiB, table ${row.tableMiB} MiB; shared_buffers ${row.server.sharedBuffersMiB} MiB` +
+      (row.prewarmedMiB === null ? '' : `, ${row.prewarmedMiB} MiB of graphs prewarmed`),
     `decision (gallery + visitor search) per face, load average ${row.loadAverage}:`,
   ];
   for (const s of row.settings) {

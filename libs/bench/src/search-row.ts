@@ -46,6 +46,11 @@ export interface SearchBenchOptions {
   settings?: VectorSearchSettings[];
   /** keep the database afterwards (to re-run queries by hand) */
   keep?: boolean;
+  /**
+   * read the HNSW graphs into shared_buffers before timing (pg_prewarm): a server that searches all day has them there,
+   * when shared_buffers is sized to hold them
+   */
+  prewarm?: boolean;
   seed?: number;
   log?: (line: string) => void;
 }
@@ -96,6 +101,8 @@ export interface SearchRow {
   tableMiB: number;
   settings: SearchSettingStat[];
   server: { sharedBuffersMiB: number; maintenanceWorkMemMiB: number; pgvector: string };
+  /** HNSW graph read into shared_buffers before timing (--search-prewarm), or null */
+  prewarmedMiB: number | null;
   /** 1-minute load average when the timing ended: a shared machine inflates the wall times, not the CPU times */
   loadAverage: number;
   serverCpuP50Ms: number | null;
@@ -499,6 +506,16 @@ export async function searchRow(options: SearchBenchOptions): Promise<SearchRow>
     const buildSeconds = (performance.now() - t1) / 1000;
     log(`search: index built in ${buildSeconds.toFixed(1)} s; exact search for ${loaded.queries.length} faces`);
     await ds.query('ANALYZE face_embeddings');
+    let prewarmedMiB: number | null = null;
+    if (o.prewarm) {
+      await ds.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
+      const [{ blocks }] = await ds.query(
+        `SELECT sum(pg_prewarm(c.oid))::bigint AS blocks FROM pg_class c JOIN pg_am a ON a.oid = c.relam
+         WHERE a.amname = 'hnsw' AND c.relkind = 'i'`,
+      );
+      prewarmedMiB = round((Number(blocks) * 8192) / 2 ** 20, 1);
+      log(`search: ${prewarmedMiB} MiB of HNSW graphs read into shared_buffers`);
+    }
 
     const exact = new Map<string, [Neighbour[], Neighbour[]]>();
     for (const q of loaded.queries) {
@@ -553,6 +570,7 @@ export async function searchRow(options: SearchBenchOptions): Promise<SearchRow>
       serverCpuP50Ms: head.serverCpuP50Ms,
       serverCpuP95Ms: head.serverCpuP95Ms,
       server: { sharedBuffersMiB: mib(sb.bytes), maintenanceWorkMemMiB: mib(mwm.bytes), pgvector: size.pgvector },
+      prewarmedMiB,
     };
   } finally {
     await ds.destroy();
