@@ -313,29 +313,26 @@ export function mergeTraffic(
     if (k === undefined) periodIndex.set(p, (k = periodIndex.size));
     return k;
   };
+  const hourByte = storeClock ? 5 : 4;
   let n = 0;
   let maxPerson = 0;
   for (const s of slices) {
-    n += s.people.length / ENTRY_BYTES;
-    for (let o = 0; o < s.people.length; o += ENTRY_BYTES) maxPerson = Math.max(maxPerson, s.people.readUInt32LE(o));
+    const b = s.people;
+    n += b.length / ENTRY_BYTES;
+    for (let o = 0; o < b.length; o += ENTRY_BYTES) maxPerson = Math.max(maxPerson, personAt(b, o));
   }
-  // entries as columns, then ordered by period (a counting sort), then counted with one stamp per person
-  const period = new Int32Array(n);
-  const person = new Int32Array(n);
-  const flags = new Uint8Array(n);
-  const visits = new Uint16Array(n);
-  const peaks = new Map<number, number>();
+  // entries ordered by period (whole slices by day; by hour, a counting sort over (slice, offset) pairs), then
+  // counted with one stamp a person: a person is new to a period when their stamp is not that period's
+  const period = new Int32Array(groupBy === 'hour' ? n : 0);
+  const slicePeriod = new Int32Array(slices.length);
   let k = 0;
-  for (const s of slices) {
+  slices.forEach((s, i) => {
     const day = storeClock ? s.localDay : s.utcDay;
-    const dayPeriod = groupBy === 'hour' ? -1 : indexOf(periodOf(day, 0));
-    for (let o = 0; o < s.people.length; o += ENTRY_BYTES, k++) {
-      period[k] = dayPeriod >= 0 ? dayPeriod : indexOf(periodOf(day, s.people.readUInt8(o + (storeClock ? 5 : 4))));
-      person[k] = s.people.readUInt32LE(o);
-      flags[k] = s.people.readUInt8(o + 6);
-      visits[k] = s.people.readUInt8(o + 7);
-    }
-  }
+    const b = s.people;
+    if (groupBy !== 'hour') slicePeriod[i] = indexOf(periodOf(day, 0));
+    else for (let o = 0; o < b.length; o += ENTRY_BYTES) period[k++] = indexOf(periodOf(day, b[o + hourByte]!));
+  });
+  const peaks = new Map<number, number>();
   // peaks once every period with a visit is known (a period's visits may come from a slice read later)
   for (const s of slices) {
     const day = storeClock ? s.localDay : s.utcDay;
@@ -346,35 +343,76 @@ export function mergeTraffic(
   }
   const periods = periodIndex.size;
   const start = new Int32Array(periods + 1);
-  for (let j = 0; j < n; j++) start[period[j]! + 1]!++;
-  for (let p = 0; p < periods; p++) start[p + 1]! += start[p]!;
-  const order = new Int32Array(n);
-  const fill = start.slice(0, periods);
-  for (let j = 0; j < n; j++) order[fill[period[j]!]!++] = j;
+  let sliceOf: Int32Array;
+  let offsetOf: Int32Array;
+  if (groupBy === 'hour') {
+    for (let j = 0; j < n; j++) start[period[j]! + 1]!++;
+    for (let p = 0; p < periods; p++) start[p + 1]! += start[p]!;
+    // where each entry lives: its slice and byte offset
+    sliceOf = new Int32Array(n);
+    offsetOf = new Int32Array(n);
+    const fill = start.slice(0, periods);
+    k = 0;
+    slices.forEach((s, i) => {
+      for (let o = 0; o < s.people.length; o += ENTRY_BYTES, k++) {
+        const at = fill[period[k]!]!++;
+        sliceOf[at] = i;
+        offsetOf[at] = o;
+      }
+    });
+  } else {
+    // whole slices: (slice, -1) stands for every entry of the slice
+    for (let i = 0; i < slices.length; i++) start[slicePeriod[i]! + 1]!++;
+    for (let p = 0; p < periods; p++) start[p + 1]! += start[p]!;
+    sliceOf = new Int32Array(slices.length);
+    offsetOf = new Int32Array(slices.length).fill(-1);
+    const fill = start.slice(0, periods);
+    for (let i = 0; i < slices.length; i++) sliceOf[fill[slicePeriod[i]!]!++] = i;
+  }
   const seen = new Int32Array(maxPerson + 1).fill(-1);
   const seenReturning = new Int32Array(maxPerson + 1).fill(-1);
   const labels = [...periodIndex.keys()];
   const out: TrafficGroup[] = [];
   for (let p = 0; p < periods; p++) {
-    const g = { visits: 0, uniqueVisitors: 0, returningVisitors: 0, members: 0, anonymous: 0 };
+    let visits = 0;
+    let uniqueVisitors = 0;
+    let returningVisitors = 0;
+    let members = 0;
     for (let j = start[p]!; j < start[p + 1]!; j++) {
-      const e = order[j]!;
-      const who = person[e]!;
-      g.visits += visits[e]!;
-      if (seen[who] !== p) {
-        seen[who] = p;
-        g.uniqueVisitors++;
-        if (flags[e]! & IDENTIFIED) g.members++;
-        else g.anonymous++;
-      }
-      if (flags[e]! & RETURNING && seenReturning[who] !== p) {
-        seenReturning[who] = p;
-        g.returningVisitors++;
+      const b = slices[sliceOf[j]!]!.people;
+      const one = offsetOf[j]!;
+      for (let o = one < 0 ? 0 : one; o < (one < 0 ? b.length : one + 1); o += ENTRY_BYTES) {
+        const who = personAt(b, o);
+        const flags = b[o + 6]!;
+        visits += b[o + 7]!;
+        if (seen[who] !== p) {
+          seen[who] = p;
+          uniqueVisitors++;
+          if (flags & IDENTIFIED) members++;
+        }
+        if (flags & RETURNING && seenReturning[who] !== p) {
+          seenReturning[who] = p;
+          returningVisitors++;
+        }
       }
     }
-    if (g.visits > 0) out.push({ period: labels[p]!, ...g, occupancyPeak: peaks.get(p) ?? 0 });
+    if (visits > 0)
+      out.push({
+        period: labels[p]!,
+        visits,
+        uniqueVisitors,
+        returningVisitors,
+        members,
+        anonymous: uniqueVisitors - members,
+        occupancyPeak: peaks.get(p) ?? 0,
+      });
   }
   return out.sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
+}
+
+/** The person number of the entry at byte `o` (little-endian, below 2^31). */
+function personAt(b: Uint8Array, o: number): number {
+  return b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24);
 }
 
 /** People by gender and age band, each person once across every slice (their cell: all their faces, all visits). */
@@ -383,19 +421,21 @@ export function mergeDemographics(
 ): { gender: Gender; ageBand: AgeBand | 'unknown'; people: number }[] {
   let maxPerson = 0;
   for (const s of slices)
-    for (let o = 0; o < s.people.length; o += ENTRY_BYTES) maxPerson = Math.max(maxPerson, s.people.readUInt32LE(o));
+    for (let o = 0; o < s.people.length; o += ENTRY_BYTES) maxPerson = Math.max(maxPerson, personAt(s.people, o));
   const seen = new Uint8Array(maxPerson + 1);
-  const byCell = new Map<number, number>();
+  const byCell = new Int32Array(CELL_MASK + 1);
   for (const s of slices) {
-    for (let o = 0; o < s.people.length; o += ENTRY_BYTES) {
-      const who = s.people.readUInt32LE(o);
+    const b = s.people;
+    for (let o = 0; o < b.length; o += ENTRY_BYTES) {
+      const who = personAt(b, o);
       if (seen[who]) continue;
       seen[who] = 1;
-      const cell = s.people.readUInt8(o + 6) & CELL_MASK;
-      byCell.set(cell, (byCell.get(cell) ?? 0) + 1);
+      byCell[b[o + 6]! & CELL_MASK]!++;
     }
   }
-  return [...byCell].map(([cell, people]) => ({ gender: genderOfCell(cell), ageBand: bandOfCell(cell), people }));
+  return [...byCell]
+    .map((people, cell) => ({ gender: genderOfCell(cell), ageBand: bandOfCell(cell), people }))
+    .filter((c) => c.people > 0);
 }
 
 /** Zones of several slices summed: visits, emotions, and dwell percentiles from the merged histogram. */
