@@ -18,6 +18,15 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * every report, whatever range is asked). Triggers on `visit_facts` mark the UTC days (of a visit's start and end)
  * whose slices changed, and the people whose cell may have; a person with no visit left loses their number at once.
  */
+/** The statement triggers on visit_facts: one per event and transition table. */
+const TRIGGER_EVENTS = [
+  ['INSERT', 'NEW'],
+  ['UPDATE', 'NEW'],
+  ['UPDATE', 'OLD'],
+  ['DELETE', 'OLD'],
+] as const;
+const triggerName = (event: string, rows: string) => `visit_slices_mark_${event.toLowerCase()}_${rows.toLowerCase()}`;
+
 export class VisitSlices1797200000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
@@ -118,13 +127,8 @@ export class VisitSlices1797200000000 implements MigrationInterface {
       SELECT DISTINCT c.tenant_id, c.person_key FROM ${rows} c
       WHERE EXISTS (SELECT 1 FROM visits v WHERE v.tenant_id = c.tenant_id AND v.person_key = c.person_key)
       ON CONFLICT DO NOTHING;`;
-    for (const [event, rows] of [
-      ['INSERT', 'NEW'],
-      ['UPDATE', 'NEW'],
-      ['UPDATE', 'OLD'],
-      ['DELETE', 'OLD'],
-    ] as const) {
-      const fn = `visit_slices_mark_${event.toLowerCase()}_${rows.toLowerCase()}`;
+    for (const [event, rows] of TRIGGER_EVENTS) {
+      const fn = triggerName(event, rows);
       const alias = `changed_${rows.toLowerCase()}`;
       await q.query(`
         CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -148,13 +152,8 @@ export class VisitSlices1797200000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const [event, rows] of [
-      ['INSERT', 'NEW'],
-      ['UPDATE', 'NEW'],
-      ['UPDATE', 'OLD'],
-      ['DELETE', 'OLD'],
-    ] as const) {
-      const fn = `visit_slices_mark_${event.toLowerCase()}_${rows.toLowerCase()}`;
+    for (const [event, rows] of TRIGGER_EVENTS) {
+      const fn = triggerName(event, rows);
       await q.query(`DROP TRIGGER IF EXISTS ${fn} ON visit_facts`);
       await q.query(`DROP FUNCTION IF EXISTS ${fn}()`);
     }
