@@ -34,6 +34,30 @@ export const PERSON_KIND = `CASE WHEN s.category = 'staff' THEN 'staff' WHEN s.i
  * Runs `step` (which handles up to `batch` marked items and says how many it did) until a step finds fewer than
  * `batch`, or `maxBatches` steps ran; returns how many were handled in all.
  */
+/**
+ * Takes up to `limit` rows of a table of marks (of one tenant, or of all) in the caller's transaction: locked, deleted
+ * and returned (`returning`: the columns to return, by default the key). Marks taken by a transaction that fails come
+ * back with its rollback; two takers never take one mark.
+ */
+export async function takeMarked<T>(
+  m: { query(sql: string, params?: unknown[]): Promise<unknown> },
+  table: string,
+  key: readonly string[],
+  tenantId: string | null,
+  limit: number,
+  returning = key.map((k) => `d.${k}`).join(', '),
+): Promise<T[]> {
+  const cols = key.join(', ');
+  const [rows] = (await m.query(
+    `DELETE FROM ${table} d
+     USING (SELECT ${cols} FROM ${table} WHERE $1::uuid IS NULL OR tenant_id = $1 ORDER BY ${cols} LIMIT $2 FOR UPDATE) p
+     WHERE ${key.map((k) => `d.${k} = p.${k}`).join(' AND ')}
+     RETURNING ${returning}`,
+    [tenantId, limit],
+  )) as [T[], number];
+  return rows;
+}
+
 export async function inBatches(
   step: (batch: number) => Promise<number>,
   batch: number,

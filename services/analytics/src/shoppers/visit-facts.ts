@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { StoreLensConfig } from '@storelens/config';
 import { EMOTIONS } from '@storelens/contracts';
-import { inBatches } from '@storelens/db';
+import { inBatches, takeMarked } from '@storelens/db';
 import { InjectConfig } from '@storelens/platform';
 import { robustAge } from '@storelens/tracking';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -42,13 +42,13 @@ export class VisitFacts {
   /** Recomputes up to `limit` marked days (of one tenant, or of all), then the marked people; returns the days. */
   async refresh(tenantId: string | null, limit = 50): Promise<number> {
     const days = await this.dataSource.transaction(async (m) => {
-      const [picked]: [{ tenant_id: string; store_id: string; day: string }[], number] = await m.query(
-        `DELETE FROM visit_facts_dirty d
-         USING (SELECT tenant_id, store_id, day FROM visit_facts_dirty
-                WHERE $1::uuid IS NULL OR tenant_id = $1 ORDER BY tenant_id, store_id, day LIMIT $2 FOR UPDATE) p
-         WHERE d.tenant_id = p.tenant_id AND d.store_id = p.store_id AND d.day = p.day
-         RETURNING d.tenant_id, d.store_id, to_char(d.day, 'YYYY-MM-DD') AS day`,
-        [tenantId, limit],
+      const picked = await takeMarked<{ tenant_id: string; store_id: string; day: string }>(
+        m,
+        'visit_facts_dirty',
+        ['tenant_id', 'store_id', 'day'],
+        tenantId,
+        limit,
+        `d.tenant_id, d.store_id, to_char(d.day, 'YYYY-MM-DD') AS day`,
       );
       const days = picked.map((p) => ({
         tenantId: p.tenant_id,
@@ -126,13 +126,12 @@ export class VisitFacts {
 
   private async refreshReturningBatch(tenantId: string | null, limit: number): Promise<number> {
     return this.dataSource.transaction(async (m) => {
-      const [people]: [{ tenant_id: string; person_key: string }[], number] = await m.query(
-        `DELETE FROM visit_facts_person_dirty d
-         USING (SELECT tenant_id, person_key FROM visit_facts_person_dirty
-                WHERE $1::uuid IS NULL OR tenant_id = $1 LIMIT $2 FOR UPDATE) p
-         WHERE d.tenant_id = p.tenant_id AND d.person_key = p.person_key
-         RETURNING d.tenant_id, d.person_key`,
-        [tenantId, limit],
+      const people = await takeMarked<{ tenant_id: string; person_key: string }>(
+        m,
+        'visit_facts_person_dirty',
+        ['tenant_id', 'person_key'],
+        tenantId,
+        limit,
       );
       if (people.length === 0) return 0;
       await m.query(

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EMOTIONS } from '@storelens/contracts';
-import { inBatches } from '@storelens/db';
+import { inBatches, takeMarked } from '@storelens/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { FactsScope } from './shoppers.read-repository';
 import { CONTEXT_MS } from './visit-builder';
@@ -66,13 +66,12 @@ export class VisitSliceStore {
    */
   private refreshPeople(tenantId: string | null, limit: number): Promise<number> {
     return this.dataSource.transaction(async (m) => {
-      const [picked]: [{ tenant_id: string; person_key: string }[], number] = await m.query(
-        `DELETE FROM visit_people_dirty d
-         USING (SELECT tenant_id, person_key FROM visit_people_dirty
-                WHERE $1::uuid IS NULL OR tenant_id = $1 ORDER BY tenant_id, person_key LIMIT $2 FOR UPDATE) p
-         WHERE d.tenant_id = p.tenant_id AND d.person_key = p.person_key
-         RETURNING d.tenant_id, d.person_key`,
-        [tenantId, limit],
+      const picked = await takeMarked<{ tenant_id: string; person_key: string }>(
+        m,
+        'visit_people_dirty',
+        ['tenant_id', 'person_key'],
+        tenantId,
+        limit,
       );
       if (picked.length === 0) return 0;
       const rows: {
@@ -161,13 +160,13 @@ export class VisitSliceStore {
   /** Rebuilds up to `limit` marked store days from their facts. */
   private refreshDays(tenantId: string | null, limit: number): Promise<number> {
     return this.dataSource.transaction(async (m) => {
-      const [picked]: [{ tenant_id: string; store_id: string; day: string }[], number] = await m.query(
-        `DELETE FROM visit_slices_dirty d
-         USING (SELECT tenant_id, store_id, utc_day FROM visit_slices_dirty
-                WHERE $1::uuid IS NULL OR tenant_id = $1 ORDER BY tenant_id, store_id, utc_day LIMIT $2 FOR UPDATE) p
-         WHERE d.tenant_id = p.tenant_id AND d.store_id = p.store_id AND d.utc_day = p.utc_day
-         RETURNING d.tenant_id, d.store_id, to_char(d.utc_day, 'YYYY-MM-DD') AS day`,
-        [tenantId, limit],
+      const picked = await takeMarked<{ tenant_id: string; store_id: string; day: string }>(
+        m,
+        'visit_slices_dirty',
+        ['tenant_id', 'store_id', 'utc_day'],
+        tenantId,
+        limit,
+        `d.tenant_id, d.store_id, to_char(d.utc_day, 'YYYY-MM-DD') AS day`,
       );
       for (const tenant of new Set(picked.map((p) => p.tenant_id))) {
         const days = picked.filter((p) => p.tenant_id === tenant);
