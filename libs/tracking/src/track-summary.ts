@@ -32,12 +32,24 @@ export type GenderLabel = 'female' | 'male';
 export function voteGender(
   faces: readonly { gender: GenderLabel | null; genderConfidence: number | null }[],
 ): { label: GenderLabel; confidence: number } | null {
+  const weight = genderWeights(faces);
+  const label = genderOfWeights(weight);
+  return label === null ? null : { label, confidence: weight[label] / (weight.female + weight.male) };
+}
+
+/** Each gender's summed confidence over faces (a face without a confidence weighs 0.5): what the vote counts. */
+export function genderWeights(
+  faces: readonly { gender: GenderLabel | null; genderConfidence: number | null }[],
+): Record<GenderLabel, number> {
   const weight = { female: 0, male: 0 };
   for (const f of faces) if (f.gender) weight[f.gender] += f.genderConfidence ?? 0.5;
-  const total = weight.female + weight.male;
-  if (total === 0) return null;
-  const label: GenderLabel = weight.male >= weight.female ? 'male' : 'female';
-  return { label, confidence: weight[label] / total };
+  return weight;
+}
+
+/** The vote over summed weights (several visits' weights add up): the heavier gender, male on a tie; null for none. */
+export function genderOfWeights(weight: Record<GenderLabel, number>): GenderLabel | null {
+  if (weight.female + weight.male === 0) return null;
+  return weight.male >= weight.female ? 'male' : 'female';
 }
 
 /** A robust age: the mean of the middle half of the estimates (the median for three or fewer). */

@@ -1,7 +1,5 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { StoreLensConfig } from '@storelens/config';
 import { IdentityRepository } from '@storelens/db';
-import { InjectConfig } from '@storelens/platform';
 import { AGE_BANDS, type AgeBand } from '@storelens/tracking';
 import { round1, type VisitView } from './shopper-analytics';
 import type { PersonVisitsQuery, ShopperRangeQuery, TrafficQuery, VisitsQuery } from './shoppers.query';
@@ -26,7 +24,6 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 @Injectable()
 export class ShoppersService {
   constructor(
-    @InjectConfig() private readonly cfg: StoreLensConfig,
     @Inject(ShoppersReadRepository) private readonly read: ShoppersReadRepository,
     @Inject(IdentityRepository) private readonly identities: IdentityRepository,
     @Inject(VisitBuilder) private readonly builder: VisitBuilder,

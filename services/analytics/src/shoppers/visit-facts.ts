@@ -3,7 +3,7 @@ import type { StoreLensConfig } from '@storelens/config';
 import { EMOTIONS } from '@storelens/contracts';
 import { inBatches, takeMarked } from '@storelens/db';
 import { InjectConfig } from '@storelens/platform';
-import { robustAge } from '@storelens/tracking';
+import { genderWeights, robustAge } from '@storelens/tracking';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { VisitView } from './shopper-analytics';
 import { ShoppersReadRepository } from './shoppers.read-repository';
@@ -179,8 +179,7 @@ export function runsOf(days: readonly DirtyDay[]): DirtyDay[][] {
 
 /** One visit as the rows of visit_facts and visit_zone_facts. */
 export function factsOf(v: VisitView) {
-  const weight = { female: 0, male: 0 };
-  for (const f of v.faces) if (f.gender) weight[f.gender] += f.genderConfidence ?? 0.5;
+  const weight = genderWeights(v.faces);
   const ages = v.faces.map((f) => f.age).filter((a): a is number => a !== null && Number.isFinite(a));
   return {
     visit: {

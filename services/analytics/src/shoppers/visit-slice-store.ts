@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EMOTIONS } from '@storelens/contracts';
 import { inBatches, takeMarked } from '@storelens/db';
+import { genderOfWeights } from '@storelens/tracking';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { FactsScope } from './shoppers.read-repository';
 import { CONTEXT_MS } from './visit-builder';
@@ -107,9 +108,7 @@ export class VisitSliceStore {
       const present = rows
         .filter((r) => r.n > 0)
         .map((r) => {
-          const f = r.f ?? 0;
-          const w = r.m ?? 0;
-          const gender = f + w === 0 ? 'unknown' : w >= f ? 'male' : 'female';
+          const gender = genderOfWeights({ female: r.f ?? 0, male: r.m ?? 0 }) ?? 'unknown';
           return { ...r, newCell: cellOf(gender, r.age), newIdentified: r.identified === true };
         });
       // a person numbered now may have days built while they had no number (left out there): those are rebuilt too
@@ -190,8 +189,8 @@ export class VisitSliceStore {
   async peopleSlices(tenantId: string, q: FactsScope): Promise<PeopleSlice[]> {
     const [stored, edges] = await Promise.all([
       this.dataSource.query(
-        `SELECT to_char(utc_day, 'YYYY-MM-DD') AS "utcDay", to_char(local_day, 'YYYY-MM-DD') AS "localDay", visits,
-                people, peaks
+        `SELECT to_char(utc_day, 'YYYY-MM-DD') AS "utcDay", to_char(local_day, 'YYYY-MM-DD') AS "localDay", people,
+                peaks
          FROM visit_slices WHERE tenant_id = $1 AND store_id = ANY($2) AND lo >= $3 AND hi <= $4`,
         [tenantId, q.storeIds, q.from, q.to],
       ) as Promise<PeopleSlice[]>,

@@ -281,7 +281,7 @@ export function buildSlice(
 }
 
 /** The part of a slice the readers merge: its days, people and peaks. */
-export type PeopleSlice = Pick<Slice, 'utcDay' | 'localDay' | 'visits' | 'people' | 'peaks'>;
+export type PeopleSlice = Pick<Slice, 'utcDay' | 'localDay' | 'people' | 'peaks'>;
 
 export interface TrafficGroup {
   period: string;
