@@ -14,10 +14,10 @@ export interface VectorSearchSettings {
   iterativeScan: 'off' | 'strict_order' | 'relaxed_order';
 }
 
-/** The vector-search settings each DataSource's connections were opened with. */
 /** The search settings when none are given (VECTOR_EF_SEARCH and VECTOR_ITERATIVE_SCAN's defaults). */
 export const DEFAULT_VECTOR_SEARCH: VectorSearchSettings = { efSearch: 40, iterativeScan: 'relaxed_order' };
 
+/** The vector-search settings each DataSource's connections were opened with. */
 const sessionSettings = new WeakMap<DataSource, VectorSearchSettings>();
 
 export function vectorSearchSettingsOf(dataSource: DataSource): VectorSearchSettings | undefined {

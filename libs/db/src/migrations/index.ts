@@ -9,6 +9,7 @@ import { WorkBacklogIndexes1796900000000 } from './1796900000000-work-backlog-in
 import { VisitFacts1797000000000 } from './1797000000000-visit-facts';
 import { GalleryGraph1797100000000 } from './1797100000000-gallery-graph';
 import { VisitSlices1797200000000 } from './1797200000000-visit-slices';
+import { VisitorsByTenant1797300000000 } from './1797300000000-visitors-by-tenant';
 
 /** Every migration in order. Listed, not globbed, so they load the same under ts-jest, tsx and compiled JS. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   VisitFacts1797000000000,
   GalleryGraph1797100000000,
   VisitSlices1797200000000,
+  VisitorsByTenant1797300000000,
 ];

@@ -5,6 +5,27 @@ import type { DataSource, EntityManager } from 'typeorm';
 /** The subset of DataSource and EntityManager the queries need, so one class serves both, in or out of a transaction. */
 type Queryable = Pick<DataSource | EntityManager, 'query' | 'transaction'>;
 
+/**
+ * Visitors read per search for the nearest: a few, so that a relaxed_order scan (rows slightly out of order) cannot
+ * hide the nearest behind the first row; the search costs the same (ef_search candidates are walked either way).
+ */
+export const VISITOR_NEIGHBOURS = 10;
+
+/** nearestVisitors' SQL (the bench runs it with index scans off for the exact answer). */
+export function nearestVisitorsQuery(
+  tenantId: string,
+  vector: readonly number[],
+  modelId: string,
+  k: number,
+): { sql: string; params: unknown[] } {
+  return {
+    sql: `SELECT id AS "visitorId", identity_id AS "identityId", centroid <=> $2::vector AS distance
+          FROM visitors WHERE tenant_id = $1 AND model_id = $3 AND centroid IS NOT NULL
+          ORDER BY centroid <=> $2::vector LIMIT $4`,
+    params: [tenantId, toSql([...vector]), modelId, k],
+  };
+}
+
 /** A decided camera face as tracking reads it. */
 export interface CameraFaceRow {
   faceId: string;
@@ -209,19 +230,25 @@ export class ShopperRepository {
 
   /** The visitor whose centroid is closest to `vector` (same model), or null for a tenant without visitors. */
   async nearestVisitor(tenantId: string, vector: readonly number[], modelId: string): Promise<VisitorMatch | null> {
-    const rows: { visitorId: string; identityId: string | null; distance: number }[] = await this.db.transaction(
-      async (m) => {
-        await m.query(`SELECT set_config('hnsw.iterative_scan', 'strict_order', true)`);
-        return m.query(
-          `SELECT id AS "visitorId", identity_id AS "identityId", centroid <=> $2::vector AS distance
-           FROM visitors WHERE tenant_id = $1 AND model_id = $3 AND centroid IS NOT NULL
-           ORDER BY centroid <=> $2::vector LIMIT 1`,
-          [tenantId, toSql([...vector]), modelId],
-        );
-      },
-    );
-    const [r] = rows;
-    return r ? { visitorId: r.visitorId, identityId: r.identityId, similarity: 1 - Number(r.distance) } : null;
+    return (await this.nearestVisitors(tenantId, vector, modelId, VISITOR_NEIGHBOURS))[0] ?? null;
+  }
+
+  /**
+   * The k visitors whose centroids are closest to `vector` (same model), nearest first. One search of the tenant's
+   * own HNSW graph (visitors is partitioned by tenant), with the HNSW settings the connection was opened with; a
+   * relaxed_order scan may hand rows back slightly out of order, so they are sorted here.
+   */
+  async nearestVisitors(
+    tenantId: string,
+    vector: readonly number[],
+    modelId: string,
+    k: number,
+  ): Promise<VisitorMatch[]> {
+    const { sql, params } = nearestVisitorsQuery(tenantId, vector, modelId, k);
+    const rows: { visitorId: string; identityId: string | null; distance: number }[] = await this.db.query(sql, params);
+    return rows
+      .map((r) => ({ visitorId: r.visitorId, identityId: r.identityId, similarity: 1 - Number(r.distance) }))
+      .sort((a, b) => b.similarity - a.similarity);
   }
 
   /** Visitors (of the model) at least `minSimilarity` close to `vector` and not yet linked to an identity. */
@@ -245,7 +272,7 @@ export class ShopperRepository {
   async createVisitor(tenantId: string, id: string, centroid: readonly number[], modelId: string): Promise<void> {
     await this.db.query(
       `INSERT INTO visitors (id, tenant_id, centroid, model_id) VALUES ($1, $2, $3::vector, $4)
-       ON CONFLICT (id) DO NOTHING`,
+       ON CONFLICT (tenant_id, id) DO NOTHING`,
       [id, tenantId, toSql([...centroid]), modelId],
     );
   }

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { nearestVisitorsQuery, ShopperRepository } from './repositories';
+import { cosineDistance, migratedTestDatabase, near, randomVector, repositories, seedTenant } from './test-support';
+import type { MigratedDatabase, Repositories } from './test-support';
+
+let t: MigratedDatabase;
+let r: Repositories;
+let shoppers: ShopperRepository;
+beforeAll(async () => {
+  t = await migratedTestDatabase();
+  r = repositories(t.dataSource);
+  shoppers = new ShopperRepository(t.dataSource);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const partitionOf = (tenantId: string) => `visitors_${tenantId.replace(/-/g, '')}`;
+
+/** n visitors with random centroids in one statement; returns their ids and centroids. */
+async function visitors(tenantId: string, n: number, modelId = 'mfn'): Promise<Map<string, number[]>> {
+  const made = new Map(Array.from({ length: n }, () => [randomUUID(), randomVector()] as const));
+  const rows = [...made].map(([id, v]) => `('${id}', '${tenantId}', '[${v.join(',')}]', '${modelId}')`);
+  await t.dataSource.query(`INSERT INTO visitors (id, tenant_id, centroid, model_id) VALUES ${rows.join(', ')}`);
+  return made;
+}
+
+describe('visitor search, one graph per tenant', () => {
+  let big: Awaited<ReturnType<typeof seedTenant>>;
+  let small: Awaited<ReturnType<typeof seedTenant>>;
+  let bigVisitors: Map<string, number[]>;
+  let smallVisitors: Map<string, number[]>;
+
+  beforeAll(async () => {
+    big = await seedTenant(r, 'Big chain');
+    small = await seedTenant(r, 'Corner shop');
+    bigVisitors = await visitors(big.tenant.id, 2000);
+    smallVisitors = await visitors(small.tenant.id, 5);
+    await t.dataSource.query('ANALYZE visitors');
+  });
+
+  it("gives every new tenant a visitors partition of its own, with its own HNSW graph", async () => {
+    const tenant = await r.tenants.create('New chain');
+    const rows: { index: string }[] = await t.dataSource.query(
+      `SELECT indexdef AS index FROM pg_indexes WHERE tablename = $1`,
+      [partitionOf(tenant.id)],
+    );
+    expect(rows.map((x) => x.index).join('\n')).toMatch(/USING hnsw \(centroid vector_cosine_ops\)/);
+  });
+
+  it("walks only the tenant's own graph: a small tenant next to a large one gets all its visitors back", async () => {
+    // With one graph of every tenant's visitors and no iterative scan, ef_search 40 candidates from 2005 would
+    // hold hardly any of the small tenant's five.
+    const { sql, params } = nearestVisitorsQuery(small.tenant.id, randomVector(), 'mfn', 10);
+    const rows = await t.dataSource.transaction(async (m) => {
+      for (const s of ['enable_seqscan = off', 'enable_sort = off', 'hnsw.iterative_scan = off'])
+        await m.query(`SET LOCAL ${s}`);
+      const plan: { 'QUERY PLAN': string }[] = await m.query(`EXPLAIN ${sql}`, params);
+      const text = plan.map((p) => p['QUERY PLAN']).join('\n');
+      expect(text).toMatch(new RegExp(`Index Scan using \\w+ on ${partitionOf(small.tenant.id)}`));
+      expect(text).not.toMatch(new RegExp(partitionOf(big.tenant.id)));
+      return (await m.query(sql, params)) as { visitorId: string }[];
+    });
+    expect(rows.map((x) => x.visitorId).sort()).toEqual([...smallVisitors.keys()].sort());
+  });
+
+  it('finds the nearest visitor of a large tenant, nearest first, with the connection’s settings', async () => {
+    const [id, centroid] = [...bigVisitors][1234]!;
+    const query = near(centroid, 0.02);
+    const found = await shoppers.nearestVisitors(big.tenant.id, query, 'mfn', 10);
+    expect(found).toHaveLength(10);
+    expect(found[0]).toMatchObject({ visitorId: id, identityId: null });
+    expect(found[0]!.similarity).toBeCloseTo(1 - cosineDistance(query, centroid), 5);
+    expect(found.map((f) => f.similarity)).toEqual([...found.map((f) => f.similarity)].sort((a, b) => b - a));
+    expect((await shoppers.nearestVisitor(big.tenant.id, query, 'mfn'))?.visitorId).toBe(id);
+  });
+
+  it("never answers with another tenant's visitor, another model's or one whose centroid retention forgot", async () => {
+    const [id, centroid] = [...smallVisitors][0]!;
+    expect(await shoppers.nearestVisitor(big.tenant.id, centroid, 'mfn')).not.toMatchObject({ visitorId: id });
+    expect(await shoppers.nearestVisitor(small.tenant.id, centroid, 'other-model')).toBeNull();
+    const lone = await seedTenant(r, 'Forgotten');
+    const [forgotten] = (await visitors(lone.tenant.id, 1)).keys();
+    await t.dataSource.query(`UPDATE visitors SET centroid = NULL WHERE tenant_id = $1`, [lone.tenant.id]);
+    expect(forgotten).toBeDefined();
+    expect(await shoppers.nearestVisitor(lone.tenant.id, centroid, 'mfn')).toBeNull();
+  });
+
+  it('creates a visitor once: a replay keeps the first centroid', async () => {
+    const id = randomUUID();
+    const first = randomVector();
+    await shoppers.createVisitor(small.tenant.id, id, first, 'mfn');
+    await shoppers.createVisitor(small.tenant.id, id, randomVector(), 'mfn');
+    const found = await shoppers.nearestVisitor(small.tenant.id, first, 'mfn');
+    expect(found).toMatchObject({ visitorId: id });
+    expect(found!.similarity).toBeCloseTo(1, 5);
+  });
+
+  it('goes with its tenant', async () => {
+    const gone = await seedTenant(r, 'Leaving');
+    await visitors(gone.tenant.id, 3);
+    await t.dataSource.query(`DELETE FROM tenants WHERE id = $1`, [gone.tenant.id]);
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM visitors WHERE tenant_id = $1`, [
+      gone.tenant.id,
+    ]);
+    expect(n).toBe(0);
+  });
+});
