@@ -11,8 +11,10 @@ import {
   EMBEDDING_DIMENSIONS,
   EmbeddingRepository,
   nearestQuery,
+  nearestVisitorsQuery,
   runMigrations,
-  type Neighbour,
+  ShopperRepository,
+  VISITOR_NEIGHBOURS,
   type VectorSearchSettings,
 } from '@storelens/db';
 import { FaceSpace, seededRandom, tenantSizes } from './search-vectors';
@@ -20,17 +22,18 @@ import { quantile, round } from './stats';
 
 /**
  * The classification decision's two searches, as the classification service runs them: the enrolled gallery
- * (GALLERY_NEIGHBOURS) and the earlier faces a visitor can join (VISITOR_NEIGHBOURS), both 20.
+ * (EmbeddingRepository.nearest, GALLERY_NEIGHBOURS = 20 reference faces) and the anonymous visitors' centroids
+ * (ShopperRepository.nearestVisitors, VISITOR_NEIGHBOURS = 10), which an unnamed track joins.
  */
-const DECISION_K = 20;
+const GALLERY_K = 20;
 const RECALL_AT = 10;
 const MODEL_ID = 'mobilefacenet_foamliu';
-/** 1 enrolled face : 10 visitor faces (the issue's 1M enrolled : 10M visitors). */
+/** 1 enrolled face : 10 visitor vectors (the issue's 1M enrolled : 10M visitors). */
 const VISITORS_PER_ENROLLED = 10;
 const FACES_PER_IDENTITY = 3;
-/** faces per visitor cluster: uniform 1..MAX (a visit seen in several frames, return visits) */
-const MAX_FACES_PER_VISITOR = 9;
-/** share of visitor clusters that are enrolled people seen in a store */
+/** tracks behind a visitor's centroid: uniform 1..MAX (its noise falls with the square root of the count) */
+const MAX_TRACKS_PER_VISITOR = 9;
+/** share of query faces that are enrolled people (members) rather than returning visitors */
 const MEMBER_SHARE = 0.1;
 const COPY_BATCH = 2000;
 
@@ -56,7 +59,10 @@ export interface SearchBenchOptions {
 }
 
 export interface SearchSettingStat extends VectorSearchSettings {
-  /** per face: the gallery search and the visitor search one after the other (what one decision costs at most) */
+  /**
+   * per face: the gallery search and the visitor search one after the other (what one decision costs at most: the
+   * service searches the visitors once per unnamed track, not per face)
+   */
   p50Ms: number;
   p95Ms: number;
   maxMs: number;
@@ -115,12 +121,15 @@ export const DEFAULT_SEARCH_SETTINGS: VectorSearchSettings[] = [
   { efSearch: 100, iterativeScan: 'relaxed_order' },
 ];
 
+/** A new face (not stored) of a tenant's returning visitor or member: what the decision is asked about. */
 interface QueryFace {
   tenantId: string;
-  faceId: string;
   vector: number[];
   small: boolean;
 }
+
+/** A search's answer as recall compares it: ids nearest first. */
+type Ranked = string[];
 
 // one per run, so that two runs on one server do not meet
 const SEARCH_DATABASE = `storelens_bench_search_${process.pid}`;
@@ -205,6 +214,17 @@ function embeddingRow(faceId: string, tenantId: string, vector: Float32Array, mo
   return row;
 }
 
+/** PGCOPY binary rows of visitors (id, tenant_id, centroid, model_id, track_count). */
+function visitorRow(id: string, tenantId: string, centroid: Float32Array, modelId: Buffer, tracks: number): Buffer {
+  const head = embeddingRow(id, tenantId, centroid, modelId);
+  const row = Buffer.alloc(head.length + 8);
+  head.copy(row);
+  row.writeInt16BE(5, 0);
+  row.writeInt32BE(4, head.length);
+  row.writeInt32BE(tracks, head.length + 4);
+  return row;
+}
+
 function pickDistinct(random: () => number, n: number, count: number): Set<number> {
   const picked = new Set<number>();
   while (picked.size < Math.min(n, count)) picked.add(Math.floor(random() * n));
@@ -219,7 +239,12 @@ interface Loaded {
   queries: QueryFace[];
 }
 
-/** Writes tenants, identities, faces, enrolments and vectors; returns the query faces (stored visitor faces). */
+/**
+ * Writes tenants, identities, their reference faces and vectors (the enrolled gallery) and the anonymous visitors
+ * with their centroids; returns the query faces: new faces of stored visitors and members. The visitors' own faces,
+ * which the platform keeps in face_embeddings too, are left out: no decision searches them, and at full size they
+ * would be 10 M more rows and an hour more of index build.
+ */
 async function load(
   url: string,
   o: Required<Pick<SearchBenchOptions, 'vectors' | 'tenants' | 'queries' | 'seed'>>,
@@ -230,10 +255,10 @@ async function load(
   const medianSize = [...sizes].sort((a, b) => a - b)[Math.floor(sizes.length / 2)];
   const perTenant = Math.max(1, Math.ceil(o.queries / o.tenants));
   const clients = await Promise.all(
-    [0, 1, 2, 3].map(async () => {
+    [0, 1, 2, 3, 4].map(async () => {
       const c = new Client({ connectionString: url, application_name: 'storelens-bench-search' });
       await c.connect();
-      // the rows are consistent by construction; skipping the foreign-key triggers lets four COPYs run at once
+      // the rows are consistent by construction; skipping the foreign-key triggers lets the COPYs run at once
       await c.query(`SET session_replication_role = replica`);
       return c;
     }),
@@ -245,7 +270,7 @@ async function load(
     await main.query(`INSERT INTO tenants (id, name) VALUES ($1, $2)`, [tenantIds[t], `Chain ${t + 1}`]);
     const media = await main.query<{ id: string }>(
       `INSERT INTO media (tenant_id, kind, status, object_key, sha256, bytes, mime, captured_at)
-       VALUES ($1, 'video', 'done', 'bench/search', repeat('0', 64), 0, 'video/mp4', now()) RETURNING id`,
+       VALUES ($1, 'image', 'done', 'bench/search', repeat('0', 64), 0, 'image/jpeg', now()) RETURNING id`,
       [tenantIds[t]],
     );
     const frame = await main.query<{ id: string }>(
@@ -266,6 +291,10 @@ async function load(
     `COPY face_embeddings (face_id, tenant_id, embedding, model_id) FROM STDIN (FORMAT binary)`,
     BINARY_HEADER,
   );
+  const visitors = await new CopyWriter(copyClients[3]).open(
+    `COPY visitors (id, tenant_id, centroid, model_id, track_count) FROM STDIN (FORMAT binary)`,
+    BINARY_HEADER,
+  );
   // identity_faces is small (1/11 of the rows): written after the faces on the main connection
   const enrolments: string[][] = [];
   const modelId = Buffer.from(MODEL_ID);
@@ -277,59 +306,48 @@ async function load(
 
   for (let t = 0; t < sizes.length; t++) {
     const tenantId = tenantIds[t];
+    const small = sizes[t] < medianSize;
     const enrolled = Math.max(FACES_PER_IDENTITY, Math.round(sizes[t] / (VISITORS_PER_ENROLLED + 1)));
-    const visitorFaces = sizes[t] - enrolled;
-    const picks = [...pickDistinct(random, visitorFaces, 2 * perTenant)];
-    const queryAt = new Map(picks.map((p, i) => [p, i % 2 === 0 ? queries : warmup]));
-    let faceIndex = 0;
-    const members: { id: string; centre: Float32Array }[] = [];
-    const addFace = async (vector: Float32Array, identityId: string | null, visitorId: string | null) => {
-      const faceId = randomUUID();
-      faces.line([
-        faceId,
-        tenantId,
-        frames[t],
-        faceIndex++,
-        10,
-        10,
-        100,
-        100,
-        0.95,
-        landmarks,
-        'yunet',
-        identityId,
-        visitorId,
-        visitorId || identityId ? '2026-11-30 00:00:00+00' : null,
-      ]);
-      vectors.push(embeddingRow(faceId, tenantId, vector, modelId));
-      await Promise.all([faces.flushIfFull(), vectors.flushIfFull()]);
-      return faceId;
-    };
+    const visitorCount = sizes[t] - enrolled;
+    const members: Float32Array[] = [];
     for (let i = 0; i < enrolled; i += FACES_PER_IDENTITY) {
       const id = randomUUID();
       const centre = space.person();
-      members.push({ id, centre });
+      members.push(centre);
       identities.line([id, tenantId, `Member ${members.length}`, 'member']);
       await identities.flushIfFull();
       for (let j = 0; j < FACES_PER_IDENTITY && i + j < enrolled; j++) {
-        enrolments.push([await addFace(space.face(centre), id, null), id, tenantId]);
+        const faceId = randomUUID();
+        faces.line([faceId, tenantId, frames[t], i + j, 10, 10, 100, 100, 0.95, landmarks, 'yunet', id, null, null]);
+        vectors.push(embeddingRow(faceId, tenantId, space.face(centre), modelId));
+        enrolments.push([faceId, id, tenantId]);
+        await Promise.all([faces.flushIfFull(), vectors.flushIfFull()]);
       }
     }
-    for (let v = 0; v < visitorFaces;) {
-      const member = random() < MEMBER_SHARE ? members[Math.floor(random() * members.length)] : null;
-      const centre = member?.centre ?? space.person();
-      const visitorId = member ? null : randomUUID();
-      const count = Math.min(visitorFaces - v, 1 + Math.floor(random() * MAX_FACES_PER_VISITOR));
-      for (let j = 0; j < count; j++, v++) {
-        const vector = space.face(centre);
-        const faceId = await addFace(vector, member?.id ?? null, visitorId);
-        queryAt.get(v)?.push({ tenantId, faceId, vector: Array.from(vector), small: sizes[t] < medianSize });
+    // the query faces: a new face of a stored visitor (returning) or of a member, drawn when that person is
+    const picks = [...pickDistinct(random, visitorCount, 2 * perTenant)];
+    const queryAt = new Map(picks.map((p, i) => [p, i % 2 === 0 ? queries : warmup]));
+    for (let v = 0; v < visitorCount; v++) {
+      const centre = space.person();
+      const tracks = 1 + Math.floor(random() * MAX_TRACKS_PER_VISITOR);
+      // a centroid is the mean of its tracks' faces: the noise of one face over the square root of their count
+      visitors.push(visitorRow(randomUUID(), tenantId, space.face(centre, 1 / Math.sqrt(tracks)), modelId, tracks));
+      await visitors.flushIfFull();
+      const into = queryAt.get(v);
+      if (into) {
+        const person = random() < MEMBER_SHARE ? members[Math.floor(random() * members.length)] : centre;
+        into.push({ tenantId, vector: Array.from(space.face(person)), small });
       }
     }
     enrolledTotal += enrolled;
-    visitorTotal += visitorFaces;
+    visitorTotal += visitorCount;
   }
-  await Promise.all([identities.close(), faces.close(), vectors.close(BINARY_TRAILER)]);
+  await Promise.all([
+    identities.close(),
+    faces.close(),
+    vectors.close(BINARY_TRAILER),
+    visitors.close(BINARY_TRAILER),
+  ]);
   const links = await new CopyWriter(main).open(`COPY identity_faces (face_id, identity_id, tenant_id) FROM STDIN`);
   for (const row of enrolments) {
     links.line(row);
@@ -341,35 +359,33 @@ async function load(
   return { sizes, enrolled: enrolledTotal, visitors: visitorTotal, warmup, queries };
 }
 
-function topIds(rows: Neighbour[]): string[] {
-  return rows.slice(0, RECALL_AT).map((r) => r.faceId);
-}
-
-function recall(approx: Neighbour[], exact: Neighbour[]): number {
-  const truth = new Set(topIds(exact));
+function recall(approx: Ranked, exact: Ranked): number {
+  const truth = new Set(exact.slice(0, RECALL_AT));
   if (truth.size === 0) return 1;
-  return topIds(approx).filter((id) => truth.has(id)).length / truth.size;
+  return approx.slice(0, RECALL_AT).filter((id) => truth.has(id)).length / truth.size;
 }
 
-/** The same SQL as EmbeddingRepository.nearest with the HNSW index out of the planner's reach: an exact scan. */
-async function exactNearest(ds: DataSource, q: QueryFace, identityOnly: boolean): Promise<Neighbour[]> {
-  const { sql, params } = nearestQuery(q.tenantId, q.vector, DECISION_K, {
-    identityOnly,
-    modelId: MODEL_ID,
-    excludeFaceId: q.faceId,
-  });
-  const rows: Neighbour[] = await ds.transaction(async (m) => {
+/** The decision's two searches' own SQL with the HNSW index out of the planner's reach: exact scans. */
+async function exactDecision(ds: DataSource, q: QueryFace): Promise<[Ranked, Ranked]> {
+  const gallery = nearestQuery(q.tenantId, q.vector, GALLERY_K, { identityOnly: true, modelId: MODEL_ID });
+  const visitors = nearestVisitorsQuery(q.tenantId, q.vector, MODEL_ID, VISITOR_NEIGHBOURS);
+  return ds.transaction(async (m) => {
     await m.query(`SET LOCAL enable_indexscan = off`);
-    return m.query(sql, params);
+    const g: { faceId: string }[] = await m.query(gallery.sql, gallery.params);
+    const v: { visitorId: string }[] = await m.query(visitors.sql, visitors.params);
+    return [g.map((r) => r.faceId), v.map((r) => r.visitorId)];
   });
-  return rows;
 }
 
-async function decision(repo: EmbeddingRepository, q: QueryFace): Promise<[Neighbour[], Neighbour[]]> {
-  const search = { modelId: MODEL_ID, excludeFaceId: q.faceId };
-  const gallery = await repo.nearest(q.tenantId, q.vector, DECISION_K, { ...search, identityOnly: true });
-  const visitors = await repo.nearest(q.tenantId, q.vector, DECISION_K, { ...search, identityOnly: false });
-  return [gallery, visitors];
+/** The classification decision's two searches, through the repositories the services use. */
+async function decision(
+  embeddings: EmbeddingRepository,
+  shoppers: ShopperRepository,
+  q: QueryFace,
+): Promise<[Ranked, Ranked]> {
+  const gallery = await embeddings.nearest(q.tenantId, q.vector, GALLERY_K, { modelId: MODEL_ID, identityOnly: true });
+  const visitors = await shoppers.nearestVisitors(q.tenantId, q.vector, MODEL_ID, VISITOR_NEIGHBOURS);
+  return [gallery.map((n) => n.faceId), visitors.map((v) => v.visitorId)];
 }
 
 /** CPU time (ns) the server process `pid` has run so far (/proc/<pid>/schedstat; the server must be local). */
@@ -387,7 +403,7 @@ async function timeSetting(
   url: string,
   setting: VectorSearchSettings,
   loaded: Loaded,
-  exact: Map<string, [Neighbour[], Neighbour[]]>,
+  exact: Map<QueryFace, [Ranked, Ranked]>,
 ): Promise<SearchSettingStat> {
   // one connection: its server process is the one whose CPU time is read around each decision
   const ds = createDataSource(url, { poolSize: 1, vectorSearch: setting });
@@ -405,10 +421,11 @@ async function timeOn(
   backendPid: number | null,
   setting: VectorSearchSettings,
   loaded: Loaded,
-  exact: Map<string, [Neighbour[], Neighbour[]]>,
+  exact: Map<QueryFace, [Ranked, Ranked]>,
 ): Promise<SearchSettingStat> {
-  const repo = new EmbeddingRepository(ds);
-  for (const q of loaded.warmup) await decision(repo, q);
+  const embeddings = new EmbeddingRepository(ds);
+  const shoppers = new ShopperRepository(ds);
+  for (const q of loaded.warmup) await decision(embeddings, shoppers, q);
   const ms: { ms: number; small: boolean }[] = [];
   const cpuMs: number[] = [];
   const galleryRecall: number[] = [];
@@ -416,11 +433,11 @@ async function timeOn(
   for (const q of loaded.queries) {
     const c0 = serverCpuNs(backendPid);
     const t0 = performance.now();
-    const [gallery, visitors] = await decision(repo, q);
+    const [gallery, visitors] = await decision(embeddings, shoppers, q);
     ms.push({ ms: performance.now() - t0, small: q.small });
     const c1 = serverCpuNs(backendPid);
     if (c0 !== null && c1 !== null) cpuMs.push((c1 - c0) / 1e6);
-    const [g, v] = exact.get(q.faceId)!;
+    const [g, v] = exact.get(q)!;
     galleryRecall.push(recall(gallery, g));
     visitorRecall.push(recall(visitors, v));
   }
@@ -486,7 +503,7 @@ export async function searchRow(options: SearchBenchOptions): Promise<SearchRow>
     await runMigrations(ds);
     const hnsw: { name: string; def: string }[] = await ds.query(
       `SELECT indexname AS name, indexdef AS def FROM pg_indexes
-       WHERE tablename = 'face_embeddings' AND indexdef ILIKE '%USING hnsw%'`,
+       WHERE tablename IN ('face_embeddings', 'visitors') AND indexdef ILIKE '%USING hnsw%'`,
     );
     for (const i of hnsw) await ds.query(`DROP INDEX ${i.name}`);
 
@@ -517,10 +534,8 @@ export async function searchRow(options: SearchBenchOptions): Promise<SearchRow>
       log(`search: ${prewarmedMiB} MiB of HNSW graphs read into shared_buffers`);
     }
 
-    const exact = new Map<string, [Neighbour[], Neighbour[]]>();
-    for (const q of loaded.queries) {
-      exact.set(q.faceId, [await exactNearest(ds, q, true), await exactNearest(ds, q, false)]);
-    }
+    const exact = new Map<QueryFace, [Ranked, Ranked]>();
+    for (const q of loaded.queries) exact.set(q, await exactDecision(ds, q));
     const stats: SearchSettingStat[] = [];
     for (const s of settings) {
       stats.push(await timeSetting(url, s, loaded, exact));
@@ -529,7 +544,8 @@ export async function searchRow(options: SearchBenchOptions): Promise<SearchRow>
     const [size] = await ds.query(
       `SELECT (SELECT sum(pg_relation_size(indexrelid)) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
                 JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'hnsw') AS index_bytes,
-              (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('face_embeddings')) AS table_bytes,
+              (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('face_embeddings')) +
+              (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('visitors')) AS table_bytes,
               current_setting('shared_buffers') AS shared_buffers,
               (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS pgvector`,
     );

@@ -80,9 +80,11 @@ export class FaceSpace {
     return normalise(v);
   }
 
-  face(centre: Float32Array): Float32Array {
+  /** A face of the person `centre`; `noiseScale` < 1 gives a mean of several faces (a track's or visitor's centroid). */
+  face(centre: Float32Array, noiseScale = 1): Float32Array {
     const v = new Float32Array(this.dimensions);
-    for (let i = 0; i < v.length; i++) v[i] = centre[i] + this.noise * this.scale[i] * this.normal();
+    const noise = this.noise * noiseScale;
+    for (let i = 0; i < v.length; i++) v[i] = centre[i] + noise * this.scale[i] * this.normal();
     return normalise(v);
   }
 }
