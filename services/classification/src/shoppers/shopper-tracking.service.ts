@@ -96,9 +96,16 @@ export class ShopperTrackingService {
       const oldIds = [...new Set(segment.faces.map((f) => f.row.trackId).filter((id): id is string => id !== null))];
       // persons and visits the old tracks counted for must be regrouped too
       const before = await tx.tracks(tenantId, oldIds);
-      await tx.upsertTracks(tenantId, tracks);
       const trackOfFace = new Map<string, string>();
       for (const t of linked) for (const f of t.faces) trackOfFace.set(f.faceId, trackIdOf(t.firstFaceId));
+      // Only what changed is written: most often one face joins one track, and the segment's other tracks come
+      // out as they were stored (same faces, so the same span, centroid and name). Rewriting them all made every
+      // decision cost as much as the segment was long.
+      const kept = keptTracks(tracks, before, segment.faces, trackOfFace);
+      await tx.upsertTracks(
+        tenantId,
+        tracks.filter((t) => !kept.has(t.id)),
+      );
       await tx.assignFaces(tenantId, trackOfFace);
       await tx.deleteTracks(
         tenantId,
@@ -112,15 +119,21 @@ export class ShopperTrackingService {
         tenantId,
         tracks.map((t) => t.identityId).filter((id): id is string => id !== null),
       );
-      const keys = new Set(before.map((t) => t.personKey).filter((k): k is string => k !== null));
+      // the persons of the tracks that changed or went, before and after: their visits are regrouped
+      const keys = new Set(
+        before.filter((t) => !kept.has(t.id)).flatMap((t) => (t.personKey === null ? [] : [t.personKey])),
+      );
       const decided: TrackRow[] = [];
       for (const t of tracks) {
         const row = byId.get(t.id)!;
         const person = await this.personOf(tx, tenantId, row, t.centroid, categories);
-        await tx.setTrackPerson(tenantId, row.id, person);
+        const same = kept.has(t.id) && person.visitorId === row.visitorId && person.personKey === row.personKey;
+        if (!same) await tx.setTrackPerson(tenantId, row.id, person);
         const after = { ...row, ...person };
         decided.push(after);
+        if (same) continue;
         if (after.personKey) keys.add(after.personKey);
+        if (row.personKey) keys.add(row.personKey);
         if (
           after.personKey !== row.personKey ||
           after.visitorId !== row.visitorId ||
@@ -249,4 +262,38 @@ export class ShopperTrackingService {
       return visitors.length;
     });
   }
+}
+
+/**
+ * The ids of the recomputed tracks that are stored exactly so already: the same faces as before (so the same span,
+ * centroid and name) and the same name on the row (an identity deleted since leaves the row unnamed).
+ */
+export function keptTracks(
+  tracks: readonly NewTrack[],
+  before: readonly TrackRow[],
+  faces: readonly { faceId: string; row: { trackId: string | null } }[],
+  trackOfFace: ReadonlyMap<string, string>,
+): Set<string> {
+  const stored = new Map(before.map((t) => [t.id, t]));
+  const moved = new Set<string>();
+  for (const f of faces) {
+    const now = trackOfFace.get(f.faceId) ?? null;
+    if (now === f.row.trackId) continue;
+    if (now) moved.add(now);
+    if (f.row.trackId) moved.add(f.row.trackId);
+  }
+  const kept = new Set<string>();
+  for (const t of tracks) {
+    const b = stored.get(t.id);
+    if (!b || moved.has(t.id)) continue;
+    if (
+      b.faceCount === t.faceCount &&
+      b.identityId === t.identityId &&
+      b.startedAt.getTime() === t.startedAt.getTime() &&
+      b.endedAt.getTime() === t.endedAt.getTime() &&
+      b.modelId === t.modelId
+    )
+      kept.add(t.id);
+  }
+  return kept;
 }

@@ -344,8 +344,23 @@ describe('shoppers from decided faces (real Postgres, Redis, S3)', () => {
     expect(await service.classifyFace({ tenantId: one.tenantId, faceId }, ctx)).toBe('skipped');
     // a decided face without a track (an attempt stopped between the two) is tracked on the replay
     await env.dataSource.query(`UPDATE faces SET track_id = NULL WHERE id = $1`, [faceId]);
+    const versions = async (table: 'tracks' | 'visits') =>
+      new Map(
+        (
+          (await env.dataSource.query(`SELECT id, xmin::text AS v FROM ${table} WHERE tenant_id = $1`, [
+            one.tenantId,
+          ])) as { id: string; v: string }[]
+        ).map((x) => [x.id, x.v]),
+      );
+    const [tracksBefore, visitsBefore] = [await versions('tracks'), await versions('visits')];
     expect(await service.classifyFace({ tenantId: one.tenantId, faceId }, ctx)).toBe('done');
     expect(await outcome(one.tenantId)).toEqual(before);
+    // only the face's own track is written again: the other tracks of its stretch and every visit stay as stored
+    const own = before.tracks.find((t) => t.faces.includes(faceId))!.trackId;
+    const tracksAfter = await versions('tracks');
+    const rewritten = [...tracksAfter].filter(([id, v]) => tracksBefore.get(id) !== v).map(([id]) => id);
+    expect(rewritten).toEqual([own]);
+    expect(await versions('visits')).toEqual(visitsBefore);
   });
 
   it('an anonymous visitor enrolled later as a member brings their earlier visits along', async () => {
