@@ -2,7 +2,10 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { RgbImage } from './types';
 
-/** Why an input could not be used as an image; `reason` is safe to show to the user. */
+// libvips keeps recent operations and their pixels (up to 50 MB) in case the same image is processed again; every
+// image here is processed once, so the cache only held memory in each worker that decodes.
+sharp.cache(false);
+
 /** File endings of the images StoreLens reads (what sharp decodes here); uploads are sniffed by content instead. */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
   '.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.bmp', '.avif',
@@ -12,6 +15,7 @@ export function isImageFile(name: string): boolean {
   return IMAGE_EXTENSIONS.has(path.extname(name).toLowerCase());
 }
 
+/** Why an input could not be used as an image; `reason` is safe to show to the user. */
 export class ImageDecodeError extends Error {
   constructor(
     readonly reason: 'empty' | 'not-an-image' | 'corrupt' | 'too-large',
