@@ -144,6 +144,10 @@ describe('bench, in process, on three fixtures', () => {
       'embedding',
       'attribute',
       'classification',
+      'postgres',
+      'redis',
+      's3 endpoint',
+      'gateway',
       'bench client',
     ]);
     for (const c of platform.cpu) {
@@ -151,16 +155,25 @@ describe('bench, in process, on three fixtures', () => {
       expect(c.shareOfMachine).toBeLessThanOrEqual(1);
     }
     expect(platform.cpu.find((c) => c.process === 'detection')!.ms).toBeGreaterThan(0);
+    // every face is written to Postgres and every frame to the S3 endpoint: neither can have been idle
+    expect(platform.cpu.find((c) => c.process === 'postgres')!.ms).toBeGreaterThan(0);
+    expect(platform.cpu.find((c) => c.process === 's3 endpoint')!.ms).toBeGreaterThan(0);
     expect(platform.machineBusy).toBeGreaterThan(0);
     expect(platform.machineBusy).toBeLessThanOrEqual(1);
     // the machine's busy time includes every process measured here
     const ours = platform.cpu.reduce((a, c) => a + c.shareOfMachine, 0);
     expect(platform.machineBusy).toBeGreaterThan(ours * 0.9);
     // every worker's resident memory, after the warm-up and at the end
-    expect(platform.rss.map((r) => r.service)).toEqual(platform.cpu.slice(0, -1).map((c) => c.process));
+    expect(platform.rss.map((r) => r.service)).toEqual(platform.cpu.slice(0, 7).map((c) => c.process));
     for (const r of platform.rss) {
       expect(r.startMiB).toBeGreaterThan(20);
       expect(r.endMiB).toBeGreaterThan(20);
+      // the V8 heap and the buffers are parts of the resident memory
+      for (const part of [r.heapUsedMiB, r.externalMiB]) {
+        expect(part.start).toBeGreaterThan(0);
+        expect(part.start).toBeLessThan(r.startMiB!);
+        expect(part.end).toBeLessThan(r.endMiB!);
+      }
     }
     expect(platform.soak).toEqual({ minutes: 0, media: 0 });
   });

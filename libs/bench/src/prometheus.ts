@@ -59,6 +59,10 @@ export const JOB_SECONDS = 'storelens_job_duration_seconds';
 export const JOBS_TOTAL = 'storelens_jobs_total';
 export const PROCESS_CPU_SECONDS = 'storelens_process_cpu_seconds_total';
 export const PROCESS_RSS_BYTES = 'storelens_process_resident_memory_bytes';
+/** V8's heap in use: JS objects; what grows here and not in RSS alone is the services' own code holding on */
+export const HEAP_USED_BYTES = 'storelens_nodejs_heap_size_used_bytes';
+/** memory of JS-owned native buffers (Buffers, typed arrays: images, tensors) */
+export const EXTERNAL_BYTES = 'storelens_nodejs_external_memory_bytes';
 
 /** What the workers' handlers did for one job name of one queue, summed over the scraped processes. */
 export interface JobCounters {

@@ -252,7 +252,14 @@ function platformLines(p: PlatformRow, cores: number): string[] {
       `worker RSS, MiB, after the warm-up -> after the timed passes` +
         (p.soak.minutes > 0 ? ` and ${p.soak.minutes} min more (${p.soak.media} media)` : '') +
         ': ' +
-        p.rss.map((r) => `${r.service} ${r.startMiB ?? '?'} -> ${r.endMiB ?? '?'}`).join(', ') +
+        p.rss
+          .map(
+            (r) =>
+              `${r.service} ${r.startMiB ?? '?'} -> ${r.endMiB ?? '?'}` +
+              ` (V8 heap ${r.heapUsedMiB.start ?? '?'} -> ${r.heapUsedMiB.end ?? '?'},` +
+              ` buffers ${r.externalMiB.start ?? '?'} -> ${r.externalMiB.end ?? '?'})`,
+          )
+          .join(', ') +
         '.',
     );
   }

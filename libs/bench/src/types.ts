@@ -159,7 +159,10 @@ export interface PlatformStage {
 
 /** CPU time one service's processes used during the timed passes (`storelens_process_cpu_seconds_total`). */
 export interface PlatformCpu {
-  /** a service, or `bench client` for the bench's own process (uploads and polling) */
+  /**
+   * a service; `postgres`, `redis`, `s3 endpoint` or `gateway` (read from /proc: every such process on the machine);
+   * or `bench client` for the bench's own process (uploads and following the media)
+   */
   process: string;
   ms: number;
   /** ms / (the timed passes' wall time x the machine's cores) */
@@ -171,6 +174,12 @@ export interface PlatformRss {
   service: string;
   startMiB: number | null;
   endMiB: number | null;
+  /**
+   * V8 heap in use and JS-owned native buffers at the same two readings: RSS growth that shows in neither is native
+   * memory outside them (ONNX Runtime's arenas, libvips, the allocator's free lists)
+   */
+  heapUsedMiB: { start: number | null; end: number | null };
+  externalMiB: { start: number | null; end: number | null };
 }
 
 /** A distribution of per-media times over every media of the timed passes. */

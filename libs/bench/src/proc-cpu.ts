@@ -1,0 +1,58 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * CPU time of the processes the services lean on, which expose no /metrics of their own: every Postgres process
+ * (backends and background workers; the postmaster's children-time covers backends that have exited), Redis, the
+ * local S3 endpoint and the gateway. Read from /proc, so only for a stack on this machine; a process of that kind
+ * that belongs to something else running here is counted too (run the bench on a quiet machine).
+ */
+export type InfraProcess = 'postgres' | 'redis' | 's3 endpoint' | 'gateway';
+
+/** Linux reports /proc times in USER_HZ, 100 on every architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+function kindOf(comm: string, cmdline: string): InfraProcess | null {
+  if (comm === 'postgres') return 'postgres';
+  if (comm === 'redis-server') return 'redis';
+  if (cmdline.includes('s3-server')) return 's3 endpoint';
+  if (cmdline.includes('services/gateway/')) return 'gateway';
+  return null;
+}
+
+/** CPU seconds used so far by each kind of process (user + system, itself and its reaped children). */
+export function infraCpuSeconds(): Map<InfraProcess, number> {
+  const out = new Map<InfraProcess, number>();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out; // not Linux
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const kind = kindOf(comm, readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
+      if (!kind) continue;
+      // fields after the command: state is field 3, utime 14, stime 15, cutime 16, cstime 17
+      const f = stat.slice(close + 2).split(' ');
+      const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      out.set(kind, (out.get(kind) ?? 0) + ticks / TICKS_PER_SECOND);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+/** CPU ms each kind used between two readings (a kind absent from either is left out). */
+export function infraCpuMsBetween(
+  before: ReadonlyMap<InfraProcess, number>,
+  after: ReadonlyMap<InfraProcess, number>,
+): { process: InfraProcess; ms: number }[] {
+  return [...after].flatMap(([process, s]) => {
+    const then = before.get(process);
+    return then === undefined ? [] : [{ process, ms: Math.max(0, (s - then) * 1000) }];
+  });
+}
