@@ -61,7 +61,8 @@ export class ShopperTrackingService {
       for (;;) {
         const rows = await tx.cameraFaces(tenantId, cameraId, new Date(from), new Date(to));
         const faces = rows.map((row) => ({ ...row, at: row.at.getTime(), embedding: row.embedding, row }));
-        segment = segmentAround(faces, faceId, gap);
+        // read further only when a face outside the window could still be in the face's run
+        segment = segmentAround(faces, faceId, gap, { from, to });
         const earlier = segment.atStart && at.getTime() - from < MAX_WINDOW_MS;
         const later = segment.atEnd && to - at.getTime() < MAX_WINDOW_MS;
         if (!earlier && !later) break;
