@@ -48,7 +48,8 @@ up() {
     # shared_buffers: an eighth of the RAM (128 MB to 4 GB), so the tenants' HNSW graphs stay in memory;
     # PG_SHARED_BUFFERS_MB sets it (the full-size search bench wants its graphs in memory)
     SB_MB=${PG_SHARED_BUFFERS_MB:-$(awk '/MemTotal/ {m = int($2 / 1024 / 8); if (m < 128) m = 128; if (m > 4096) m = 4096; print m}' /proc/meminfo)}
-    local opts="-p $PG_PORT -k $DIR/pg -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c shared_buffers=${SB_MB}MB"
+    # pg_stat_statements: where Postgres' time goes, per statement (the bench reads it)
+    local opts="-p $PG_PORT -k $DIR/pg -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c shared_buffers=${SB_MB}MB -c shared_preload_libraries=pg_stat_statements"
     reserve_huge_pages "$opts"
     as_pg $PGBIN/pg_ctl -D "$DIR/pg/data" -l "$DIR/pg/log" -w start -o "$opts -c huge_pages=try" >/dev/null
   fi
