@@ -168,6 +168,7 @@ describe('bench, in process, on three fixtures', () => {
     for (const r of platform.rss) {
       expect(r.startMiB).toBeGreaterThan(20);
       expect(r.endMiB).toBeGreaterThan(20);
+      expect(r.afterPassesMiB).toBe(r.endMiB); // no soak here: the end is the reading after the passes
       // the V8 heap and the buffers are parts of the resident memory
       for (const part of [r.heapUsedMiB, r.externalMiB]) {
         expect(part.start).toBeGreaterThan(0);

@@ -136,6 +136,7 @@ export async function platformRow(
       return {
         service: b.service,
         startMiB: mib(b.rssBytes),
+        afterPassesMiB: mib(after.find((x) => x.service === b.service)?.rssBytes),
         endMiB: mib(e?.rssBytes),
         heapUsedMiB: { start: mib(b.heapUsedBytes), end: mib(e?.heapUsedBytes) },
         externalMiB: { start: mib(b.externalBytes), end: mib(e?.externalBytes) },

@@ -250,12 +250,13 @@ function platformLines(p: PlatformRow, cores: number): string[] {
   if (p.rss?.length) {
     lines.push(
       `worker RSS, MiB, after the warm-up -> after the timed passes` +
-        (p.soak.minutes > 0 ? ` and ${p.soak.minutes} min more (${p.soak.media} media)` : '') +
+        (p.soak.minutes > 0 ? ` -> after ${p.soak.minutes} min more (${p.soak.media} media)` : '') +
         ': ' +
         p.rss
           .map(
             (r) =>
-              `${r.service} ${r.startMiB ?? '?'} -> ${r.endMiB ?? '?'}` +
+              `${r.service} ${r.startMiB ?? '?'} -> ${r.afterPassesMiB ?? '?'}` +
+              (p.soak.minutes > 0 ? ` -> ${r.endMiB ?? '?'}` : '') +
               ` (V8 heap ${r.heapUsedMiB.start ?? '?'} -> ${r.heapUsedMiB.end ?? '?'},` +
               ` buffers ${r.externalMiB.start ?? '?'} -> ${r.externalMiB.end ?? '?'})`,
           )

@@ -52,7 +52,12 @@ describe('search row on a real Postgres (5,500 vectors, 50 tenants)', () => {
   });
 
   it('times the decision for every setting, with recall against exact search', () => {
-    expect(row.settings.map((s) => s.iterativeScan)).toEqual(['relaxed_order', 'strict_order', 'relaxed_order']);
+    expect(row.settings.map((s) => [s.efSearch, s.iterativeScan])).toEqual([
+      [100, 'relaxed_order'],
+      [40, 'relaxed_order'],
+      [40, 'strict_order'],
+      [64, 'relaxed_order'],
+    ]);
     for (const s of row.settings) {
       expect(s.p95Ms).toBeGreaterThanOrEqual(s.p50Ms);
       expect(s.recallAt10).toBeGreaterThanOrEqual(0.9);

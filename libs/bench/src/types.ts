@@ -172,7 +172,11 @@ export interface PlatformCpu {
 /** One service's resident memory (all its replicas): after the warm-up, and after the timed passes (and soak). */
 export interface PlatformRss {
   service: string;
+  /** after the warm-up (one media) */
   startMiB: number | null;
+  /** after the timed passes: the working set (arenas, pools, compiled code) has mostly grown by then */
+  afterPassesMiB: number | null;
+  /** after the soak (= afterPassesMiB without one): flat memory is end ≈ afterPasses */
   endMiB: number | null;
   /**
    * V8 heap in use and JS-owned native buffers at the same two readings: RSS growth that shows in neither is native

@@ -46,8 +46,11 @@ const EnvSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/storelens'),
   DATABASE_POOL_SIZE: int(10),
-  /** HNSW candidate list per vector search (pgvector hnsw.ef_search, 1..1000) */
-  VECTOR_EF_SEARCH: z.coerce.number().int().min(1).max(1000).default(40),
+  /**
+   * HNSW candidate list per vector search (pgvector hnsw.ef_search, 1..1000). 100: recall@10 0.975 for the decision's
+   * two searches at 1M vectors (40: 0.918) for ~1 ms more at p95 (`npm run bench -- --search`, README)
+   */
+  VECTOR_EF_SEARCH: z.coerce.number().int().min(1).max(1000).default(100),
   /** pgvector hnsw.iterative_scan: keep walking a filtered search until enough rows pass */
   VECTOR_ITERATIVE_SCAN: z.enum(['off', 'strict_order', 'relaxed_order']).default('relaxed_order'),
   QUEUE_PREFIX: z

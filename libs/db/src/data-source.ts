@@ -15,7 +15,7 @@ export interface VectorSearchSettings {
 }
 
 /** The search settings when none are given (VECTOR_EF_SEARCH and VECTOR_ITERATIVE_SCAN's defaults). */
-export const DEFAULT_VECTOR_SEARCH: VectorSearchSettings = { efSearch: 40, iterativeScan: 'relaxed_order' };
+export const DEFAULT_VECTOR_SEARCH: VectorSearchSettings = { efSearch: 100, iterativeScan: 'relaxed_order' };
 
 /** The vector-search settings each DataSource's connections were opened with. */
 const sessionSettings = new WeakMap<DataSource, VectorSearchSettings>();

@@ -53,7 +53,7 @@ describe('visitor search, one graph per tenant', () => {
     // hold hardly any of the small tenant's five.
     const { sql, params } = nearestVisitorsQuery(small.tenant.id, randomVector(), 'mfn', 10);
     const rows = await t.dataSource.transaction(async (m) => {
-      for (const s of ['enable_seqscan = off', 'enable_sort = off', 'hnsw.iterative_scan = off'])
+      for (const s of ['enable_seqscan = off', 'enable_sort = off', 'hnsw.iterative_scan = off', 'hnsw.ef_search = 40'])
         await m.query(`SET LOCAL ${s}`);
       const plan: { 'QUERY PLAN': string }[] = await m.query(`EXPLAIN ${sql}`, params);
       const text = plan.map((p) => p['QUERY PLAN']).join('\n');
