@@ -353,7 +353,8 @@ export function renderSearch(row: SearchRow): string {
       `  ef_search=${s.efSearch} iterative_scan=${s.iterativeScan}: p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms ` +
         `(server CPU p50 ${s.serverCpuP50Ms}, p95 ${s.serverCpuP95Ms}) ` +
         `(small tenants ${s.smallTenantsP95Ms}, large ${s.largeTenantsP95Ms}), recall@10 ${s.recallAt10} ` +
-        `(gallery ${s.galleryRecallAt10}, visitors ${s.visitorRecallAt10}, worst query ${s.minRecallAt10})`,
+        `(gallery ${s.galleryRecallAt10}, visitors ${s.visitorRecallAt10}, worst query ${s.minRecallAt10}; ` +
+        `nearest visitor exact for ${s.visitorRecallAt1})`,
     );
   }
   return lines.join('\n');

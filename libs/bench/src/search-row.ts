@@ -77,6 +77,8 @@ export interface SearchSettingStat extends VectorSearchSettings {
   recallAt10: number;
   galleryRecallAt10: number;
   visitorRecallAt10: number;
+  /** share of queries whose nearest visitor is the exact nearest: the one a track joins (or not) */
+  visitorRecallAt1: number;
   /** p95 over the queries of the smaller half of the tenants (a shared index filters hardest for them) */
   smallTenantsP95Ms: number;
   largeTenantsP95Ms: number;
@@ -345,12 +347,7 @@ async function load(
     enrolledTotal += enrolled;
     visitorTotal += visitorCount;
   }
-  await Promise.all([
-    identities.close(),
-    faces.close(),
-    vectors.close(BINARY_TRAILER),
-    visitors.close(BINARY_TRAILER),
-  ]);
+  await Promise.all([identities.close(), faces.close(), vectors.close(BINARY_TRAILER), visitors.close(BINARY_TRAILER)]);
   const links = await new CopyWriter(main).open(`COPY identity_faces (face_id, identity_id, tenant_id) FROM STDIN`);
   for (const row of enrolments) {
     links.line(row);
@@ -433,6 +430,7 @@ async function timeOn(
   const cpuMs: number[] = [];
   const galleryRecall: number[] = [];
   const visitorRecall: number[] = [];
+  const visitorNearest: number[] = [];
   for (const q of loaded.queries) {
     const c0 = serverCpuNs(backendPid);
     const t0 = performance.now();
@@ -443,6 +441,7 @@ async function timeOn(
     const [g, v] = exact.get(q)!;
     galleryRecall.push(recall(gallery, g));
     visitorRecall.push(recall(visitors, v));
+    visitorNearest.push(visitors[0] === v[0] ? 1 : 0);
   }
   const all = ms.map((m) => m.ms);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -456,6 +455,7 @@ async function timeOn(
     recallAt10: round((mean(galleryRecall) + mean(visitorRecall)) / 2, 4),
     galleryRecallAt10: round(mean(galleryRecall), 4),
     visitorRecallAt10: round(mean(visitorRecall), 4),
+    visitorRecallAt1: round(mean(visitorNearest), 4),
     minRecallAt10: round(Math.min(...galleryRecall, ...visitorRecall), 2),
     smallTenantsP95Ms: round(
       quantile(

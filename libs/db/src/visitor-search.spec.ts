@@ -39,7 +39,7 @@ describe('visitor search, one graph per tenant', () => {
     await t.dataSource.query('ANALYZE visitors');
   });
 
-  it("gives every new tenant a visitors partition of its own, with its own HNSW graph", async () => {
+  it('gives every new tenant a visitors partition of its own, with its own HNSW graph', async () => {
     const tenant = await r.tenants.create('New chain');
     const rows: { index: string }[] = await t.dataSource.query(
       `SELECT indexdef AS index FROM pg_indexes WHERE tablename = $1`,
