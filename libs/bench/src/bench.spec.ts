@@ -149,6 +149,7 @@ describe('bench, in process, on three fixtures', () => {
       's3 endpoint',
       'gateway',
       'bench client',
+      'kernel softirq',
     ]);
     for (const c of platform.cpu) {
       expect(c.ms).toBeGreaterThanOrEqual(0);

@@ -16,7 +16,7 @@ import {
   type PromSample,
 } from './prometheus';
 import { benchStack } from './bench-stack';
-import { infraCpuMsBetween, infraCpuSeconds } from './proc-cpu';
+import { infraCpuMsBetween, infraCpuSeconds, machineCpuSeconds } from './proc-cpu';
 import { quantile, rates, round } from './stats';
 import type {
   BenchContext,
@@ -90,6 +90,7 @@ export async function platformRow(
     // The counters before the timed passes, so that the warm-up (models' first runs) stays out of the stages.
     const before = await settledScrape(services, log);
     const infraBefore = infraCpuSeconds();
+    const kernelBefore = machineCpuSeconds();
     const clientCpu = process.cpuUsage();
     const machineCpu = os.cpus();
     const passMs: number[] = [];
@@ -119,6 +120,7 @@ export async function platformRow(
     const cpuUsed = process.cpuUsage(clientCpu);
     const machineBusy = busyShare(machineCpu, os.cpus());
     const infraUsed = infraCpuMsBetween(infraBefore, infraCpuSeconds());
+    const kernelAfter = machineCpuSeconds();
     const after = await settledScrape(services, log);
 
     const soakStart = performance.now();
@@ -156,6 +158,10 @@ export async function platformRow(
       }),
       ...infraUsed,
       { process: 'bench client', ms: (cpuUsed.user + cpuUsed.system) / 1000 },
+      // network and block-device work done in interrupt context (loopback TCP among the processes): no process's
+      ...(kernelBefore && kernelAfter
+        ? [{ process: 'kernel softirq', ms: (kernelAfter.softirq - kernelBefore.softirq) * 1000 }]
+        : []),
     ].map((c) => ({ process: c.process, ms: round(c.ms), shareOfMachine: round(c.ms / (wallMs * cores), 3) }));
     const latencyMs = latencyOf(latencies);
     return {

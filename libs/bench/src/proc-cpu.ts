@@ -56,3 +56,19 @@ export function infraCpuMsBetween(
     return then === undefined ? [] : [{ process, ms: Math.max(0, (s - then) * 1000) }];
   });
 }
+
+/** The machine's CPU time by kind so far, in seconds over all cores (/proc/stat), or null off Linux. */
+export function machineCpuSeconds(): Record<'busy' | 'softirq' | 'steal', number> | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    // cpu user nice system idle iowait irq softirq steal ...
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return {
+      busy: (user! + nice! + system! + irq! + softirq!) / TICKS_PER_SECOND,
+      softirq: softirq! / TICKS_PER_SECOND,
+      steal: (steal ?? 0) / TICKS_PER_SECOND,
+    };
+  } catch {
+    return null;
+  }
+}

@@ -161,7 +161,8 @@ export interface PlatformStage {
 export interface PlatformCpu {
   /**
    * a service; `postgres`, `redis`, `s3 endpoint` or `gateway` (read from /proc: every such process on the machine);
-   * or `bench client` for the bench's own process (uploads and following the media)
+   * `bench client` for the bench's own process (uploads and following the media); or `kernel softirq`, the
+   * machine's interrupt-context time (loopback networking among the processes), which no process is charged for
    */
   process: string;
   ms: number;
