@@ -26,6 +26,8 @@ reserve_huge_pages() {
   free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
   [ "$free" -ge "$need" ] && return 0
   echo "$have" >"$DIR/pg/hugepages.before"
+  # the kernel finds only as many 2 MB pages as it has free contiguous memory: compact it first
+  echo 1 >/proc/sys/vm/compact_memory 2>/dev/null || true
   echo $((have + need - free)) >/proc/sys/vm/nr_hugepages 2>/dev/null || true
 }
 
