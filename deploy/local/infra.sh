@@ -29,6 +29,8 @@ reserve_huge_pages() {
   # the kernel finds only as many 2 MB pages as it has free contiguous memory: compact it first
   echo 1 >/proc/sys/vm/compact_memory 2>/dev/null || true
   echo $((have + need - free)) >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+  free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+  [ "$free" -ge "$need" ] || echo "infra: only $free of the $need huge pages Postgres needs were free; it runs on 4 KB pages" >&2
 }
 
 up() {
