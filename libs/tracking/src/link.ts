@@ -85,9 +85,13 @@ export function maxGapMs(o: Pick<LinkOptions, 'intervalMs' | 'maxGapFrames'>): n
   return (o.maxGapFrames + 1.5) * o.intervalMs;
 }
 
+/** How many of a track's latest faces stand for how its person looks now. */
+const RECENT_FACES = 5;
+
 interface OpenTrack {
   track: LinkedTrack;
   last: TrackFace;
+  /** its latest RECENT_FACES faces' embeddings */
   embeddings: (readonly number[])[];
 }
 
@@ -100,9 +104,27 @@ interface OpenTrack {
  * database arrives at the same tracks.
  */
 export function linkTracks(input: readonly TrackFace[], options: LinkOptions): LinkedTrack[] {
+  return linkTracksFrom([], input, options);
+}
+
+/**
+ * linkTracks resumed part-way: `before` are the tracks of every face recorded before the first of `input` (as
+ * linkTracks made them: each face's track depends only on the faces recorded before it), and `input` the faces from
+ * there on. The result is what linkTracks gives for all of them together, for the cost of the faces from there on:
+ * the tracks still open where `input` begins are continued, the others stay as they were.
+ */
+export function linkTracksFrom(
+  before: readonly LinkedTrack[],
+  input: readonly TrackFace[],
+  options: LinkOptions,
+): LinkedTrack[] {
   const faces = [...input].sort(compareFaces);
   const gap = maxGapMs(options);
-  const open: OpenTrack[] = [];
+  const open: OpenTrack[] = before.map((t) => ({
+    track: { ...t, faces: [...t.faces] },
+    last: t.faces[t.faces.length - 1]!,
+    embeddings: t.faces.slice(-RECENT_FACES).map((f) => f.embedding),
+  }));
   const done: LinkedTrack[] = [];
   let i = 0;
   while (i < faces.length) {
@@ -134,6 +156,7 @@ export function linkTracks(input: readonly TrackFace[], options: LinkOptions): L
       t.track.endedAt = f.at;
       t.last = f;
       t.embeddings.push(f.embedding);
+      if (t.embeddings.length > RECENT_FACES) t.embeddings.shift();
     }
     for (const f of frame) {
       if (usedFaces.has(f)) continue;
@@ -152,7 +175,7 @@ export function linkTracks(input: readonly TrackFace[], options: LinkOptions): L
 function fit(t: OpenTrack, f: TrackFace, o: LinkOptions): number | null {
   if (f.at === t.last.at && f.frameId === t.last.frameId) return null;
   // the recent faces say most about how the person looks now
-  const recent = centroid(t.embeddings.slice(-5));
+  const recent = centroid(t.embeddings);
   const similarity = Math.max(cosine(f.embedding, t.last.embedding), cosine(f.embedding, recent));
   const overlap = iou(f.box, t.last.box);
   const near = centreDistance(f.box, t.last.box);

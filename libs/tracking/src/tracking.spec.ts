@@ -8,6 +8,8 @@ import {
   emotionTimeline,
   groupVisits,
   linkTracks,
+  linkTracksFrom,
+  compareFaces,
   matchTransactions,
   percentile,
   periodOf,
@@ -118,6 +120,41 @@ describe('linkTracks', () => {
       ['f0-0', 'f1-0'],
       ['f2-1', 'f3-1'],
     ]);
+  });
+});
+
+describe('linkTracksFrom', () => {
+  const crowd = [
+    { person: 0, from: 0, to: 14, y: 0 },
+    { person: 1, from: 3, to: 9, y: 100 },
+    { person: 2, from: 8, to: 30, y: 200 },
+    { person: 0, from: 20, to: 26, y: 0 },
+    { person: 3, from: 12, to: 40, y: 300 },
+  ];
+  const ids = (tracks: { faces: { faceId: string }[] }[]) => tracks.map((t) => t.faces.map((f) => f.faceId));
+
+  it('resumed at any frame gives exactly the tracks of linking every face at once', () => {
+    for (const seed of [1, 2, 3]) {
+      const faces = [...scene(crowd, seed)].sort(compareFaces);
+      const whole = linkTracks(faces, options);
+      for (let k = 0; k < faces.length; k++) {
+        if (k > 0 && faces[k]!.frameId === faces[k - 1]!.frameId) continue; // resume at a frame's first face
+        const before = linkTracks(faces.slice(0, k), options);
+        expect(ids(linkTracksFrom(before, faces.slice(k), options))).toEqual(ids(whole));
+      }
+    }
+  });
+
+  it('needs only the tracks still open where it resumes: closed ones come back as they were', () => {
+    const faces = [...scene(crowd, 4)].sort(compareFaces);
+    const k = faces.findIndex((f) => f.frameId === 'fr20');
+    const before = linkTracks(faces.slice(0, k), options);
+    const open = before.filter((t) => faces[k]!.at - t.endedAt <= 2 * options.intervalMs * 4);
+    const resumed = linkTracksFrom(open, faces.slice(k), options);
+    const closed = before.filter((t) => !open.includes(t));
+    expect(ids([...closed, ...resumed].sort((a, b) => compareFaces(a.faces[0]!, b.faces[0]!)))).toEqual(
+      ids(linkTracks(faces, options)),
+    );
   });
 });
 

@@ -116,6 +116,19 @@ export class ShopperRepository {
 
   /** The camera's decided, embedded faces recorded in [from, to], in recording order. */
   async cameraFaces(tenantId: string, cameraId: string, from: Date, to: Date): Promise<CameraFaceRow[]> {
+    return this.trackerFaces(
+      `m.tenant_id = $1 AND m.camera_id = $2 AND m.purpose = 'analysis' AND fr.captured_at BETWEEN $3 AND $4`,
+      [tenantId, cameraId, from, to],
+    );
+  }
+
+  /** Every decided, embedded face of these tracks, in recording order. */
+  async trackFaces(tenantId: string, trackIds: readonly string[]): Promise<CameraFaceRow[]> {
+    if (trackIds.length === 0) return [];
+    return this.trackerFaces(`f.tenant_id = $1 AND f.track_id = ANY($2)`, [tenantId, trackIds]);
+  }
+
+  private async trackerFaces(where: string, params: unknown[]): Promise<CameraFaceRow[]> {
     const rows: (Omit<CameraFaceRow, 'embedding' | 'box'> & {
       embedding: string;
       x: number;
@@ -131,10 +144,9 @@ export class ShopperRepository {
        JOIN frames fr ON fr.tenant_id = m.tenant_id AND fr.media_id = m.id
        JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
        JOIN face_embeddings e ON e.tenant_id = f.tenant_id AND e.face_id = f.id
-       WHERE m.tenant_id = $1 AND m.camera_id = $2 AND m.purpose = 'analysis'
-         AND fr.captured_at BETWEEN $3 AND $4 AND f.decided_at IS NOT NULL
+       WHERE ${where} AND f.decided_at IS NOT NULL
        ORDER BY fr.captured_at, fr.media_id, fr."index", f.face_index`,
-      [tenantId, cameraId, from, to],
+      params,
     );
     return rows.map(({ x, y, w, h, embedding, ...r }) => ({
       ...r,

@@ -1,12 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { StoreLensConfig } from '@storelens/config';
-import { CameraRepository, ShopperRepository, type NewTrack, type TrackRow, type VisitRow } from '@storelens/db';
+import {
+  CameraRepository,
+  ShopperRepository,
+  type CameraFaceRow,
+  type NewTrack,
+  type TrackRow,
+  type VisitRow,
+} from '@storelens/db';
 import { InjectConfig } from '@storelens/platform';
 import {
   aggregateMatches,
   centroid,
+  compareFaces,
   groupVisits,
-  linkTracks,
+  linkTracksFrom,
   maxGapMs,
   segmentAround,
   type LinkOptions,
@@ -15,9 +23,12 @@ import {
 import { joinsVisitor, nameFace, newVisitorId, uuidV5, VISITOR_NAMESPACE } from '@storelens/decision';
 import { ShopperEvents } from './shopper-events';
 
-/** How far around a decided face the tracker reads at a time; it reads further while its segment goes on. */
-const WINDOW_MS = 10 * 60_000;
-/** A segment longer than this (a camera that never sees an empty frame) is cut; tracks that long are rare. */
+/**
+ * How far around a decided face the tracker reads: back, for faces still without a track (tracking resumes at the
+ * earliest), and forward, further while the face's run goes on.
+ */
+const WINDOW_MS = 60_000;
+/** A run read further forward than this (a camera that never sees an empty frame) is cut. */
 const MAX_WINDOW_MS = 2 * 3600_000;
 
 export const trackIdOf = (firstFaceId: string) => uuidV5(`track:${firstFaceId}`, VISITOR_NAMESPACE);
@@ -26,9 +37,9 @@ export const identityKey = (identityId: string) => `identity:${identityId}`;
 export const visitorKey = (visitorId: string) => `visitor:${visitorId}`;
 
 /**
- * Faces become shoppers here. Whenever a camera face is decided, the tracks of its stretch of the camera are
- * recomputed from Postgres in recording order (under the camera's advisory lock), so they come out the same
- * whatever order the frames finished in; each track is named from all its faces by the one naming rule, an
+ * Faces become shoppers here. Whenever a camera face is decided, the camera's tracks are recomputed from Postgres
+ * in recording order from that face on (under the camera's advisory lock), so they come out the same whatever
+ * order the frames finished in; each track is named from all its faces by the one naming rule, an
  * unknown track joins the nearest anonymous visitor or starts one (under the tenant's lock, so two replicas never
  * split one person), and the visits of everyone it touched are regrouped.
  */
@@ -41,7 +52,7 @@ export class ShopperTrackingService {
     @Inject(ShopperEvents) private readonly events: ShopperEvents,
   ) {}
 
-  /** Re-tracks the stretch of the camera around a decided face. Returns the tracks of that stretch. */
+  /** Re-tracks the camera from a decided face on. Returns the tracks that this touched. */
   async faceDecided(tenantId: string, cameraId: string, faceId: string, at: Date): Promise<TrackRow[]> {
     const camera = await this.cameras.get(tenantId, cameraId);
     if (!camera) return [];
@@ -53,26 +64,56 @@ export class ShopperTrackingService {
     };
     const gap = maxGapMs(link);
     return this.shoppers.locked([`tracks:${tenantId}:${cameraId}`], async (tx) => {
-      let from = at.getTime() - WINDOW_MS;
+      type Face = TrackFace & { row: CameraFaceRow };
+      const asFace = (row: CameraFaceRow): Face => ({ ...row, at: row.at.getTime(), row });
+      // The faces around the decided one, read further forward while its run goes on (a face recorded later but
+      // decided earlier may continue it). Nothing before the window is needed: the tracks still open there come
+      // from what is stored (below).
+      const from = at.getTime() - WINDOW_MS;
       let to = at.getTime() + WINDOW_MS;
-      let segment: ReturnType<
-        typeof segmentAround<TrackFace & { row: Awaited<ReturnType<typeof tx.cameraFaces>>[number] }>
-      >;
+      let run: { faces: Face[]; atEnd: boolean };
       for (;;) {
-        const rows = await tx.cameraFaces(tenantId, cameraId, new Date(from), new Date(to));
-        const faces = rows.map((row) => ({ ...row, at: row.at.getTime(), embedding: row.embedding, row }));
-        // read further only when a face outside the window could still be in the face's run
-        segment = segmentAround(faces, faceId, gap, { from, to });
-        const earlier = segment.atStart && at.getTime() - from < MAX_WINDOW_MS;
-        const later = segment.atEnd && to - at.getTime() < MAX_WINDOW_MS;
-        if (!earlier && !later) break;
-        if (earlier) from -= WINDOW_MS;
-        if (later) to += WINDOW_MS;
+        const faces = (await tx.cameraFaces(tenantId, cameraId, new Date(from), new Date(to))).map(asFace);
+        run = segmentAround(faces.sort(compareFaces), faceId, gap, { from, to });
+        if (!(run.atEnd && to - at.getTime() < MAX_WINDOW_MS)) break;
+        to += WINDOW_MS;
       }
-      if (segment.faces.length === 0) return [];
+      if (run.faces.length === 0) return [];
 
-      const linked = linkTracks(segment.faces, link);
-      const rowOf = new Map(segment.faces.map((f) => [f.faceId, f.row]));
+      // Tracking resumes at the decided face's frame, or at an earlier face of the run still without a track (its
+      // own tracking has not run yet), whichever comes first: each face's track depends only on the faces recorded
+      // before it, so what is stored before that point stands, and only the faces from there on are linked again,
+      // continuing the tracks still open there. A busy camera's decision costs the faces of a few seconds, not its
+      // whole unbroken run.
+      let k = run.faces.findIndex((f) => f.faceId === faceId || f.row.trackId === null);
+      while (k > 0 && run.faces[k - 1]!.frameId === run.faces[k]!.frameId) k--;
+      const resumeAt = run.faces[k]!;
+      const after = run.faces.slice(k);
+      const storedIds = (faces: readonly Face[]) =>
+        faces.map((f) => f.row.trackId).filter((id): id is string => id !== null);
+      // the stored tracks this touches: those of the faces from there on, and those seen within the gap before it
+      const oldIds = [
+        ...new Set([...storedIds(after), ...storedIds(run.faces.slice(0, k).filter((f) => resumeAt.at - f.at <= gap))]),
+      ];
+      // their faces before the resume point, whole (a track may have begun before the window)
+      const resumed = new Map<string, Face[]>();
+      for (const f of (await tx.trackFaces(tenantId, oldIds)).map(asFace).sort(compareFaces)) {
+        if (compareFaces(f, resumeAt) >= 0) continue;
+        const id = f.row.trackId!;
+        resumed.set(id, [...(resumed.get(id) ?? []), f]);
+      }
+      const linked = linkTracksFrom(
+        [...resumed.values()].map((faces) => ({
+          firstFaceId: faces[0]!.faceId,
+          faces,
+          startedAt: faces[0]!.at,
+          endedAt: faces[faces.length - 1]!.at,
+        })),
+        after,
+        link,
+      );
+      const considered = [...after, ...[...resumed.values()].flat()];
+      const rowOf = new Map(considered.map((f) => [f.faceId, f.row]));
       const rule = this.cfg.decision;
       const tracks: NewTrack[] = linked.map((t) => {
         // the track is named by the same rule as a face, from its faces' similarities averaged per identity
@@ -94,7 +135,6 @@ export class ShopperTrackingService {
       });
 
       const newIds = new Set(tracks.map((t) => t.id));
-      const oldIds = [...new Set(segment.faces.map((f) => f.row.trackId).filter((id): id is string => id !== null))];
       // persons and visits the old tracks counted for must be regrouped too
       const before = await tx.tracks(tenantId, oldIds);
       const trackOfFace = new Map<string, string>();
@@ -102,7 +142,7 @@ export class ShopperTrackingService {
       // Only what changed is written: most often one face joins one track, and the segment's other tracks come
       // out as they were stored (same faces, so the same span, centroid and name). Rewriting them all made every
       // decision cost as much as the segment was long.
-      const kept = keptTracks(tracks, before, segment.faces, trackOfFace);
+      const kept = keptTracks(tracks, before, considered, trackOfFace);
       await tx.upsertTracks(
         tenantId,
         tracks.filter((t) => !kept.has(t.id)),
