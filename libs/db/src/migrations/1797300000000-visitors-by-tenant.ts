@@ -26,25 +26,7 @@ export class VisitorsByTenant1797300000000 implements MigrationInterface {
       await q.query(`ALTER INDEX ${index} RENAME TO ${index.replace('visitors', 'visitors_unpartitioned')}`);
     await q.query(`ALTER TABLE visitors_unpartitioned DROP CONSTRAINT visitors_identity_fkey`);
 
-    await q.query(`
-      CREATE TABLE visitors (
-        id          uuid NOT NULL,
-        tenant_id   uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-        centroid    vector(128),
-        model_id    text NOT NULL,
-        track_count integer NOT NULL DEFAULT 1 CHECK (track_count >= 0),
-        identity_id uuid,
-        created_at  timestamptz NOT NULL DEFAULT now(),
-        updated_at  timestamptz NOT NULL DEFAULT now(),
-        CONSTRAINT visitors_pkey PRIMARY KEY (tenant_id, id),
-        CONSTRAINT visitors_identity_fkey FOREIGN KEY (tenant_id, identity_id)
-          REFERENCES identities (tenant_id, id) ON DELETE SET NULL (identity_id)
-      ) PARTITION BY LIST (tenant_id)`);
-    // pgvector's defaults (m=16, ef_construction=64), as face_embeddings: measured with `npm run bench -- --search`
-    await q.query(`CREATE INDEX visitors_centroid_hnsw_idx ON visitors USING hnsw (centroid vector_cosine_ops)`);
-    await q.query(
-      `CREATE INDEX visitors_tenant_id_identity_id_idx ON visitors (tenant_id, identity_id) WHERE identity_id IS NOT NULL`,
-    );
+    await createVisitors(q, true);
 
     await q.query(`
       CREATE FUNCTION tenant_partitions_add() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -70,14 +52,7 @@ export class VisitorsByTenant1797300000000 implements MigrationInterface {
                          'visitors_' || replace(t::text, '-', ''), t);
         END LOOP;
       END $$`);
-    await q.query(`
-      INSERT INTO visitors (id, tenant_id, centroid, model_id, track_count, identity_id, created_at, updated_at)
-      SELECT id, tenant_id, centroid, model_id, track_count, identity_id, created_at, updated_at
-      FROM visitors_unpartitioned`);
-    await q.query(`DROP TABLE visitors_unpartitioned`);
-    await q.query(`
-      ALTER TABLE tracks ADD CONSTRAINT tracks_visitor_fkey FOREIGN KEY (tenant_id, visitor_id)
-        REFERENCES visitors (tenant_id, id) ON DELETE SET NULL (visitor_id)`);
+    await moveVisitorsFrom(q, 'visitors_unpartitioned');
   }
 
   async down(q: QueryRunner): Promise<void> {
@@ -100,31 +75,41 @@ export class VisitorsByTenant1797300000000 implements MigrationInterface {
     await q.query(`ALTER INDEX visitors_centroid_hnsw_idx RENAME TO visitors_partitioned_centroid_hnsw_idx`);
     await q.query(`ALTER INDEX visitors_tenant_id_identity_id_idx RENAME TO visitors_partitioned_identity_idx`);
     await q.query(`ALTER TABLE visitors_partitioned DROP CONSTRAINT visitors_identity_fkey`);
-    await q.query(`
-      CREATE TABLE visitors (
-        id          uuid PRIMARY KEY,
-        tenant_id   uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-        centroid    vector(128),
-        model_id    text NOT NULL,
-        track_count integer NOT NULL DEFAULT 1 CHECK (track_count >= 0),
-        identity_id uuid,
-        created_at  timestamptz NOT NULL DEFAULT now(),
-        updated_at  timestamptz NOT NULL DEFAULT now(),
-        CONSTRAINT visitors_tenant_id_id_key UNIQUE (tenant_id, id),
-        CONSTRAINT visitors_identity_fkey FOREIGN KEY (tenant_id, identity_id)
-          REFERENCES identities (tenant_id, id) ON DELETE SET NULL (identity_id)
-      )`);
-    await q.query(`CREATE INDEX visitors_centroid_hnsw_idx ON visitors USING hnsw (centroid vector_cosine_ops)`);
-    await q.query(
-      `CREATE INDEX visitors_tenant_id_identity_id_idx ON visitors (tenant_id, identity_id) WHERE identity_id IS NOT NULL`,
-    );
-    await q.query(`
-      INSERT INTO visitors (id, tenant_id, centroid, model_id, track_count, identity_id, created_at, updated_at)
-      SELECT id, tenant_id, centroid, model_id, track_count, identity_id, created_at, updated_at
-      FROM visitors_partitioned`);
-    await q.query(`DROP TABLE visitors_partitioned`);
-    await q.query(`
-      ALTER TABLE tracks ADD CONSTRAINT tracks_visitor_fkey FOREIGN KEY (tenant_id, visitor_id)
-        REFERENCES visitors (tenant_id, id) ON DELETE SET NULL (visitor_id)`);
+    await createVisitors(q, false);
+    await moveVisitorsFrom(q, 'visitors_partitioned');
   }
+}
+
+/** The visitors table with its indexes: partitioned by tenant (its key then holds tenant_id), or one table as before. */
+async function createVisitors(q: QueryRunner, partitioned: boolean): Promise<void> {
+  await q.query(`
+    CREATE TABLE visitors (
+      id          uuid NOT NULL,
+      tenant_id   uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+      centroid    vector(128),
+      model_id    text NOT NULL,
+      track_count integer NOT NULL DEFAULT 1 CHECK (track_count >= 0),
+      identity_id uuid,
+      created_at  timestamptz NOT NULL DEFAULT now(),
+      updated_at  timestamptz NOT NULL DEFAULT now(),
+      ${partitioned ? 'CONSTRAINT visitors_pkey PRIMARY KEY (tenant_id, id),' : 'CONSTRAINT visitors_pkey PRIMARY KEY (id),\n      CONSTRAINT visitors_tenant_id_id_key UNIQUE (tenant_id, id),'}
+      CONSTRAINT visitors_identity_fkey FOREIGN KEY (tenant_id, identity_id)
+        REFERENCES identities (tenant_id, id) ON DELETE SET NULL (identity_id)
+    )${partitioned ? ' PARTITION BY LIST (tenant_id)' : ''}`);
+  // pgvector's defaults (m=16, ef_construction=64), as face_embeddings: measured with `npm run bench -- --search`
+  await q.query(`CREATE INDEX visitors_centroid_hnsw_idx ON visitors USING hnsw (centroid vector_cosine_ops)`);
+  await q.query(
+    `CREATE INDEX visitors_tenant_id_identity_id_idx ON visitors (tenant_id, identity_id) WHERE identity_id IS NOT NULL`,
+  );
+}
+
+/** Moves the rows of the old visitors table into the new one, drops the old one and points tracks at the new one. */
+async function moveVisitorsFrom(q: QueryRunner, old: string): Promise<void> {
+  await q.query(`
+    INSERT INTO visitors (id, tenant_id, centroid, model_id, track_count, identity_id, created_at, updated_at)
+    SELECT id, tenant_id, centroid, model_id, track_count, identity_id, created_at, updated_at FROM ${old}`);
+  await q.query(`DROP TABLE ${old}`);
+  await q.query(`
+    ALTER TABLE tracks ADD CONSTRAINT tracks_visitor_fkey FOREIGN KEY (tenant_id, visitor_id)
+      REFERENCES visitors (tenant_id, id) ON DELETE SET NULL (visitor_id)`);
 }
