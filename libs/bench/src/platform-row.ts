@@ -118,9 +118,14 @@ export async function platformRow(
       log(`platform: pass ${pass + 1}: ${ctx.files.length} images in ${(ms / 1000).toFixed(2)} s`);
     }
     const cpuUsed = process.cpuUsage(clientCpu);
-    const machineBusy = busyShare(machineCpu, os.cpus());
+    const kernelNow = machineCpuSeconds();
+    // from /proc/stat where there is one: it counts softirq time, which os.cpus() leaves out
+    const machineBusy =
+      kernelBefore && kernelNow
+        ? round((kernelNow.busy - kernelBefore.busy) / Math.max(1e-9, kernelNow.total - kernelBefore.total), 3)
+        : busyShare(machineCpu, os.cpus());
     const infraUsed = infraCpuMsBetween(infraBefore, infraCpuSeconds());
-    const kernelAfter = machineCpuSeconds();
+    const kernelAfter = kernelNow;
     const after = await settledScrape(services, log);
 
     const soakStart = performance.now();

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
  * local S3 endpoint and the gateway. Read from /proc, so only for a stack on this machine; a process of that kind
  * that belongs to something else running here is counted too (run the bench on a quiet machine).
  */
-export type InfraProcess = 'postgres' | 'redis' | 's3 endpoint' | 'gateway';
+export const INFRA_PROCESSES = ['postgres', 'redis', 's3 endpoint', 'gateway'] as const;
+export type InfraProcess = (typeof INFRA_PROCESSES)[number];
 
 /** Linux reports /proc times in USER_HZ, 100 on every architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
@@ -46,25 +47,27 @@ export function infraCpuSeconds(): Map<InfraProcess, number> {
   return out;
 }
 
-/** CPU ms each kind used between two readings (a kind absent from either is left out). */
+/** CPU ms each kind used between two readings, in INFRA_PROCESSES order (a kind absent from either is left out). */
 export function infraCpuMsBetween(
   before: ReadonlyMap<InfraProcess, number>,
   after: ReadonlyMap<InfraProcess, number>,
 ): { process: InfraProcess; ms: number }[] {
-  return [...after].flatMap(([process, s]) => {
-    const then = before.get(process);
-    return then === undefined ? [] : [{ process, ms: Math.max(0, (s - then) * 1000) }];
+  return INFRA_PROCESSES.flatMap((process) => {
+    const [then, now] = [before.get(process), after.get(process)];
+    return then === undefined || now === undefined ? [] : [{ process, ms: Math.max(0, (now - then) * 1000) }];
   });
 }
 
 /** The machine's CPU time by kind so far, in seconds over all cores (/proc/stat), or null off Linux. */
-export function machineCpuSeconds(): Record<'busy' | 'softirq' | 'steal', number> | null {
+export function machineCpuSeconds(): Record<'busy' | 'total' | 'softirq' | 'steal', number> | null {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
     // cpu user nice system idle iowait irq softirq steal ...
-    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    const busy = user! + nice! + system! + irq! + softirq!;
     return {
-      busy: (user! + nice! + system! + irq! + softirq!) / TICKS_PER_SECOND,
+      busy: busy / TICKS_PER_SECOND,
+      total: (busy + idle! + iowait!) / TICKS_PER_SECOND,
       softirq: softirq! / TICKS_PER_SECOND,
       steal: (steal ?? 0) / TICKS_PER_SECOND,
     };
