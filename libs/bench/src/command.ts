@@ -104,6 +104,16 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         throw new InvalidArgumentError('search-queries must be a positive whole number');
       return n;
     })
+    .option(
+      '--search-ef <list>',
+      'with --search: the ef_search values to time (relaxed_order), comma-separated, first the headline (default: 100, 40, strict 40, 64)',
+      (v) => {
+        const list = v.split(',').map(Number);
+        if (list.length === 0 || !list.every((n) => Number.isInteger(n) && n >= 1 && n <= 1000))
+          throw new InvalidArgumentError('search-ef must be whole numbers in 1..1000, comma-separated');
+        return list;
+      },
+    )
     .option('--base-port <port>', "first port of the platform row's stack (default 19080)", (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1024 || n > 65000)
@@ -153,6 +163,7 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         images?: string;
         search?: number;
         searchQueries?: number;
+        searchEf?: number[];
         searchKeep?: boolean;
         searchPrewarm?: boolean;
         basePort?: number;
@@ -187,6 +198,7 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
           const row = await searchRow({
             vectors: o.search,
             queries: o.searchQueries,
+            settings: o.searchEf?.map((efSearch) => ({ efSearch, iterativeScan: 'relaxed_order' as const })),
             keep: o.searchKeep,
             prewarm: o.searchPrewarm,
             databaseUrl: config().database.url,
