@@ -37,13 +37,12 @@ describe('search row on a real Postgres (5,500 vectors, 50 tenants)', () => {
     row = await searchRow({ vectors: 5_500, queries: 50, databaseUrl: config().database.url });
   });
 
-  it('loads the split it was asked for and rebuilds the HNSW indexes (faces, gallery, visitors), one graph per tenant', () => {
+  it('loads the split it was asked for and rebuilds the HNSW indexes (gallery, visitors), one graph per tenant', () => {
     expect(row).toMatchObject({ name: 'search', vectors: 5_500, tenants: 50 });
     expect(row.enrolled + row.visitors).toBe(5_500);
     expect(Math.abs(row.enrolled - 500)).toBeLessThanOrEqual(25); // 1:10 per tenant, rounded per tenant
-    expect(row.indexes).toHaveLength(3);
-    const [all, gallery, visitors] = [...row.indexes].sort(); // face_embeddings_embedding_…, …_gallery_…, visitors_…
-    expect(all).toMatch(/ON ONLY public\.face_embeddings USING hnsw \(embedding vector_cosine_ops\)$/);
+    expect(row.indexes).toHaveLength(2);
+    const [gallery, visitors] = [...row.indexes].sort(); // face_embeddings_gallery_…, visitors_…
     expect(gallery).toMatch(/USING hnsw \(embedding vector_cosine_ops\) WHERE \(gallery_identity_id IS NOT NULL\)/);
     expect(visitors).toMatch(/ON ONLY public\.visitors USING hnsw \(centroid vector_cosine_ops\)$/);
     expect(row.buildSeconds).toBeGreaterThan(0);

@@ -367,7 +367,7 @@ function recall(approx: Ranked, exact: Ranked): number {
 
 /** The decision's two searches' own SQL with the HNSW index out of the planner's reach: exact scans. */
 async function exactDecision(ds: DataSource, q: QueryFace): Promise<[Ranked, Ranked]> {
-  const gallery = nearestQuery(q.tenantId, q.vector, GALLERY_K, { identityOnly: true, modelId: MODEL_ID });
+  const gallery = nearestQuery(q.tenantId, q.vector, GALLERY_K, { modelId: MODEL_ID });
   const visitors = nearestVisitorsQuery(q.tenantId, q.vector, MODEL_ID, VISITOR_NEIGHBOURS);
   return ds.transaction(async (m) => {
     await m.query(`SET LOCAL enable_indexscan = off`);
@@ -383,7 +383,7 @@ async function decision(
   shoppers: ShopperRepository,
   q: QueryFace,
 ): Promise<[Ranked, Ranked]> {
-  const gallery = await embeddings.nearest(q.tenantId, q.vector, GALLERY_K, { modelId: MODEL_ID, identityOnly: true });
+  const gallery = await embeddings.nearest(q.tenantId, q.vector, GALLERY_K, { modelId: MODEL_ID });
   const visitors = await shoppers.nearestVisitors(q.tenantId, q.vector, MODEL_ID, VISITOR_NEIGHBOURS);
   return [gallery.map((n) => n.faceId), visitors.map((v) => v.visitorId)];
 }

@@ -58,15 +58,18 @@ describe('schema (migrations on a fresh Postgres database)', () => {
     expect(cols.get('face_embeddings.embedding')?.type).toBe('vector');
   });
 
-  it('stores 128-dimensional vectors with an HNSW cosine index', async () => {
+  it("stores 128-dimensional vectors, with one HNSW cosine graph: the gallery's (enrolled faces only)", async () => {
     const [{ type }] = await t.dataSource.query(
       `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'face_embeddings'::regclass AND attname = 'embedding'`,
     );
     expect(type).toBe('vector(128)');
-    const [{ def }] = await t.dataSource.query(
-      `SELECT indexdef AS def FROM pg_indexes WHERE indexname = 'face_embeddings_embedding_hnsw_idx'`,
+    const graphs: { def: string }[] = await t.dataSource.query(
+      `SELECT indexdef AS def FROM pg_indexes WHERE tablename = 'face_embeddings' AND indexdef ILIKE '%USING hnsw%'`,
     );
-    expect(def).toMatch(/USING hnsw \(embedding vector_cosine_ops\)/);
+    expect(graphs).toHaveLength(1);
+    expect(graphs[0]!.def).toMatch(
+      /USING hnsw \(embedding vector_cosine_ops\) WHERE \(gallery_identity_id IS NOT NULL\)/,
+    );
   });
 
   it('indexes every tenant table by tenant_id (an index whose first column is tenant_id)', async () => {

@@ -1,10 +1,6 @@
-import { bestPerIdentity, nameFace, newVisitorId, uuidV5, visitorOf, type Neighbour } from './decision';
+import { bestPerIdentity, joinsVisitor, nameFace, newVisitorId, uuidV5, type Neighbour } from './decision';
 
-const n = (similarity: number, identityId: string | null, visitorId: string | null = null): Neighbour => ({
-  identityId,
-  visitorId,
-  similarity,
-});
+const n = (similarity: number, identityId: string | null): Neighbour => ({ identityId, similarity });
 const rule = { threshold: 0.42, margin: 0.05 };
 
 describe('open-set naming', () => {
@@ -39,16 +35,10 @@ describe('open-set naming', () => {
 });
 
 describe('anonymous visitors', () => {
-  it('joins the most similar earlier unknown face above the threshold, never a named or undecided one', () => {
-    const neighbours = [
-      n(0.9, 'obama'),
-      n(0.85, null, null),
-      n(0.6, null, 'v-far'),
-      n(0.7, null, 'v-near'),
-      n(0.4, null, 'v-low'),
-    ];
-    expect(visitorOf(neighbours, 0.5)).toEqual({ visitorId: 'v-near', similarity: 0.7 });
-    expect(visitorOf([n(0.49, null, 'v')], 0.5)).toBeNull();
+  it('joins a track to its nearest visitor at the threshold and above, never below', () => {
+    expect(joinsVisitor(0.5, 0.5)).toBe(true);
+    expect(joinsVisitor(0.9, 0.5)).toBe(true);
+    expect(joinsVisitor(0.4999, 0.5)).toBe(false);
   });
 
   it('starts a new visitor with an id derived from the face, the same on every run', () => {

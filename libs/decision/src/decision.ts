@@ -34,12 +34,10 @@ export const DEFAULT_RULE: DecisionRule = {
   visitorThreshold: DEFAULT_VISITOR_THRESHOLD,
 };
 
-/** One reference (or earlier) face near the query: whose it is and how similar. */
+/** One reference face near the query: whose it is and how similar. */
 export interface Neighbour {
-  /** the enrolled identity the face belongs to (or was named as), null for an unknown face */
+  /** the enrolled identity the face is a reference image of (null: a face of no identity, never named) */
   identityId: string | null;
-  /** the anonymous visitor an unknown face was given, null otherwise */
-  visitorId: string | null;
   similarity: number;
 }
 
@@ -50,7 +48,7 @@ export interface IdentityMatch {
 }
 
 /** Each identity once, with the best similarity of its reference faces, best first. */
-export function bestPerIdentity(neighbours: readonly Pick<Neighbour, 'identityId' | 'similarity'>[]): IdentityMatch[] {
+export function bestPerIdentity(neighbours: readonly Neighbour[]): IdentityMatch[] {
   const best = new Map<string, number>();
   for (const { identityId, similarity } of neighbours) {
     if (identityId === null) continue;
@@ -75,7 +73,7 @@ export function nameFace(ranked: readonly IdentityMatch[], rule: NamingRule): Id
 
 /** `bestPerIdentity` then `nameFace`: the decision for one face from its nearest reference faces. */
 export function identify(
-  neighbours: readonly Pick<Neighbour, 'identityId' | 'similarity'>[],
+  neighbours: readonly Neighbour[],
   rule: NamingRule,
 ): { named: IdentityMatch | null; ranked: IdentityMatch[] } {
   const ranked = bestPerIdentity(neighbours);
@@ -85,22 +83,6 @@ export function identify(
 /** Whether an unknown track this similar to the nearest anonymous visitor is that visitor (else a new one). */
 export function joinsVisitor(similarity: number, visitorThreshold: number): boolean {
   return similarity >= visitorThreshold;
-}
-
-/**
- * The visitor an unknown face belongs to: the most similar already-decided unknown face at or above the
- * threshold lends its visitorId. Faces attributed to an identity (enrolled or named) never lend one.
- */
-export function visitorOf(
-  neighbours: readonly Neighbour[],
-  visitorThreshold: number,
-): { visitorId: string; similarity: number } | null {
-  let found: { visitorId: string; similarity: number } | null = null;
-  for (const { identityId, visitorId, similarity } of neighbours) {
-    if (identityId !== null || visitorId === null || !joinsVisitor(similarity, visitorThreshold)) continue;
-    if (!found || similarity > found.similarity) found = { visitorId, similarity };
-  }
-  return found;
 }
 
 /**

@@ -64,12 +64,10 @@ export class FaceClassificationService {
     const embedding = await this.embeddings.get(tenantId, faceId);
     if (!embedding) throw new PermanentJobError('face has no embedding to classify');
     const rule = this.cfg.decision;
-    const search = { modelId: embedding.modelId, excludeFaceId: faceId };
-
     const { named, ranked } = identify(
       await this.embeddings.nearest(tenantId, embedding.embedding, GALLERY_NEIGHBOURS, {
-        ...search,
-        identityOnly: true,
+        modelId: embedding.modelId,
+        excludeFaceId: faceId,
       }),
       rule,
     );

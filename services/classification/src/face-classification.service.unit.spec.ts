@@ -29,15 +29,14 @@ const capturedAt = new Date('2026-11-28T10:00:00Z');
 const frame = { id: 'frame-1', tenantId, mediaId: 'media-1', capturedAt } as Frame;
 const media = { id: 'media-1', tenantId, purpose: 'analysis', cameraId: 'camera-1' } as unknown as Media;
 const identity = (id: string, category: Identity['category']) => ({ id, tenantId, category, name: id }) as Identity;
-const near = (similarity: number, identityId: string | null, visitorId: string | null = null): Neighbour => ({
+const near = (similarity: number, identityId: string): Neighbour => ({
   faceId: `n-${similarity}`,
   identityId,
-  visitorId,
   similarity,
   distance: 1 - similarity,
 });
 
-function build(gallery: Neighbour[], earlier: Neighbour[] = []) {
+function build(gallery: Neighbour[]) {
   const m = {
     faces: strictMock<FaceRepository>('faces'),
     frames: strictMock<FrameRepository>('frames'),
@@ -55,7 +54,7 @@ function build(gallery: Neighbour[], earlier: Neighbour[] = []) {
   m.frames.get.mockResolvedValue(frame);
   m.media.get.mockResolvedValue(media);
   m.embeddings.get.mockResolvedValue({ embedding: [1, 0], modelId: 'mobilefacenet@1' } as never);
-  m.embeddings.nearest.mockImplementation(async (_t, _v, _k, opts) => (opts?.identityOnly ? gallery : earlier));
+  m.embeddings.nearest.mockResolvedValue(gallery);
   m.faces.recordDecision.mockResolvedValue(true);
   m.shoppers.faceDecided.mockResolvedValue([]);
   const sut = new FaceClassificationService(
@@ -91,12 +90,10 @@ describe('FaceClassificationService (unit)', () => {
     // then the face joins its camera's tracks
     expect(m.shoppers.faceDecided).toHaveBeenCalledWith(tenantId, 'camera-1', faceId, capturedAt);
     // only reference faces of the same model are searched
-    expect(m.embeddings.nearest).toHaveBeenCalledWith(
-      tenantId,
-      [1, 0],
-      expect.any(Number),
-      expect.objectContaining({ modelId: 'mobilefacenet@1', excludeFaceId: faceId, identityOnly: true }),
-    );
+    expect(m.embeddings.nearest).toHaveBeenCalledWith(tenantId, [1, 0], expect.any(Number), {
+      modelId: 'mobilefacenet@1',
+      excludeFaceId: faceId,
+    });
   });
 
   it('records a watchlist sighting with the camera, the frame time and the similarity', async () => {
@@ -124,7 +121,7 @@ describe('FaceClassificationService (unit)', () => {
   });
 
   it('calls a face unknown when two identities are within the margin, and leaves its visitor to its track', async () => {
-    const { sut, m } = build([near(0.6, 'kit'), near(0.58, 'alex')], [near(0.7, null, 'visitor-a')]);
+    const { sut, m } = build([near(0.6, 'kit'), near(0.58, 'alex')]);
     await sut.classifyFace({ tenantId, faceId }, jobContext());
     expect(m.faces.recordDecision).toHaveBeenCalledWith(tenantId, faceId, {
       identityId: null,

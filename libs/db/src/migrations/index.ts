@@ -10,6 +10,7 @@ import { VisitFacts1797000000000 } from './1797000000000-visit-facts';
 import { GalleryGraph1797100000000 } from './1797100000000-gallery-graph';
 import { VisitSlices1797200000000 } from './1797200000000-visit-slices';
 import { VisitorsByTenant1797300000000 } from './1797300000000-visitors-by-tenant';
+import { GalleryGraphOnly1797400000000 } from './1797400000000-gallery-graph-only';
 
 /** Every migration in order. Listed, not globbed, so they load the same under ts-jest, tsx and compiled JS. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   GalleryGraph1797100000000,
   VisitSlices1797200000000,
   VisitorsByTenant1797300000000,
+  GalleryGraphOnly1797400000000,
 ];

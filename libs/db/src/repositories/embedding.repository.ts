@@ -4,19 +4,17 @@ import { vectorSearchSettingsOf, type VectorSearchSettings } from '../data-sourc
 import { EMBEDDING_DIMENSIONS, FaceEmbedding } from '../entities';
 
 export interface NearestOptions {
-  /** Only enrolled reference faces of live identities (open-set identification). Default: every face. */
-  identityOnly?: boolean;
   /** Only vectors made by this model. Vectors of different models are not comparable; pass it whenever known. */
   modelId?: string;
   /** Leave this face out (the query face itself, when it is already stored). */
   excludeFaceId?: string;
 }
 
+/** A reference face of the gallery near the query. */
 export interface Neighbour {
   faceId: string;
-  /** With identityOnly, the enrolled identity; otherwise the identity the face was attributed to, if any. */
-  identityId: string | null;
-  visitorId: string | null;
+  /** The live identity the face is a reference image of. */
+  identityId: string;
   /** Cosine distance, 0 (same direction) to 2 (opposite). */
   distance: number;
   /** 1 - distance: cosine similarity. */
@@ -45,28 +43,18 @@ export function nearestQuery(
   checkVector(vector);
   if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new RangeError(`k must be an integer in 1..${MAX_K}, got ${k}`);
   const params: unknown[] = [tenantId, toSql([...vector]), k];
-  const where = ['e.tenant_id = $1'];
+  // The gallery: faces whose gallery_identity_id is set (by triggers: enrolled, identity live). The predicate is the
+  // partial HNSW index's own, so the search walks the tenant's graph of enrolled faces only (the only graph of
+  // face_embeddings), and the identity comes with the row: no join per candidate, nor to faces after.
+  const where = ['e.tenant_id = $1', 'e.gallery_identity_id IS NOT NULL'];
   if (options.modelId !== undefined) where.push(`e.model_id = $${params.push(options.modelId)}`);
   if (options.excludeFaceId !== undefined) where.push(`e.face_id <> $${params.push(options.excludeFaceId)}`);
-  // The gallery: faces whose gallery_identity_id is set (by triggers: enrolled, identity live). The predicate is
-  // the partial HNSW index's own, so the search walks the tenant's graph of enrolled faces only, and the identity
-  // comes with the row (no join to identity_faces and identities per candidate).
-  if (options.identityOnly) where.push('e.gallery_identity_id IS NOT NULL');
-  // The k nearest are found in face_embeddings alone and only those k rows are joined to faces (every vector has
-  // its face: foreign key). With the join inside, the planner costed a small tenant's search as a hash join of all
-  // its vectors with its faces and a sort, and chose that over the index (~10-50 ms instead of ~1 ms at 6.7k).
   const sql = `
-    SELECT n.face_id AS "faceId", ${options.identityOnly ? 'n.gallery_identity_id' : 'f.identity_id'} AS "identityId",
-           f.visitor_id AS "visitorId", n.distance
-    FROM (
-      SELECT e.face_id, e.gallery_identity_id, e.embedding <=> $2::vector AS distance
-      FROM face_embeddings e
-      WHERE ${where.join(' AND ')}
-      ORDER BY e.embedding <=> $2::vector
-      LIMIT $3
-    ) n
-    JOIN faces f ON f.tenant_id = $1 AND f.id = n.face_id
-    ORDER BY n.distance`;
+    SELECT e.face_id AS "faceId", e.gallery_identity_id AS "identityId", e.embedding <=> $2::vector AS distance
+    FROM face_embeddings e
+    WHERE ${where.join(' AND ')}
+    ORDER BY e.embedding <=> $2::vector
+    LIMIT $3`;
   return { sql, params };
 }
 
@@ -129,10 +117,10 @@ export class EmbeddingRepository {
   }
 
   /**
-   * The k stored faces closest to `vector` by cosine distance, closest first, through the HNSW index (approximate).
-   * Each tenant has its own partition and graph (the tenant filter prunes the others at plan time); the gallery and
-   * model filters are applied while walking it, so the scan is iterative (pgvector >= 0.8): it keeps going until k
-   * rows pass the filters instead of returning fewer.
+   * The k reference faces of the tenant's gallery closest to `vector` by cosine distance, closest first, through
+   * the gallery's HNSW graph (approximate). Each tenant has its own partition and graph (the tenant filter prunes the
+   * others at plan time); the model filter is applied while walking it, so the scan is iterative (pgvector >= 0.8):
+   * it keeps going until k rows pass the filters instead of returning fewer.
    */
   async nearest(
     tenantId: string,
@@ -147,7 +135,7 @@ export class EmbeddingRepository {
       this.session?.efSearch === efSearch &&
       this.session.iterativeScan === iterativeScan &&
       (iterativeScan !== 'off' || k <= efSearch);
-    type Row = { faceId: string; identityId: string | null; visitorId: string | null; distance: number };
+    type Row = { faceId: string; identityId: string; distance: number };
     const rows: Row[] = sessionFits
       ? await this.dataSource.query(sql, params)
       : await this.dataSource.transaction(async (m) => {
