@@ -106,6 +106,12 @@ const EnvSchema = z.object({
   VISITOR_THRESHOLD: num(DEFAULT_RULE.visitorThreshold),
   // shoppers: tracks, visits, conversion
   TRACK_MAX_GAP_FRAMES: int(3).pipe(z.number().min(0).max(100)),
+  TRACK_MAX_MINUTES: num(10).pipe(
+    z
+      .number()
+      .positive()
+      .max(24 * 60),
+  ),
   TRACK_LINK_SIMILARITY: num(0.5).pipe(z.number().min(-1).max(1)),
   TRACK_NEAR_SIMILARITY: num(0.2).pipe(z.number().min(-1).max(1)),
   VISIT_GAP_MINUTES: num(30).pipe(z.number().positive()),
@@ -177,13 +183,15 @@ export interface StoreLensConfig {
   /** the one rule for "who is this face" (@storelens/decision), with the values this deployment set */
   decision: DecisionRule;
   /**
-   * Turning faces into shoppers: a track ends after `trackMaxGapFrames` sampled frames without its person; faces
+   * Turning faces into shoppers: a track ends after `trackMaxGapFrames` sampled frames without its person, or
+   * `trackMaxMs` after its first face (the person's next face starts the next track); faces
    * link at `trackLinkSimilarity` anywhere in the frame or `trackNearSimilarity` when their boxes are close; a gap
    * of `visitGapMs` starts a new visit; a visit is returning after one within `returnWindowMs`; a sale matches
    * the checkout visit within `transactionMatchMs`.
    */
   shoppers: {
     trackMaxGapFrames: number;
+    trackMaxMs: number;
     trackLinkSimilarity: number;
     trackNearSimilarity: number;
     visitGapMs: number;
@@ -285,6 +293,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
     },
     shoppers: {
       trackMaxGapFrames: e.TRACK_MAX_GAP_FRAMES,
+      trackMaxMs: e.TRACK_MAX_MINUTES * 60_000,
       trackLinkSimilarity: e.TRACK_LINK_SIMILARITY,
       trackNearSimilarity: e.TRACK_NEAR_SIMILARITY,
       visitGapMs: e.VISIT_GAP_MINUTES * 60_000,

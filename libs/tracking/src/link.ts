@@ -33,12 +33,18 @@ export interface LinkOptions {
   strongSimilarity: number;
   /** Embedding similarity that links two faces when their boxes also overlap or are near. */
   weakSimilarity: number;
+  /**
+   * A track takes no face more than this long after its first: a person in view for hours (a cashier at the till)
+   * becomes consecutive tracks of one visitor, and tracking a new face reads at most this much of a track.
+   */
+  maxTrackMs: number;
 }
 
 export const DEFAULT_LINK_OPTIONS: Omit<LinkOptions, 'intervalMs'> = {
   maxGapFrames: 3,
   strongSimilarity: 0.5,
   weakSimilarity: 0.2,
+  maxTrackMs: 10 * 60_000,
 };
 
 /** A track: faces of one person in consecutive frames, in frame order. Its key is its first face's id. */
@@ -98,7 +104,8 @@ interface OpenTrack {
 /**
  * Links a camera's faces into tracks. Frames are taken in recording order; each face joins the open track it
  * fits best (embedding similarity plus box overlap), greedily by score with a total tie-break, or starts a new one.
- * A track fits when its person was seen at most `maxGapFrames` frames ago and either the faces look strongly
+ * A track fits when it began at most `maxTrackMs` before the face, its person was seen at most `maxGapFrames` frames
+ * ago, and either the faces look strongly
  * alike, or they look somewhat alike and the boxes overlap or are close. The result depends only on the set of
  * faces, never on the order they are passed in, so any worker that recomputes a camera's window from the
  * database arrives at the same tracks.
@@ -174,6 +181,7 @@ export function linkTracksFrom(
 /** The score of adding face f to track t, or null when it does not fit. */
 function fit(t: OpenTrack, f: TrackFace, o: LinkOptions): number | null {
   if (f.at === t.last.at && f.frameId === t.last.frameId) return null;
+  if (f.at - t.track.startedAt > o.maxTrackMs) return null;
   // the recent faces say most about how the person looks now
   const recent = centroid(t.embeddings);
   const similarity = Math.max(cosine(f.embedding, t.last.embedding), cosine(f.embedding, recent));

@@ -102,6 +102,27 @@ describe('linkTracks', () => {
     expect(linkTracks(longGap, options)).toHaveLength(2);
   });
 
+  it('ends a track maxTrackMs after its first face: a person in view for 25 minutes is three consecutive tracks', () => {
+    const r = rng(11);
+    const faces: TrackFace[] = Array.from({ length: 25 * 60 * 2 }, (_, i) => ({
+      faceId: `f${i}-0`,
+      frameId: `fr${i}`,
+      at: 1_000_000 + i * 500,
+      mediaId: 'm',
+      frameIndex: i,
+      faceIndex: 0,
+      box: { x: 100, y: 100, w: 60, h: 60 },
+      embedding: embeddingOf(0, 0.2, r),
+    }));
+    const tracks = linkTracks(faces, { ...DEFAULT_LINK_OPTIONS, intervalMs: 500 });
+    expect(DEFAULT_LINK_OPTIONS.maxTrackMs).toBe(600_000);
+    expect(tracks.map((t) => t.faces.length)).toEqual([1201, 1201, 598]);
+    expect(tracks.map((t) => t.endedAt - t.startedAt)).toEqual([600_000, 600_000, 298_500]);
+    // consecutive: each begins one frame after the last ended, and every face is in exactly one
+    expect(tracks[1]!.startedAt - tracks[0]!.endedAt).toBe(500);
+    expect(tracks.flatMap((t) => t.faces).length).toBe(faces.length);
+  });
+
   it('does not join two people standing at the same place one after the other', () => {
     const r = rng(9);
     const at = (i: number) => 1_000_000 + i * 200;
@@ -141,6 +162,21 @@ describe('linkTracksFrom', () => {
         if (k > 0 && faces[k]!.frameId === faces[k - 1]!.frameId) continue; // resume at a frame's first face
         const before = linkTracks(faces.slice(0, k), options);
         expect(ids(linkTracksFrom(before, faces.slice(k), options))).toEqual(ids(whole));
+      }
+    }
+  });
+
+  it('resumed at any frame gives the tracks of linking every face at once, also where tracks reach maxTrackMs', () => {
+    const capped = { ...options, maxTrackMs: 1_000 }; // at most 6 faces a track at 200 ms a frame
+    for (const seed of [1, 2]) {
+      const faces = [...scene(crowd, seed)].sort(compareFaces);
+      const whole = linkTracks(faces, capped);
+      expect(Math.max(...whole.map((t) => t.endedAt - t.startedAt))).toBeLessThanOrEqual(1_000);
+      expect(whole.length).toBeGreaterThan(linkTracks(faces, options).length);
+      for (let k = 0; k < faces.length; k++) {
+        if (k > 0 && faces[k]!.frameId === faces[k - 1]!.frameId) continue;
+        const before = linkTracks(faces.slice(0, k), capped);
+        expect(ids(linkTracksFrom(before, faces.slice(k), capped))).toEqual(ids(whole));
       }
     }
   });

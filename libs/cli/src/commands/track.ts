@@ -50,6 +50,7 @@ export async function trackVideo(
     ...DEFAULT_LINK_OPTIONS,
     intervalMs: 1000 / opts.fps,
     maxGapFrames: cfg.shoppers.trackMaxGapFrames,
+    maxTrackMs: cfg.shoppers.trackMaxMs,
     strongSimilarity: cfg.shoppers.trackLinkSimilarity,
     weakSimilarity: cfg.shoppers.trackNearSimilarity,
   });

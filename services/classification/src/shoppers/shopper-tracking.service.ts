@@ -59,6 +59,7 @@ export class ShopperTrackingService {
     const link: LinkOptions = {
       intervalMs: 1000 / camera.fps,
       maxGapFrames: this.cfg.shoppers.trackMaxGapFrames,
+      maxTrackMs: this.cfg.shoppers.trackMaxMs,
       strongSimilarity: this.cfg.shoppers.trackLinkSimilarity,
       weakSimilarity: this.cfg.shoppers.trackNearSimilarity,
     };
