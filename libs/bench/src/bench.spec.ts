@@ -117,8 +117,9 @@ describe('bench, in process, on three fixtures', () => {
       const own = stage(job).inProcess!;
       expect(own.msPerJob).toBeGreaterThan(0);
       expect(own.modelMsPerJob).toBeGreaterThan(0);
-      // the platform runs the same models on the same pixels: its handler cannot be much faster (catches s vs ms)
-      expect(stage(job).msPerJob).toBeGreaterThan(0.5 * own.modelMsPerJob);
+      // the platform runs the same models on the same pixels: its handler cannot be many times faster (catches s vs
+      // ms; not closer, the two rows are timed minutes apart on a machine that other suites share)
+      expect(stage(job).msPerJob).toBeGreaterThan(0.05 * own.modelMsPerJob);
     }
     expect(platform.note).toContain('detect-faces');
   });

@@ -22,7 +22,7 @@ function cli(args: string[]): { code: number; stdout: string; stderr: string } {
     {
       encoding: 'utf8',
       maxBuffer: 64 * 2 ** 20,
-      timeout: 180_000,
+      timeout: 420_000, // ~150 s on a quiet 2-core machine; the full suite runs other model-heavy files beside it
     },
   );
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -90,7 +90,7 @@ describe('storelens eval on fixture datasets (real models)', () => {
     stderr = run.stderr;
     expect(run.code).toBe(0);
     r = onlyJson<EvaluationResult>(run.stdout);
-  }, 180_000);
+  }, 420_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('separates every same-person pair from every different-person pair at the default threshold', () => {
@@ -195,7 +195,7 @@ describe('storelens eval-fairness (real models)', () => {
     const run = cli(['eval-fairness', '--dataset', fixtures.file('demographics'), '--json']);
     expect(run.code).toBe(0);
     report = onlyJson<FairnessReport>(run.stdout);
-  }, 180_000);
+  }, 420_000);
 
   const rule = (name: string) => report.study.gender.rules.find((r) => r.name === name)!;
 
