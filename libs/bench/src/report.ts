@@ -354,7 +354,8 @@ export function renderSearch(row: SearchRow): string {
         `(server CPU p50 ${s.serverCpuP50Ms}, p95 ${s.serverCpuP95Ms}) ` +
         `(small tenants ${s.smallTenantsP95Ms}, large ${s.largeTenantsP95Ms}), recall@10 ${s.recallAt10} ` +
         `(gallery ${s.galleryRecallAt10}, visitors ${s.visitorRecallAt10}, worst query ${s.minRecallAt10}; ` +
-        `nearest visitor exact for ${s.visitorRecallAt1})`,
+        `nearest visitor exact for ${s.visitorRecallAt1}; small tenants ${s.smallTenantsRecallAt10}, ` +
+        `large ${s.largeTenantsRecallAt10})`,
     );
   }
   return lines.join('\n');

@@ -65,6 +65,11 @@ describe('search row on a real Postgres (5,500 vectors, 50 tenants)', () => {
       expect(s.visitorRecallAt1).toBeGreaterThanOrEqual(0.95);
       expect(s.visitorRecallAt1).toBeLessThanOrEqual(1);
       expect(s.serverCpuP50Ms).toBeGreaterThan(0);
+      // the two halves' recall average to the whole (equal numbers of queries per tenant)
+      expect(s.smallTenantsRecallAt10).toBeGreaterThanOrEqual(0.9);
+      expect(s.largeTenantsRecallAt10).toBeGreaterThanOrEqual(0.9);
+      expect(Math.min(s.smallTenantsRecallAt10, s.largeTenantsRecallAt10)).toBeLessThanOrEqual(s.recallAt10 + 1e-4);
+      expect(Math.max(s.smallTenantsRecallAt10, s.largeTenantsRecallAt10)).toBeGreaterThanOrEqual(s.recallAt10 - 1e-4);
     }
     expect(row.p95Ms).toBe(row.settings[0]!.p95Ms);
   });

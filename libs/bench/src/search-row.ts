@@ -82,6 +82,9 @@ export interface SearchSettingStat extends VectorSearchSettings {
   /** p95 over the queries of the smaller half of the tenants (a shared index filters hardest for them) */
   smallTenantsP95Ms: number;
   largeTenantsP95Ms: number;
+  /** recallAt10 over the queries of the smaller and of the larger half of the tenants: how recall falls with a graph's size */
+  smallTenantsRecallAt10: number;
+  largeTenantsRecallAt10: number;
   minRecallAt10: number;
 }
 
@@ -431,6 +434,7 @@ async function timeOn(
   const galleryRecall: number[] = [];
   const visitorRecall: number[] = [];
   const visitorNearest: number[] = [];
+  const bothRecall: { recall: number; small: boolean }[] = [];
   for (const q of loaded.queries) {
     const c0 = serverCpuNs(backendPid);
     const t0 = performance.now();
@@ -441,6 +445,7 @@ async function timeOn(
     const [g, v] = exact.get(q)!;
     galleryRecall.push(recall(gallery, g));
     visitorRecall.push(recall(visitors, v));
+    bothRecall.push({ recall: (recall(gallery, g) + recall(visitors, v)) / 2, small: q.small });
     visitorNearest.push(visitors[0] === v[0] ? 1 : 0);
   }
   const all = ms.map((m) => m.ms);
@@ -457,6 +462,8 @@ async function timeOn(
     visitorRecallAt10: round(mean(visitorRecall), 4),
     visitorRecallAt1: round(mean(visitorNearest), 4),
     minRecallAt10: round(Math.min(...galleryRecall, ...visitorRecall), 2),
+    smallTenantsRecallAt10: round(mean(bothRecall.filter((b) => b.small).map((b) => b.recall)), 4),
+    largeTenantsRecallAt10: round(mean(bothRecall.filter((b) => !b.small).map((b) => b.recall)), 4),
     smallTenantsP95Ms: round(
       quantile(
         ms.filter((m) => m.small).map((m) => m.ms),
