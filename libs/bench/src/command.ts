@@ -1,6 +1,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { config } from '@storelens/config';
+import type { VectorSearchSettings } from '@storelens/db';
 import { machineInfo } from './machine';
 import { renderAnalytics, runAnalyticsBench } from './analytics/analytics-bench';
 import { liveRow, renderLive } from './live-row';
@@ -19,6 +20,22 @@ function searchArg(v: string): number {
   if (!Number.isInteger(n) || n < MIN_SEARCH_VECTORS)
     throw new InvalidArgumentError(`search needs a whole number of vectors, at least ${MIN_SEARCH_VECTORS}`);
   return n;
+}
+
+/**
+ * --search-ef: `N` (N candidates in every graph) or `N:ROWS` (N up to ROWS vectors per tenant graph, more above, as
+ * the platform's VECTOR_EF_SEARCH and VECTOR_EF_SEARCH_ROWS), comma-separated.
+ */
+export function parseSearchEf(v: string): VectorSearchSettings[] {
+  const list = v.split(',').map((item) => {
+    const m = /^(\d+)(?::(\d+))?$/.exec(item.trim().replace(/_/g, ''));
+    const efSearch = Number(m?.[1]);
+    if (!m || efSearch < 1 || efSearch > 1000)
+      throw new InvalidArgumentError('search-ef must be N or N:ROWS with N in 1..1000, comma-separated');
+    const setting: VectorSearchSettings = { efSearch, iterativeScan: 'relaxed_order' };
+    return m[2] === undefined ? setting : { ...setting, efSearchRows: Number(m[2]) };
+  });
+  return list;
 }
 
 /** A whole number from 1 to max, for an option. */
@@ -106,13 +123,10 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
     })
     .option(
       '--search-ef <list>',
-      'with --search: the ef_search values to time (relaxed_order), comma-separated, first the headline (default: 100, 40, strict 40, 64)',
-      (v) => {
-        const list = v.split(',').map(Number);
-        if (list.length === 0 || !list.every((n) => Number.isInteger(n) && n >= 1 && n <= 1000))
-          throw new InvalidArgumentError('search-ef must be whole numbers in 1..1000, comma-separated');
-        return list;
-      },
+      'with --search: the ef_search settings to time (relaxed_order), comma-separated, first the headline: N for N ' +
+        'candidates in every graph, N:ROWS for N up to ROWS vectors per tenant graph and more above ' +
+        '(default: 100:150000, 100, 40, strict 40, 64)',
+      parseSearchEf,
     )
     .option('--base-port <port>', "first port of the platform row's stack (default 19080)", (v) => {
       const n = Number(v);
@@ -163,7 +177,7 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         images?: string;
         search?: number;
         searchQueries?: number;
-        searchEf?: number[];
+        searchEf?: VectorSearchSettings[];
         searchKeep?: boolean;
         searchPrewarm?: boolean;
         basePort?: number;
@@ -198,7 +212,7 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
           const row = await searchRow({
             vectors: o.search,
             queries: o.searchQueries,
-            settings: o.searchEf?.map((efSearch) => ({ efSearch, iterativeScan: 'relaxed_order' as const })),
+            settings: o.searchEf,
             keep: o.searchKeep,
             prewarm: o.searchPrewarm,
             databaseUrl: config().database.url,

@@ -1,4 +1,4 @@
-import type { SearchRow } from './search-row';
+import type { SearchRow, SearchSettingStat } from './search-row';
 import Table from 'cli-table3';
 import type { BenchResult, BenchRow, PeerRow, PipelineRow, PlatformRow, RawModelsRow, StageName } from './types';
 
@@ -338,6 +338,13 @@ function platformSection(result: BenchResult, table: MakeTable): string[] {
   ];
 }
 
+/** ef_search as set: one value, or the value that follows each tenant graph's size and the range the queries used. */
+function efLabel(s: SearchSettingStat): string {
+  return s.efSearchRows
+    ? `${s.efSearch} up to ${s.efSearchRows} vectors, more above (used ${s.efSearchUsed.min}..${s.efSearchUsed.max})`
+    : String(s.efSearch);
+}
+
 /** The search row as a few lines of text. */
 export function renderSearch(row: SearchRow): string {
   const lines = [
@@ -350,7 +357,7 @@ export function renderSearch(row: SearchRow): string {
   ];
   for (const s of row.settings) {
     lines.push(
-      `  ef_search=${s.efSearch} iterative_scan=${s.iterativeScan}: p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms ` +
+      `  ef_search=${efLabel(s)} iterative_scan=${s.iterativeScan}: p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms ` +
         `(server CPU p50 ${s.serverCpuP50Ms}, p95 ${s.serverCpuP95Ms}) ` +
         `(small tenants ${s.smallTenantsP95Ms}, large ${s.largeTenantsP95Ms}), recall@10 ${s.recallAt10} ` +
         `(gallery ${s.galleryRecallAt10}, visitors ${s.visitorRecallAt10}, worst query ${s.minRecallAt10}; ` +

@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import { config } from '@storelens/config';
 import { ensureInfra } from '@storelens/testing';
-import { searchOptions, searchRow, type SearchRow } from './search-row';
+import { parseSearchEf } from './command';
+import { DEFAULT_SEARCH_SETTINGS, searchOptions, searchRow, type SearchRow } from './search-row';
 import { cosine, FaceSpace, seededRandom, tenantSizes } from './search-vectors';
 
 describe('search vectors', () => {
@@ -22,6 +23,16 @@ describe('search vectors', () => {
     expect(o).toMatchObject({ vectors: 1000, queries: 200, tenants: 50, seed: 12 });
   });
 
+  it('reads --search-ef as fixed ef_search values or ones that follow the tenant graph size', () => {
+    expect(parseSearchEf('100:150_000,200, 40')).toEqual([
+      { efSearch: 100, iterativeScan: 'relaxed_order', efSearchRows: 150_000 },
+      { efSearch: 200, iterativeScan: 'relaxed_order' },
+      { efSearch: 40, iterativeScan: 'relaxed_order' },
+    ]);
+    for (const bad of ['0', '1001', '100:', 'x', '100:-5', ''])
+      expect(() => parseSearchEf(bad)).toThrow(/search-ef must be/);
+  });
+
   it('spreads tenants from large to small and sums to the total', () => {
     const sizes = tenantSizes(100_000, 50);
     expect(sizes.reduce((x, y) => x + y, 0)).toBe(100_000);
@@ -34,7 +45,14 @@ describe('search row on a real Postgres (5,500 vectors, 50 tenants)', () => {
 
   beforeAll(async () => {
     await ensureInfra();
-    row = await searchRow({ vectors: 5_500, queries: 50, databaseUrl: config().database.url });
+    row = await searchRow({
+      vectors: 5_500,
+      queries: 50,
+      databaseUrl: config().database.url,
+      // the platform's default (its tenants are all under 150k, so 100 throughout), then fixed values, then 40
+      // candidates up to 60 vectors per graph, which the larger tenants here exceed
+      settings: [...DEFAULT_SEARCH_SETTINGS, { efSearch: 40, iterativeScan: 'relaxed_order', efSearchRows: 60 }],
+    });
   });
 
   it('loads the split it was asked for and rebuilds the HNSW indexes (gallery, visitors), one graph per tenant', () => {
@@ -51,11 +69,13 @@ describe('search row on a real Postgres (5,500 vectors, 50 tenants)', () => {
   });
 
   it('times the decision for every setting, with recall against exact search', () => {
-    expect(row.settings.map((s) => [s.efSearch, s.iterativeScan])).toEqual([
-      [100, 'relaxed_order'],
-      [40, 'relaxed_order'],
-      [40, 'strict_order'],
-      [64, 'relaxed_order'],
+    expect(row.settings.map((s) => [s.efSearch, s.iterativeScan, s.efSearchRows ?? 0])).toEqual([
+      [100, 'relaxed_order', 150_000],
+      [100, 'relaxed_order', 0],
+      [40, 'relaxed_order', 0],
+      [40, 'strict_order', 0],
+      [64, 'relaxed_order', 0],
+      [40, 'relaxed_order', 60],
     ]);
     for (const s of row.settings) {
       expect(s.p95Ms).toBeGreaterThanOrEqual(s.p50Ms);
@@ -72,6 +92,18 @@ describe('search row on a real Postgres (5,500 vectors, 50 tenants)', () => {
       expect(Math.max(s.smallTenantsRecallAt10, s.largeTenantsRecallAt10)).toBeGreaterThanOrEqual(s.recallAt10 - 1e-4);
     }
     expect(row.p95Ms).toBe(row.settings[0]!.p95Ms);
+    expect(row).toMatchObject({ efSearch: 100, efSearchRows: 150_000, efSearchUsed: { min: 100, max: 100 } });
+  });
+
+  it('searches the larger tenants with more candidates when ef_search follows the graph size', () => {
+    const fixed = row.settings[2]!;
+    const following = row.settings[5]!;
+    expect(fixed.efSearchUsed).toEqual({ min: 40, max: 40 });
+    // the smallest tenants' graphs (a few enrolled faces) keep 40; the largest tenant's ~700 visitors get
+    // ceil(40 × (700/60)^0.62) ≈ 183
+    expect(following.efSearchUsed.min).toBe(40);
+    expect(following.efSearchUsed.max).toBeGreaterThan(150);
+    expect(following.largeTenantsRecallAt10).toBeGreaterThanOrEqual(fixed.largeTenantsRecallAt10);
   });
 
   it('drops its database afterwards', async () => {

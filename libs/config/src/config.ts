@@ -51,6 +51,12 @@ const EnvSchema = z.object({
    * two searches at 1M vectors (40: 0.918) for ~1 ms more at p95 (`npm run bench -- --search`, README)
    */
   VECTOR_EF_SEARCH: z.coerce.number().int().min(1).max(1000).default(100),
+  /**
+   * Vectors in a tenant's graph up to which VECTOR_EF_SEARCH holds recall@10 at 0.95; a larger tenant's searches take
+   * more candidates (~2x at 3x the vectors: 200 at 460k), so recall does not fall as a tenant grows. 0: a fixed
+   * VECTOR_EF_SEARCH for every tenant (`npm run bench -- --search`, README)
+   */
+  VECTOR_EF_SEARCH_ROWS: z.coerce.number().int().min(0).default(150_000),
   /** pgvector hnsw.iterative_scan: keep walking a filtered search until enough rows pass */
   VECTOR_ITERATIVE_SCAN: z.enum(['off', 'strict_order', 'relaxed_order']).default('relaxed_order'),
   QUEUE_PREFIX: z
@@ -163,7 +169,11 @@ export interface StoreLensConfig {
     url: string;
     poolSize: number;
     /** how the HNSW indexes are searched: set on every connection */
-    vectorSearch: { efSearch: number; iterativeScan: 'off' | 'strict_order' | 'relaxed_order' };
+    vectorSearch: {
+      efSearch: number;
+      iterativeScan: 'off' | 'strict_order' | 'relaxed_order';
+      efSearchRows: number;
+    };
   };
   s3: { endpoint: string; accessKey: string; secretKey: string; bucket: string; region: string };
   api: { host: string; port: number; publicBaseUrl: string; maxUploadBytes: number };
@@ -252,7 +262,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreLensConfi
     database: {
       url: e.DATABASE_URL,
       poolSize: e.DATABASE_POOL_SIZE,
-      vectorSearch: { efSearch: e.VECTOR_EF_SEARCH, iterativeScan: e.VECTOR_ITERATIVE_SCAN },
+      vectorSearch: {
+        efSearch: e.VECTOR_EF_SEARCH,
+        iterativeScan: e.VECTOR_ITERATIVE_SCAN,
+        efSearchRows: e.VECTOR_EF_SEARCH_ROWS,
+      },
     },
     s3: {
       endpoint: e.S3_ENDPOINT,

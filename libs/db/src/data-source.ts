@@ -12,10 +12,19 @@ export interface VectorSearchSettings {
    * (EmbeddingRepository re-sorts them) and stops sooner.
    */
   iterativeScan: 'off' | 'strict_order' | 'relaxed_order';
+  /**
+   * Vectors in a tenant's graph up to which `efSearch` candidates hold recall; a larger graph is searched with more
+   * (`efSearchFor`). 0 or absent: every graph gets `efSearch`.
+   */
+  efSearchRows?: number;
 }
 
-/** The search settings when none are given (VECTOR_EF_SEARCH and VECTOR_ITERATIVE_SCAN's defaults). */
-export const DEFAULT_VECTOR_SEARCH: VectorSearchSettings = { efSearch: 100, iterativeScan: 'relaxed_order' };
+/** The search settings when none are given (VECTOR_EF_SEARCH, VECTOR_EF_SEARCH_ROWS, VECTOR_ITERATIVE_SCAN's defaults). */
+export const DEFAULT_VECTOR_SEARCH: VectorSearchSettings = {
+  efSearch: 100,
+  iterativeScan: 'relaxed_order',
+  efSearchRows: 150_000,
+};
 
 /** The vector-search settings each DataSource's connections were opened with. */
 const sessionSettings = new WeakMap<DataSource, VectorSearchSettings>();

@@ -1,4 +1,6 @@
+import type { EntityManager } from 'typeorm';
 import { EmbeddingRepository, nearestQuery } from './repositories';
+import { tenantGraphRows } from './vector-search';
 import {
   cosineDistance,
   detection,
@@ -345,6 +347,44 @@ describe('EmbeddingRepository (real Postgres + pgvector)', () => {
       expect(found).toHaveLength(20);
       // relaxed_order may return rows out of order; the repository hands them back sorted
       expect(found.map((f) => f.distance)).toEqual([...found.map((f) => f.distance)].sort((a, b) => a - b));
+    });
+
+    it('sizes the gallery graph by its enrolled faces, not by every face the tenant has', async () => {
+      expect(await tenantGraphRows(t.dataSource, 'gallery', big.tenant.id)).toBe(20);
+      expect(await tenantGraphRows(t.dataSource, 'gallery', small.tenant.id)).toBe(5);
+    });
+
+    it('searches a gallery larger than efSearchRows with more candidates, for that search alone', async () => {
+      /** the ef_search each search of `repo` ran with (set_config's second value, or the connection's) */
+      async function efOf(repo: EmbeddingRepository, tenantId: string): Promise<string> {
+        const seen: unknown[] = [];
+        const original = t.dataSource.transaction.bind(t.dataSource) as (w: (m: EntityManager) => unknown) => unknown;
+        const spy = jest.spyOn(t.dataSource, 'transaction').mockImplementation(((work: (m: EntityManager) => unknown) =>
+          original(async (m) => {
+            const query = m.query.bind(m);
+            m.query = (sql: string, params?: unknown[]) => {
+              if (sql.includes("set_config('hnsw.ef_search'")) seen.push(params?.[1]);
+              return query(sql, params);
+            };
+            return work(m);
+          })) as never);
+        try {
+          expect(await repo.nearest(tenantId, randomVector(), 3, { modelId: 'mfn' })).toHaveLength(3);
+        } finally {
+          spy.mockRestore();
+        }
+        return seen.length ? String(seen[0]) : 'session';
+      }
+      // 4 candidates up to 10 enrolled faces: the big tenant's 20 get ceil(4 × 2^0.62) = 7, the small one's 5 keep 4
+      const follow = new EmbeddingRepository(t.dataSource, {
+        efSearch: 4,
+        iterativeScan: 'relaxed_order',
+        efSearchRows: 10,
+      });
+      expect(await efOf(follow, big.tenant.id)).toBe('7');
+      expect(await efOf(follow, small.tenant.id)).toBe('4');
+      // the platform's own settings: graphs this small are searched with the connection's, in one round trip
+      expect(await efOf(r.embeddings, big.tenant.id)).toBe('session');
     });
 
     it('finds the closest face of the large tenant', async () => {

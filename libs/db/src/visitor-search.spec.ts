@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { createDataSource } from './data-source';
 import { nearestVisitorsQuery, ShopperRepository } from './repositories';
+import { tenantGraphRows } from './vector-search';
 import { cosineDistance, migratedTestDatabase, near, randomVector, repositories, seedTenant } from './test-support';
 import type { MigratedDatabase, Repositories } from './test-support';
 
@@ -104,5 +106,60 @@ describe('visitor search, one graph per tenant', () => {
       gone.tenant.id,
     ]);
     expect(n).toBe(0);
+  });
+
+  describe('ef_search that follows the size of the tenant graph', () => {
+    // Without the iterative scan an HNSW scan returns at most ef_search rows: the rows a search gets back show the
+    // ef_search it ran with. 4 candidates for graphs of up to 500 visitors; the big tenant's 2000 need
+    // ceil(4 × 4^0.62) = 10.
+    const follow = { efSearch: 4, iterativeScan: 'off' as const, efSearchRows: 500 };
+
+    async function searching(settings: typeof follow, run: (s: ShopperRepository) => Promise<void>): Promise<void> {
+      const ds = createDataSource(t.db.url, { poolSize: 1, vectorSearch: settings });
+      await ds.initialize();
+      try {
+        // one pooled connection: a graph of 2000 is small enough that the planner would rather sort
+        await ds.query('SET enable_seqscan = off');
+        await ds.query('SET enable_sort = off');
+        await run(new ShopperRepository(ds));
+      } finally {
+        await ds.destroy();
+      }
+    }
+
+    it("reads the graph's size from its partition's index, no count per search", async () => {
+      expect(await tenantGraphRows(t.dataSource, 'visitors', big.tenant.id)).toBe(2000);
+      expect(await tenantGraphRows(t.dataSource, 'visitors', small.tenant.id)).toBe(5);
+      expect(await tenantGraphRows(t.dataSource, 'visitors', randomUUID())).toBe(0);
+    });
+
+    it('searches a large tenant with more candidates, a small one with the connection’s own', async () => {
+      const query = randomVector();
+      await searching({ ...follow, efSearchRows: 0 }, async (s) => {
+        expect(await s.nearestVisitors(big.tenant.id, query, 'mfn', 10)).toHaveLength(4);
+      });
+      await searching(follow, async (s) => {
+        expect(await s.nearestVisitors(big.tenant.id, query, 'mfn', 10)).toHaveLength(10);
+        expect(await s.nearestVisitors(small.tenant.id, query, 'mfn', 10)).toHaveLength(4);
+      });
+    });
+
+    it('inside a transaction, sets ef_search for the search alone and back after it', async () => {
+      const ds = createDataSource(t.db.url, { poolSize: 1, vectorSearch: follow });
+      await ds.initialize();
+      try {
+        const [during, after] = await ds.transaction(async (m) => {
+          await m.query('SET LOCAL enable_seqscan = off');
+          await m.query('SET LOCAL enable_sort = off');
+          const found = await new ShopperRepository(m).nearestVisitors(big.tenant.id, randomVector(), 'mfn', 10);
+          const [row]: { ef: string }[] = await m.query(`SELECT current_setting('hnsw.ef_search') AS ef`);
+          return [found.length, row!.ef];
+        });
+        expect(during).toBe(10);
+        expect(after).toBe('4');
+      } finally {
+        await ds.destroy();
+      }
+    });
   });
 });

@@ -2,6 +2,7 @@ import { toSql } from 'pgvector';
 import type { DataSource, Repository } from 'typeorm';
 import { vectorSearchSettingsOf, type VectorSearchSettings } from '../data-source';
 import { EMBEDDING_DIMENSIONS, FaceEmbedding } from '../entities';
+import { efSearchFor, tenantGraphRows } from '../vector-search';
 
 export interface NearestOptions {
   /** Only vectors made by this model. Vectors of different models are not comparable; pass it whenever known. */
@@ -120,7 +121,8 @@ export class EmbeddingRepository {
    * The k reference faces of the tenant's gallery closest to `vector` by cosine distance, closest first, through
    * the gallery's HNSW graph (approximate). Each tenant has its own partition and graph (the tenant filter prunes the
    * others at plan time); the model filter is applied while walking it, so the scan is iterative (pgvector >= 0.8):
-   * it keeps going until k rows pass the filters instead of returning fewer.
+   * it keeps going until k rows pass the filters instead of returning fewer. A tenant whose partition holds more than
+   * `efSearchRows` vectors is searched with more candidates (`efSearchFor`), in a transaction of its own.
    */
   async nearest(
     tenantId: string,
@@ -129,20 +131,22 @@ export class EmbeddingRepository {
     options: NearestOptions = {},
   ): Promise<Neighbour[]> {
     const { sql, params } = nearestQuery(tenantId, vector, k, options);
-    const { efSearch, iterativeScan } = this.search;
-    // Without the iterative scan an HNSW search returns at most ef_search rows, so k above it needs a larger one.
-    const sessionFits =
-      this.session?.efSearch === efSearch &&
-      this.session.iterativeScan === iterativeScan &&
-      (iterativeScan !== 'off' || k <= efSearch);
+    const { iterativeScan } = this.search;
+    // a large tenant's graph needs more candidates for the same recall (efSearchFor); without the iterative scan an
+    // HNSW search returns at most ef_search rows, so k above it needs a larger one too
+    const graphEf = this.search.efSearchRows
+      ? efSearchFor(this.search, await tenantGraphRows(this.dataSource, 'gallery', tenantId))
+      : this.search.efSearch;
+    const efSearch = iterativeScan === 'off' ? Math.max(graphEf, k) : graphEf;
+    const sessionFits = this.session?.efSearch === efSearch && this.session.iterativeScan === iterativeScan;
     type Row = { faceId: string; identityId: string; distance: number };
     const rows: Row[] = sessionFits
       ? await this.dataSource.query(sql, params)
       : await this.dataSource.transaction(async (m) => {
           // set_config(..., true) is SET LOCAL: the settings end with this transaction and do not leak to the pool.
           await m.query(`SELECT set_config('hnsw.iterative_scan', $1, true), set_config('hnsw.ef_search', $2, true)`, [
-            this.search.iterativeScan,
-            String(Math.max(this.search.efSearch, k)),
+            iterativeScan,
+            String(efSearch),
           ]);
           return m.query(sql, params);
         });

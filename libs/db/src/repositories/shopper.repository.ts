@@ -1,6 +1,8 @@
 import { absorbCentroid } from '@storelens/tracking';
 import { fromSql, toSql } from 'pgvector';
 import type { DataSource, EntityManager } from 'typeorm';
+import { DEFAULT_VECTOR_SEARCH, vectorSearchSettingsOf } from '../data-source';
+import { dataSourceOf, efSearchFor, tenantGraphRows, withEfSearch } from '../vector-search';
 
 /** The subset of DataSource and EntityManager the queries need, so one class serves both, in or out of a transaction. */
 type Queryable = Pick<DataSource | EntityManager, 'query' | 'transaction'>;
@@ -247,8 +249,9 @@ export class ShopperRepository {
 
   /**
    * The k visitors whose centroids are closest to `vector` (same model), nearest first. One search of the tenant's
-   * own HNSW graph (visitors is partitioned by tenant), with the HNSW settings the connection was opened with; a
-   * relaxed_order scan may hand rows back slightly out of order, so they are sorted here.
+   * own HNSW graph (visitors is partitioned by tenant), with the HNSW settings the connection was opened with, but
+   * for a tenant with more than `efSearchRows` visitors, whose search takes more candidates (`efSearchFor`) for the
+   * statement alone; a relaxed_order scan may hand rows back slightly out of order, so they are sorted here.
    */
   async nearestVisitors(
     tenantId: string,
@@ -257,7 +260,15 @@ export class ShopperRepository {
     k: number,
   ): Promise<VisitorMatch[]> {
     const { sql, params } = nearestVisitorsQuery(tenantId, vector, modelId, k);
-    const rows: { visitorId: string; identityId: string | null; distance: number }[] = await this.db.query(sql, params);
+    type Row = { visitorId: string; identityId: string | null; distance: number };
+    const settings = vectorSearchSettingsOf(dataSourceOf(this.db)) ?? DEFAULT_VECTOR_SEARCH;
+    const ef = settings.efSearchRows
+      ? efSearchFor(settings, await tenantGraphRows(this.db, 'visitors', tenantId))
+      : settings.efSearch;
+    const rows: Row[] =
+      ef === settings.efSearch
+        ? await this.db.query(sql, params)
+        : await withEfSearch(this.db, ef, (m) => m.query(sql, params));
     return rows
       .map((r) => ({ visitorId: r.visitorId, identityId: r.identityId, similarity: 1 - Number(r.distance) }))
       .sort((a, b) => b.similarity - a.similarity);

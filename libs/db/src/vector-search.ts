@@ -1,0 +1,98 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { VectorSearchSettings } from './data-source';
+
+/** pgvector's hnsw.ef_search range. */
+export const MAX_EF_SEARCH = 1000;
+
+/**
+ * How fast the candidates a search needs grow with its graph: ef = efSearch × (rows / efSearchRows)^EF_GROWTH.
+ * Fitted to `npm run bench -- --search` (README, "Where recall and p95 cross"): recall@10 of the decision's two
+ * searches holds 0.95 with 100 candidates in graphs of up to ~150k vectors and needs ~200 at ~460k; 2 = 3.07^0.62.
+ */
+export const EF_GROWTH = 0.62;
+
+/** How long a tenant graph's size is trusted before it is read again from pg_class. */
+export const GRAPH_SIZE_TTL_MS = 60_000;
+
+/**
+ * The ef_search for a search of a graph of `rows` vectors: `efSearch` up to `efSearchRows` vectors, more in larger
+ * graphs (a graph of 10x the vectors needs ~4x the candidates for the same recall), never above pgvector's 1000.
+ * Without `efSearchRows` (or 0) every graph gets `efSearch`.
+ */
+export function efSearchFor(settings: VectorSearchSettings, rows: number): number {
+  const { efSearch, efSearchRows } = settings;
+  if (!efSearchRows || !(rows > efSearchRows)) return efSearch;
+  return Math.min(MAX_EF_SEARCH, Math.max(efSearch, Math.ceil(efSearch * (rows / efSearchRows) ** EF_GROWTH)));
+}
+
+/**
+ * The HNSW graphs a decision searches, each a partitioned index with one partition (one graph) per tenant: the
+ * gallery (enrolled faces of live identities, a partial index of face_embeddings) and the visitors' centroids.
+ */
+export const TENANT_GRAPHS = {
+  gallery: { table: 'face_embeddings', index: 'face_embeddings_gallery_hnsw_idx' },
+  visitors: { table: 'visitors', index: 'visitors_centroid_hnsw_idx' },
+} as const;
+export type TenantGraph = keyof typeof TENANT_GRAPHS;
+
+type Queryable = Pick<DataSource | EntityManager, 'query' | 'transaction'>;
+
+const sizes = new WeakMap<DataSource, Map<string, { rows: number; at: number }>>();
+
+/** The DataSource behind a DataSource or an EntityManager. */
+export function dataSourceOf(db: Queryable): DataSource {
+  return 'connection' in db ? (db as EntityManager).connection : (db as DataSource);
+}
+
+/**
+ * The vectors in the tenant's `graph`, as the planner knows them: the reltuples of the tenant partition's index (set
+ * by its build, kept current by autovacuum's analyze, which counts a partial index's rows by its predicate), so the
+ * gallery's size is its enrolled faces, not every face the cameras saw. No count(*) per search: read at most once a
+ * minute per tenant, graph and DataSource; 0 when never analyzed or missing.
+ */
+export async function tenantGraphRows(
+  db: Queryable,
+  graph: TenantGraph,
+  tenantId: string,
+  now = Date.now(),
+): Promise<number> {
+  const ds = dataSourceOf(db);
+  let cache = sizes.get(ds);
+  if (!cache) sizes.set(ds, (cache = new Map()));
+  const key = `${graph}:${tenantId}`;
+  const hit = cache.get(key);
+  if (hit && now - hit.at < GRAPH_SIZE_TTL_MS) return hit.rows;
+  const { table, index } = TENANT_GRAPHS[graph];
+  const [row]: { rows: number | null }[] = await db.query(
+    `SELECT greatest(c.reltuples, 0)::float8 AS rows
+       FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid JOIN pg_index i ON i.indexrelid = c.oid
+      WHERE h.inhparent = to_regclass($1) AND i.indrelid = to_regclass($2)`,
+    [index, `${table}_${tenantId.replace(/-/g, '')}`],
+  );
+  const rows = Number(row?.rows ?? 0);
+  cache.set(key, { rows, at: now });
+  return rows;
+}
+
+/** Forgets the graph sizes read through `db`'s DataSource (tests, or after a bulk load). */
+export function forgetTenantGraphRows(db: Queryable): void {
+  sizes.delete(dataSourceOf(db));
+}
+
+/**
+ * Runs `work` with hnsw.ef_search = `ef` for its statements only: SET LOCAL in a transaction of its own, or, when
+ * `db` is already inside one (a savepoint then), set back to what it was once `work` is done, so nothing after it in
+ * the caller's transaction, nor the pooled connection, searches with it.
+ */
+export async function withEfSearch<T>(db: Queryable, ef: number, work: (m: EntityManager) => Promise<T>): Promise<T> {
+  const nested = 'queryRunner' in db && (db as EntityManager).queryRunner?.isTransactionActive === true;
+  return db.transaction(async (m) => {
+    const [{ before }]: { before: string }[] = await m.query(
+      `SELECT current_setting('hnsw.ef_search') AS before, set_config('hnsw.ef_search', $1, true)`,
+      [String(ef)],
+    );
+    const result = await work(m);
+    if (nested) await m.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [before]);
+    return result;
+  });
+}
