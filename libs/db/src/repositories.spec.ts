@@ -172,6 +172,21 @@ describe('idempotent writes (replayed jobs)', () => {
     expect(await r.embeddings.get(s.tenant.id, first[2]!.id)).toBeNull(); // cascaded with its face
   });
 
+  it('saves a crowd of faces in one frame, past what one statement can bind (65,535 parameters)', async () => {
+    const s = await seedTenant(r);
+    const crowd = Array.from({ length: 6_500 }, (_, i) => detection(i));
+    const saved = await r.faces.saveDetections(s.tenant.id, s.frame.id, crowd, 'yunet');
+    expect(saved).toHaveLength(6_500);
+    expect(saved.map((f) => f.faceIndex)).toEqual(crowd.map((_, i) => i));
+    // saved again with fewer: the rows past the new count go, in every batch
+    const fewer = await r.faces.saveDetections(s.tenant.id, s.frame.id, crowd.slice(0, 2_001), 'yunet');
+    expect(fewer.map((f) => f.id)).toEqual(saved.slice(0, 2_001).map((f) => f.id));
+    // another tenant's frame is refused however many faces come, and nothing of it is written
+    const other = await seedTenant(r, 'Other');
+    await expect(r.faces.saveDetections(other.tenant.id, s.frame.id, crowd, 'yunet')).rejects.toThrow(/another tenant/);
+    expect(await r.faces.listByFrame(s.tenant.id, s.frame.id)).toHaveLength(2_001);
+  });
+
   it('upserting an embedding again replaces the vector and model, leaving one row', async () => {
     const s = await seedTenant(r);
     const [face] = await r.faces.saveDetections(s.tenant.id, s.frame.id, [detection(0)], 'yunet');

@@ -28,6 +28,9 @@ export interface FaceDecision {
   matches?: { identityId: string; similarity: number }[];
 }
 
+/** Faces per INSERT of saveDetections: 11 parameters each, well under Postgres' 65,535 per statement. */
+export const FACES_PER_INSERT = 2000;
+
 const COLUMNS = [
   'tenant_id',
   'frame_id',
@@ -61,14 +64,15 @@ export class FaceRepository {
     detectorModelId: string,
   ): Promise<Face[]> {
     await this.dataSource.transaction(async (m) => {
-      if (detections.length > 0) {
+      // in statements of FACES_PER_INSERT rows: one statement binds at most 65,535 parameters (11 per face)
+      for (let from = 0; from < detections.length; from += FACES_PER_INSERT) {
         const params: unknown[] = [];
-        const rows = detections.map((d, i) => {
+        const rows = detections.slice(from, from + FACES_PER_INSERT).map((d, j) => {
           const at = params.length;
           params.push(
             tenantId,
             frameId,
-            i,
+            from + j,
             d.box.x,
             d.box.y,
             d.box.w,
@@ -90,8 +94,7 @@ export class FaceRepository {
            RETURNING id`,
           params,
         );
-        if (returned.length !== detections.length)
-          throw new Error('face upsert refused: frame belongs to another tenant');
+        if (returned.length !== rows.length) throw new Error('face upsert refused: frame belongs to another tenant');
       }
       await m.query(`DELETE FROM faces WHERE tenant_id = $1 AND frame_id = $2 AND face_index >= $3`, [
         tenantId,
