@@ -364,6 +364,14 @@ export function renderSearch(row: SearchRow): string {
         `nearest visitor exact for ${s.visitorRecallAt1}; small tenants ${s.smallTenantsRecallAt10}, ` +
         `large ${s.largeTenantsRecallAt10})`,
     );
+    for (const graph of ['gallery', 'visitors'] as const) {
+      const bands = s.recallBySize.filter((b) => b.graph === graph);
+      if (bands.length)
+        lines.push(
+          `    recall@10 of the ${graph} search by graph size: ` +
+            bands.map((b) => `≤${b.upToRows / 1000}k ${b.recallAt10} (${b.searches}, ef ${b.efSearch})`).join(', '),
+        );
+    }
   }
   return lines.join('\n');
 }

@@ -106,6 +106,25 @@ describe('search row on a real Postgres (5,500 vectors, 50 tenants)', () => {
     expect(following.largeTenantsRecallAt10).toBeGreaterThanOrEqual(fixed.largeTenantsRecallAt10);
   });
 
+  it('breaks recall down by the size of the graph each search walked', () => {
+    for (const s of row.settings) {
+      const bands = s.recallBySize;
+      expect(bands.reduce((n, b) => n + b.searches, 0)).toBe(2 * row.queries);
+      for (const graph of ['gallery', 'visitors']) {
+        const mine = bands.filter((b) => b.graph === graph);
+        expect(mine.length).toBeGreaterThan(0);
+        expect(mine.map((b) => b.upToRows)).toEqual([...mine.map((b) => b.upToRows)].sort((a, b) => a - b));
+      }
+      for (const b of bands) {
+        expect(b.recallAt10).toBeGreaterThanOrEqual(0);
+        expect(b.recallAt10).toBeLessThanOrEqual(1);
+      }
+    }
+    // each band says the ef_search its searches ran with: the fixed 40, or more where it follows the size
+    expect(row.settings[2]!.recallBySize.every((b) => b.efSearch === 40)).toBe(true);
+    expect(Math.max(...row.settings[5]!.recallBySize.map((b) => b.efSearch))).toBeGreaterThan(40);
+  });
+
   it('drops its database afterwards', async () => {
     const c = new Client({ connectionString: config().database.url.replace(/\/[^/]*$/, '/postgres') });
     await c.connect();

@@ -90,6 +90,44 @@ export interface SearchSettingStat extends VectorSearchSettings {
   minRecallAt10: number;
   /** the ef_search the searches ran with, over the queries' tenants and both graphs (efSearch unless efSearchRows) */
   efSearchUsed: { min: number; max: number };
+  /** recall@10 of each search by the size of the graph it walked: what ef_search a graph of a given size needs */
+  recallBySize: SizeBand[];
+}
+
+/** The searches of one graph whose tenant graph holds more than the previous band's `upToRows` vectors and up to this. */
+export interface SizeBand {
+  graph: 'gallery' | 'visitors';
+  upToRows: number;
+  searches: number;
+  recallAt10: number;
+  /** the ef_search those searches ran with (their largest) */
+  efSearch: number;
+}
+
+/** Graph sizes that bound the bands of `recallBySize`: doubling from 12.5k vectors. */
+export const SIZE_BANDS = [12_500, 25_000, 50_000, 100_000, 200_000, 400_000, 800_000, 1_600_000, 3_200_000];
+
+function recallBySize(
+  searches: { graph: 'gallery' | 'visitors'; rows: number; recall: number }[],
+  setting: VectorSearchSettings,
+): SizeBand[] {
+  const bands: SizeBand[] = [];
+  for (const graph of ['gallery', 'visitors'] as const)
+    SIZE_BANDS.forEach((upToRows, i) => {
+      const from = i === 0 ? -1 : SIZE_BANDS[i - 1]!;
+      const inBand = searches.filter(
+        (x) => x.graph === graph && x.rows > from && (x.rows <= upToRows || i === SIZE_BANDS.length - 1),
+      );
+      if (inBand.length === 0) return;
+      bands.push({
+        graph,
+        upToRows,
+        searches: inBand.length,
+        recallAt10: round(inBand.reduce((a, x) => a + x.recall, 0) / inBand.length, 4),
+        efSearch: Math.max(...inBand.map((x) => efSearchFor(setting, x.rows))),
+      });
+    });
+  return bands;
 }
 
 export interface SearchRow {
@@ -441,10 +479,17 @@ async function timeOn(
   const shoppers = new ShopperRepository(ds);
   for (const q of loaded.warmup) await decision(embeddings, shoppers, q);
   // the graphs' sizes, read once a minute by a service, are read here before the clock starts
-  const efs: number[] = [];
+  const graphRows = new Map<QueryFace, { gallery: number; visitors: number }>();
   for (const q of loaded.queries)
-    for (const graph of ['gallery', 'visitors'] as const)
-      efs.push(efSearchFor(setting, await tenantGraphRows(ds, graph, q.tenantId)));
+    graphRows.set(q, {
+      gallery: await tenantGraphRows(ds, 'gallery', q.tenantId),
+      visitors: await tenantGraphRows(ds, 'visitors', q.tenantId),
+    });
+  const efs = [...graphRows.values()].flatMap((g) => [
+    efSearchFor(setting, g.gallery),
+    efSearchFor(setting, g.visitors),
+  ]);
+  const bySize: { graph: 'gallery' | 'visitors'; rows: number; recall: number }[] = [];
   const ms: { ms: number; small: boolean }[] = [];
   const cpuMs: number[] = [];
   const galleryRecall: number[] = [];
@@ -461,6 +506,8 @@ async function timeOn(
     const [g, v] = exact.get(q)!;
     galleryRecall.push(recall(gallery, g));
     visitorRecall.push(recall(visitors, v));
+    bySize.push({ graph: 'gallery', rows: graphRows.get(q)!.gallery, recall: recall(gallery, g) });
+    bySize.push({ graph: 'visitors', rows: graphRows.get(q)!.visitors, recall: recall(visitors, v) });
     bothRecall.push({ recall: (recall(gallery, g) + recall(visitors, v)) / 2, small: q.small });
     visitorNearest.push(visitors[0] === v[0] ? 1 : 0);
   }
@@ -481,6 +528,7 @@ async function timeOn(
     smallTenantsRecallAt10: round(mean(bothRecall.filter((b) => b.small).map((b) => b.recall)), 4),
     largeTenantsRecallAt10: round(mean(bothRecall.filter((b) => !b.small).map((b) => b.recall)), 4),
     efSearchUsed: { min: Math.min(...efs), max: Math.max(...efs) },
+    recallBySize: recallBySize(bySize, setting),
     smallTenantsP95Ms: round(
       quantile(
         ms.filter((m) => m.small).map((m) => m.ms),
