@@ -125,7 +125,7 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
       '--search-ef <list>',
       'with --search: the ef_search settings to time (relaxed_order), comma-separated, first the headline: N for N ' +
         'candidates in every graph, N:ROWS for N up to ROWS vectors per tenant graph and more above ' +
-        '(default: 100:150000, 100, 40, strict 40, 64)',
+        '(default: 100:15000, 100, 40, strict 40, 64)',
       parseSearchEf,
     )
     .option('--base-port <port>', "first port of the platform row's stack (default 19080)", (v) => {

@@ -53,10 +53,10 @@ const EnvSchema = z.object({
   VECTOR_EF_SEARCH: z.coerce.number().int().min(1).max(1000).default(100),
   /**
    * Vectors in a tenant's graph up to which VECTOR_EF_SEARCH holds recall@10 at 0.95; a larger tenant's searches take
-   * more candidates (~2x at 3x the vectors: 200 at 460k), so recall does not fall as a tenant grows. 0: a fixed
-   * VECTOR_EF_SEARCH for every tenant (`npm run bench -- --search`, README)
+   * more candidates (x (rows / this)^0.69: ~260 at 70k visitors, ~1000, pgvector's most, from 420k), so recall does
+   * not fall as a tenant grows. 0: a fixed VECTOR_EF_SEARCH for every tenant (`npm run bench -- --search`, README)
    */
-  VECTOR_EF_SEARCH_ROWS: z.coerce.number().int().min(0).default(150_000),
+  VECTOR_EF_SEARCH_ROWS: z.coerce.number().int().min(0).default(15_000),
   /** pgvector hnsw.iterative_scan: keep walking a filtered search until enough rows pass */
   VECTOR_ITERATIVE_SCAN: z.enum(['off', 'strict_order', 'relaxed_order']).default('relaxed_order'),
   QUEUE_PREFIX: z

@@ -23,7 +23,7 @@ export interface VectorSearchSettings {
 export const DEFAULT_VECTOR_SEARCH: VectorSearchSettings = {
   efSearch: 100,
   iterativeScan: 'relaxed_order',
-  efSearchRows: 150_000,
+  efSearchRows: 15_000,
 };
 
 /** The vector-search settings each DataSource's connections were opened with. */

@@ -375,7 +375,7 @@ describe('EmbeddingRepository (real Postgres + pgvector)', () => {
         }
         return seen.length ? String(seen[0]) : 'session';
       }
-      // 4 candidates up to 10 enrolled faces: the big tenant's 20 get ceil(4 × 2^0.62) = 7, the small one's 5 keep 4
+      // 4 candidates up to 10 enrolled faces: the big tenant's 20 get ceil(4 × 2^0.69) = 7, the small one's 5 keep 4
       const follow = new EmbeddingRepository(t.dataSource, {
         efSearch: 4,
         iterativeScan: 'relaxed_order',

@@ -6,17 +6,18 @@ export const MAX_EF_SEARCH = 1000;
 
 /**
  * How fast the candidates a search needs grow with its graph: ef = efSearch × (rows / efSearchRows)^EF_GROWTH.
- * Fitted to `npm run bench -- --search` (README, "Where recall and p95 cross"): recall@10 of the decision's two
- * searches holds 0.95 with 100 candidates in graphs of up to ~150k vectors and needs ~200 at ~460k; 2 = 3.07^0.62.
+ * Fitted to `npm run bench -- --search 3000000 --search-queries 1000` (README, "ef_search by graph size"): the
+ * ef_search at which a tenant's visitor search keeps recall@10 at 0.95 was ~115 at 22k visitors, ~165 at 35k, ~255
+ * at 70k, ~440 at 140k and ~870 at 420k (interpolated between 100, 200 and 400), a slope of 0.69 in log-log.
  */
-export const EF_GROWTH = 0.62;
+export const EF_GROWTH = 0.69;
 
 /** How long a tenant graph's size is trusted before it is read again from pg_class. */
 export const GRAPH_SIZE_TTL_MS = 60_000;
 
 /**
  * The ef_search for a search of a graph of `rows` vectors: `efSearch` up to `efSearchRows` vectors, more in larger
- * graphs (a graph of 10x the vectors needs ~4x the candidates for the same recall), never above pgvector's 1000.
+ * graphs (a graph of 10x the vectors needs ~5x the candidates for the same recall), never above pgvector's 1000.
  * Without `efSearchRows` (or 0) every graph gets `efSearch`.
  */
 export function efSearchFor(settings: VectorSearchSettings, rows: number): number {

@@ -111,7 +111,7 @@ describe('visitor search, one graph per tenant', () => {
   describe('ef_search that follows the size of the tenant graph', () => {
     // Without the iterative scan an HNSW scan returns at most ef_search rows: the rows a search gets back show the
     // ef_search it ran with. 4 candidates for graphs of up to 500 visitors; the big tenant's 2000 need
-    // ceil(4 × 4^0.62) = 10.
+    // ceil(4 × 4^0.69) = 11.
     const follow = { efSearch: 4, iterativeScan: 'off' as const, efSearchRows: 500 };
 
     async function searching(settings: typeof follow, run: (s: ShopperRepository) => Promise<void>): Promise<void> {
