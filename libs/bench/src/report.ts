@@ -358,7 +358,8 @@ export function renderSearch(row: SearchRow): string {
   for (const s of row.settings) {
     lines.push(
       `  ef_search=${efLabel(s)} iterative_scan=${s.iterativeScan}: p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms ` +
-        `(server CPU p50 ${s.serverCpuP50Ms}, p95 ${s.serverCpuP95Ms}) ` +
+        `(server CPU p50 ${s.serverCpuP50Ms}, p95 ${s.serverCpuP95Ms}; gallery p50/p95 ${s.galleryMs.p50}/${s.galleryMs.p95}, ` +
+        `visitors ${s.visitorsMs.p50}/${s.visitorsMs.p95}) ` +
         `(small tenants ${s.smallTenantsP95Ms}, large ${s.largeTenantsP95Ms}), recall@10 ${s.recallAt10} ` +
         `(gallery ${s.galleryRecallAt10}, visitors ${s.visitorRecallAt10}, worst query ${s.minRecallAt10}; ` +
         `nearest visitor exact for ${s.visitorRecallAt1}; small tenants ${s.smallTenantsRecallAt10}, ` +

@@ -79,6 +79,10 @@ describe('search row on a real Postgres (5,500 vectors, 50 tenants)', () => {
     ]);
     for (const s of row.settings) {
       expect(s.p95Ms).toBeGreaterThanOrEqual(s.p50Ms);
+      // the decision is the two searches one after the other
+      expect(s.galleryMs.p50 + s.visitorsMs.p50).toBeLessThanOrEqual(s.p50Ms * 1.5);
+      expect(s.galleryMs.p50).toBeGreaterThan(0);
+      expect(s.visitorsMs.p95).toBeGreaterThanOrEqual(s.visitorsMs.p50);
       expect(s.recallAt10).toBeGreaterThanOrEqual(0.9);
       expect(s.recallAt10).toBeLessThanOrEqual(1);
       // the nearest visitor (what a track joins) is found for nearly every query at this size

@@ -69,6 +69,9 @@ export interface SearchSettingStat extends VectorSearchSettings {
   p50Ms: number;
   p95Ms: number;
   maxMs: number;
+  /** each search alone: the gallery runs per face, the visitor search once per unnamed track */
+  galleryMs: { p50: number; p95: number };
+  visitorsMs: { p50: number; p95: number };
   /**
    * Postgres CPU time per decision (the server process's schedstat): what the searches cost the database without
    * the wait for a core, the figure to compare when the machine is shared. Null when the server is not local.
@@ -434,10 +437,13 @@ async function decision(
   embeddings: EmbeddingRepository,
   shoppers: ShopperRepository,
   q: QueryFace,
-): Promise<[Ranked, Ranked]> {
+): Promise<[Ranked, Ranked, { galleryMs: number; visitorsMs: number }]> {
+  const t0 = performance.now();
   const gallery = await embeddings.nearest(q.tenantId, q.vector, GALLERY_K, { modelId: MODEL_ID });
+  const t1 = performance.now();
   const visitors = await shoppers.nearestVisitors(q.tenantId, q.vector, MODEL_ID, VISITOR_NEIGHBOURS);
-  return [gallery.map((n) => n.faceId), visitors.map((v) => v.visitorId)];
+  const t2 = performance.now();
+  return [gallery.map((n) => n.faceId), visitors.map((v) => v.visitorId), { galleryMs: t1 - t0, visitorsMs: t2 - t1 }];
 }
 
 /** CPU time (ns) the server process `pid` has run so far (/proc/<pid>/schedstat; the server must be local). */
@@ -492,6 +498,8 @@ async function timeOn(
   const bySize: { graph: 'gallery' | 'visitors'; rows: number; recall: number }[] = [];
   const ms: { ms: number; small: boolean }[] = [];
   const cpuMs: number[] = [];
+  const galleryMs: number[] = [];
+  const visitorsMs: number[] = [];
   const galleryRecall: number[] = [];
   const visitorRecall: number[] = [];
   const visitorNearest: number[] = [];
@@ -499,7 +507,9 @@ async function timeOn(
   for (const q of loaded.queries) {
     const c0 = serverCpuNs(backendPid);
     const t0 = performance.now();
-    const [gallery, visitors] = await decision(embeddings, shoppers, q);
+    const [gallery, visitors, split] = await decision(embeddings, shoppers, q);
+    galleryMs.push(split.galleryMs);
+    visitorsMs.push(split.visitorsMs);
     ms.push({ ms: performance.now() - t0, small: q.small });
     const c1 = serverCpuNs(backendPid);
     if (c0 !== null && c1 !== null) cpuMs.push((c1 - c0) / 1e6);
@@ -518,6 +528,8 @@ async function timeOn(
     p50Ms: round(quantile(all, 0.5), 2),
     p95Ms: round(quantile(all, 0.95), 2),
     maxMs: round(Math.max(...all), 2),
+    galleryMs: { p50: round(quantile(galleryMs, 0.5), 2), p95: round(quantile(galleryMs, 0.95), 2) },
+    visitorsMs: { p50: round(quantile(visitorsMs, 0.5), 2), p95: round(quantile(visitorsMs, 0.95), 2) },
     serverCpuP50Ms: cpuMs.length ? round(quantile(cpuMs, 0.5), 2) : null,
     serverCpuP95Ms: cpuMs.length ? round(quantile(cpuMs, 0.95), 2) : null,
     recallAt10: round((mean(galleryRecall) + mean(visitorRecall)) / 2, 4),
