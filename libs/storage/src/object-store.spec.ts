@@ -1,5 +1,6 @@
 import { config } from '@storelens/config';
 import { uniqueTestId } from '@storelens/testing';
+import net from 'node:net';
 import { Readable } from 'node:stream';
 import { frameKey } from './keys';
 import { ObjectNotFoundError, ObjectStore } from './object-store';
@@ -87,5 +88,104 @@ describe('ObjectStore (real S3 endpoint)', () => {
     const res = await fetch(url);
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer())).toEqual(jpeg);
+  });
+});
+
+describe('ObjectStore over connections that drop (a TCP proxy in front of the real endpoint)', () => {
+  /**
+   * Forwards to the S3 endpoint, but resets the connection carrying each of the next `drops` requests as their bytes
+   * arrive, pooled connection or new: what a client sees when the server closes a keep-alive socket just as it is
+   * reused ("socket hang up").
+   */
+  async function droppingProxy(): Promise<{
+    endpoint: string;
+    drop(n: number): void;
+    resets(): number;
+    close(): Promise<void>;
+  }> {
+    const upstream = new URL(config().s3.endpoint);
+    let drops = 0;
+    let resets = 0;
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((client) => {
+      const up = net.connect(Number(upstream.port), upstream.hostname);
+      for (const s of [client, up]) {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+      }
+      up.on('error', () => client.destroy());
+      client.on('error', () => up.destroy());
+      client.on('data', (chunk: Buffer) => {
+        if (drops > 0) {
+          drops--;
+          resets++;
+          up.destroy();
+          client.resetAndDestroy();
+          return;
+        }
+        up.write(chunk);
+      });
+      up.pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    return {
+      endpoint: `http://127.0.0.1:${port}`,
+      drop: (n) => (drops = n),
+      resets: () => resets,
+      close: async () => {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+
+  let proxy: Awaited<ReturnType<typeof droppingProxy>>;
+  let flaky: ObjectStore;
+  beforeAll(async () => {
+    proxy = await droppingProxy();
+    flaky = new ObjectStore({ ...config().s3, endpoint: proxy.endpoint, bucket: store.bucket });
+  });
+  afterAll(async () => {
+    flaky.close();
+    await proxy.close();
+  });
+
+  it('sends an idempotent request again when its connection drops: put, get, stat, remove, removePrefix', async () => {
+    const key = 't/dropping/frame.jpg';
+    for (const op of [
+      () => flaky.put(key, jpeg, 'image/jpeg'),
+      async () => expect(await flaky.get(key)).toEqual(jpeg),
+      async () => expect(await flaky.stat(key)).toMatchObject({ size: jpeg.length }),
+      () => flaky.remove(key),
+      async () => {
+        await store.put(`t/dropping/a.jpg`, jpeg, 'image/jpeg');
+        expect(await flaky.removePrefix('t/dropping/')).toBe(1);
+      },
+    ]) {
+      proxy.drop(1);
+      const before = proxy.resets();
+      await op();
+      expect(proxy.resets() - before).toBe(1);
+    }
+    expect(await store.stat(key)).toBeNull();
+    expect(await store.stat('t/dropping/a.jpg')).toBeNull();
+  });
+
+  it('gives up after three attempts, with the connection error', async () => {
+    await store.put('t/dropping/b.jpg', jpeg, 'image/jpeg');
+    proxy.drop(100);
+    const before = proxy.resets();
+    await expect(flaky.get('t/dropping/b.jpg')).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(proxy.resets() - before).toBe(3);
+    proxy.drop(0);
+  });
+
+  it('does not send a streamed upload again (its stream is spent): the caller sees the error', async () => {
+    proxy.drop(1);
+    await expect(
+      flaky.putStream('t/dropping/c.bin', Readable.from([Buffer.from('abc')]), 'application/octet-stream', 3),
+    ).rejects.toMatchObject({ code: 'ECONNRESET' });
+    proxy.drop(0);
   });
 });

@@ -28,6 +28,29 @@ export class ObjectNotFoundError extends Error {
   }
 }
 
+/** Attempts of an idempotent request whose connection was dropped before an answer (see isConnectionDropped). */
+const ATTEMPTS = 3;
+
+/**
+ * The connection went away under a request: a pooled keep-alive socket that the server closed just as it was reused
+ * ("socket hang up"), the classic race of HTTP keep-alive; MinIO and s3rver both close idle connections. Only
+ * requests that may be repeated are sent again; a server that is down (ECONNREFUSED) is not this.
+ */
+export function isConnectionDropped(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+async function idempotent<T>(request: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (err) {
+      if (attempt >= ATTEMPTS || !isConnectionDropped(err)) throw err;
+    }
+  }
+}
+
 /** S3's DeleteObjects takes at most 1000 keys per request. */
 const DELETE_BATCH = 1000;
 
@@ -74,9 +97,9 @@ export class ObjectStore {
 
   /** Creates the bucket unless it exists; safe to call at every boot, also from several services at once. */
   async ensureBucket(): Promise<void> {
-    if (await this.client.bucketExists(this.bucket)) return;
+    if (await idempotent(() => this.client.bucketExists(this.bucket))) return;
     try {
-      await this.client.makeBucket(this.bucket, this.region);
+      await idempotent(() => this.client.makeBucket(this.bucket, this.region));
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code !== 'BucketAlreadyOwnedByYou' && code !== 'BucketAlreadyExists') throw err;
@@ -85,17 +108,21 @@ export class ObjectStore {
 
   /** Removes the (empty) bucket. For tests and teardown; fails if objects remain. */
   async removeBucket(): Promise<void> {
-    await this.client.removeBucket(this.bucket);
+    await idempotent(() => this.client.removeBucket(this.bucket));
   }
 
+  /** Stores an object; sent again if its connection drops (a PUT of the same bytes is idempotent). */
   async put(key: string, body: Buffer, contentType: string): Promise<{ etag: string }> {
-    const { etag } = await this.client.putObject(this.bucket, key, body, body.length, { 'Content-Type': contentType });
+    const { etag } = await idempotent(() =>
+      this.client.putObject(this.bucket, key, body, body.length, { 'Content-Type': contentType }),
+    );
     return { etag };
   }
 
   /**
    * Streams an upload without holding it in memory (a video). Without `size` the client uploads in parts, which
-   * is why the local endpoint needs the multipart shim in deploy/local/s3-server.ts.
+   * is why the local endpoint needs the multipart shim in deploy/local/s3-server.ts. Not sent again on a dropped
+   * connection: the stream is spent; the caller's job retries.
    */
   async putStream(key: string, body: Readable, contentType: string, size?: number): Promise<{ etag: string }> {
     const { etag } = await this.client.putObject(this.bucket, key, body, size, { 'Content-Type': contentType });
@@ -104,13 +131,19 @@ export class ObjectStore {
 
   /** The whole object in memory: for frames and crops, not for videos (use getStream). */
   async get(key: string): Promise<Buffer> {
-    const stream = await this.getStream(key);
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    // the request and the body together: a connection dropped while the body streams is sent again too
+    return idempotent(async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of await this.open(key)) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    });
   }
 
   async getStream(key: string): Promise<Readable> {
+    return idempotent(() => this.open(key));
+  }
+
+  private async open(key: string): Promise<Readable> {
     try {
       return await this.client.getObject(this.bucket, key);
     } catch (err) {
@@ -122,7 +155,7 @@ export class ObjectStore {
   /** Size, type and etag of an object, or null when there is none (an "already uploaded?" check). */
   async stat(key: string): Promise<StoredObject | null> {
     try {
-      const s = await this.client.statObject(this.bucket, key);
+      const s = await idempotent(() => this.client.statObject(this.bucket, key));
       const contentType = s.metaData['content-type'] as string | undefined;
       return { key, size: s.size, contentType, etag: s.etag, lastModified: s.lastModified };
     } catch (err) {
@@ -133,7 +166,7 @@ export class ObjectStore {
 
   /** Removes one object; removing a missing object succeeds, so a replayed cleanup does not fail. */
   async remove(key: string): Promise<void> {
-    await this.client.removeObject(this.bucket, key);
+    await idempotent(() => this.client.removeObject(this.bucket, key));
   }
 
   /**
@@ -158,27 +191,34 @@ export class ObjectStore {
     return this.removeKeysStartingWith(stem);
   }
 
+  /** Lists and removes in batches; a dropped connection starts it again (what was removed is no longer listed). */
   private async removeKeysStartingWith(prefix: string): Promise<number> {
     let removed = 0;
-    let batch: string[] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const results = await this.client.removeObjects(this.bucket, batch);
-      const failed = results.filter((r) => r?.Error);
-      if (failed.length > 0) {
-        const first = failed[0]?.Error;
-        throw new Error(`could not remove ${failed.length} objects under ${prefix}: ${first?.Code} ${first?.Key}`);
+    await idempotent(async () => {
+      for await (const batch of this.batchesStartingWith(prefix)) {
+        const results = await this.client.removeObjects(this.bucket, batch);
+        const failed = results.filter((r) => r?.Error);
+        if (failed.length > 0) {
+          const first = failed[0]?.Error;
+          throw new Error(`could not remove ${failed.length} objects under ${prefix}: ${first?.Code} ${first?.Key}`);
+        }
+        removed += batch.length;
       }
-      removed += batch.length;
-      batch = [];
-    };
+    });
+    return removed;
+  }
+
+  private async *batchesStartingWith(prefix: string): AsyncGenerator<string[]> {
+    let batch: string[] = [];
     for await (const item of this.client.listObjectsV2(this.bucket, prefix, true)) {
       if (!item.name) continue;
       batch.push(item.name);
-      if (batch.length === DELETE_BATCH) await flush();
+      if (batch.length === DELETE_BATCH) {
+        yield batch;
+        batch = [];
+      }
     }
-    await flush();
-    return removed;
+    if (batch.length > 0) yield batch;
   }
 
   /**
