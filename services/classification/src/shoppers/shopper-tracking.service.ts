@@ -144,6 +144,11 @@ export class ShopperTrackingService {
       // out as they were stored (same faces, so the same span, centroid and name). Rewriting them all made every
       // decision cost as much as the segment was long.
       const kept = keptTracks(tracks, before, considered, trackOfFace);
+      // The tenant's lock before the first write: another camera's decision regroups a person's visits under it,
+      // which updates that person's tracks on every camera, this one's too. Holding rows of this camera's tracks
+      // while waiting for the lock deadlocked against it (seen in the full suite: "deadlock detected", the job
+      // retried). Linking above stays parallel across cameras; only the writes are taken in turn.
+      await tx.lock(`shoppers:${tenantId}`);
       await tx.upsertTracks(
         tenantId,
         tracks.filter((t) => !kept.has(t.id)),
@@ -154,7 +159,6 @@ export class ShopperTrackingService {
         oldIds.filter((id) => !newIds.has(id)),
       );
 
-      await tx.lock(`shoppers:${tenantId}`);
       const current = await tx.tracks(tenantId, [...newIds]);
       const byId = new Map(current.map((t) => [t.id, t]));
       const categories = await tx.identityCategories(
