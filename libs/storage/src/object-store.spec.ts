@@ -1,6 +1,9 @@
 import { config } from '@storelens/config';
 import { uniqueTestId } from '@storelens/testing';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { frameKey } from './keys';
 import { ObjectNotFoundError, ObjectStore } from './object-store';
@@ -179,6 +182,19 @@ describe('ObjectStore over connections that drop (a TCP proxy in front of the re
     await expect(flaky.get('t/dropping/b.jpg')).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(proxy.resets() - before).toBe(3);
     proxy.drop(0);
+  });
+
+  it('sends a file again when its connection drops, opened afresh: the stored object is the whole file', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'object-store-')), 'upload.bin');
+    const bytes = Buffer.alloc(200_000, 7);
+    bytes.write('the start', 0);
+    writeFileSync(file, bytes);
+    proxy.drop(1);
+    const before = proxy.resets();
+    await flaky.putFile('t/dropping/upload.bin', file, 'application/octet-stream', bytes.length);
+    expect(proxy.resets() - before).toBe(1);
+    expect(await store.get('t/dropping/upload.bin')).toEqual(bytes);
+    rmSync(path.dirname(file), { recursive: true });
   });
 
   it('does not send a streamed upload again (its stream is spent): the caller sees the error', async () => {

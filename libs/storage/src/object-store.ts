@@ -1,4 +1,5 @@
 import { Client } from 'minio';
+import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
@@ -120,9 +121,21 @@ export class ObjectStore {
   }
 
   /**
+   * Streams a file of known size (an upload spooled to disk) without holding it in memory. The file is opened
+   * afresh for each attempt, so unlike putStream it is sent again when its connection drops: an upload that met
+   * the keep-alive race answered the client 503 although nothing was down (the bench's 10-minute soak stopped on it).
+   */
+  async putFile(key: string, file: string, contentType: string, size: number): Promise<{ etag: string }> {
+    const { etag } = await idempotent(() =>
+      this.client.putObject(this.bucket, key, createReadStream(file), size, { 'Content-Type': contentType }),
+    );
+    return { etag };
+  }
+
+  /**
    * Streams an upload without holding it in memory (a video). Without `size` the client uploads in parts, which
    * is why the local endpoint needs the multipart shim in deploy/local/s3-server.ts. Not sent again on a dropped
-   * connection: the stream is spent; the caller's job retries.
+   * connection: the stream is spent; the caller's job retries. A file on disk goes through putFile instead.
    */
   async putStream(key: string, body: Readable, contentType: string, size?: number): Promise<{ etag: string }> {
     const { etag } = await this.client.putObject(this.bucket, key, body, size, { 'Content-Type': contentType });

@@ -87,8 +87,9 @@ export class MediaIntake {
       extension: inspected.extension,
     });
     const sha256 = await sha256Of(upload.path);
-    // Streamed with its size known: memory stays flat for a video of any length.
-    await this.objects.putStream(objectKey, createReadStream(upload.path), inspected.mime, upload.size);
+    // Streamed from the spooled file with its size known: memory stays flat for a video of any length, and a
+    // dropped connection sends the file again instead of failing the upload.
+    await this.objects.putFile(objectKey, upload.path, inspected.mime, upload.size);
 
     let media: Media;
     try {
