@@ -1,4 +1,4 @@
-import { isOutage } from './outage';
+import { describeOutage, isOutage } from './outage';
 
 // What the drivers throw when Postgres, Redis or the S3 endpoint is away, against what a bug or a bad request throws:
 // only the first kind becomes 503 with Retry-After (OutageFilter); the fault suite checks the answers end to end.
@@ -36,5 +36,17 @@ describe('isOutage', () => {
     ['nothing at all', undefined],
   ])('%s is not', (_what, err) => {
     expect(isOutage(err)).toBe(false);
+  });
+});
+
+describe('describeOutage', () => {
+  it('names the error, its code and its cause on one line, for the log of a 503', () => {
+    const err = new Error('upload failed\n    at somewhere', {
+      cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+    });
+    expect(describeOutage(err)).toBe('Error: upload failed; cause: Error (ECONNRESET): socket hang up');
+    expect(describeOutage({ message: 'query failed', driverError: { code: '57P03', message: 'starting up' } })).toBe(
+      'Error: query failed; cause: Error (57P03): starting up',
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { Catch, HttpException, Inject, ServiceUnavailableException, type ArgumentsHost } from '@nestjs/common';
+import { Catch, HttpException, Inject, Logger, ServiceUnavailableException, type ArgumentsHost } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import type { Response } from 'express';
 
@@ -49,6 +49,16 @@ export function isOutage(err: unknown, depth = 0): boolean {
   return isOutage(e.driverError, depth + 1) || isOutage(e.cause, depth + 1);
 }
 
+/** The error's name, code and first line, and its cause's: what an operator needs to see which service was away. */
+export function describeOutage(err: unknown, depth = 0): string {
+  if (!err || typeof err !== 'object' || depth > 5) return String(err);
+  const e = err as { code?: unknown; message?: unknown; name?: unknown; cause?: unknown; driverError?: unknown };
+  const message = typeof e.message === 'string' ? e.message.split('\n')[0] : '';
+  const code = typeof e.code === 'string' ? ` (${e.code})` : '';
+  const inner = e.driverError ?? e.cause;
+  return `${typeof e.name === 'string' ? e.name : 'Error'}${code}: ${message}${inner ? `; cause: ${describeOutage(inner, depth + 1)}` : ''}`;
+}
+
 /**
  * The platform's exception filter: an outage of a backing service becomes 503 with Retry-After (and any 503 carries
  * Retry-After); everything else is answered as Nest would. Registered for every service by PlatformModule; route
@@ -56,17 +66,21 @@ export function isOutage(err: unknown, depth = 0): boolean {
  */
 @Catch()
 export class OutageFilter extends BaseExceptionFilter {
+  private readonly log = new Logger('Outage');
+
   constructor(@Inject(HttpAdapterHost) adapterHost: HttpAdapterHost) {
     super(adapterHost.httpAdapter);
   }
 
   override catch(exception: unknown, host: ArgumentsHost): void {
-    const unavailable =
-      !(exception instanceof HttpException) && isOutage(exception)
-        ? new ServiceUnavailableException(
-            'a service StoreLens depends on (database, object store or queue) is unavailable; retry shortly',
-          )
-        : exception;
+    const outage = !(exception instanceof HttpException) && isOutage(exception);
+    // the client is told only that something is away; the log says what (the driver's error, never the request)
+    if (outage) this.log.warn(`answered 503: ${describeOutage(exception)}`);
+    const unavailable = outage
+      ? new ServiceUnavailableException(
+          'a service StoreLens depends on (database, object store or queue) is unavailable; retry shortly',
+        )
+      : exception;
     if (host.getType() === 'http' && unavailable instanceof HttpException && unavailable.getStatus() === 503) {
       const res = host.switchToHttp().getResponse<Response>();
       if (!res.headersSent) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
