@@ -1,6 +1,7 @@
 import type { CameraRole, StreamTransport } from '@storelens/contracts';
 import type { DataSource, Repository } from 'typeorm';
 import { Camera } from '../entities';
+import { EntityReader } from '../prepared';
 
 export interface NewCamera {
   /** Lets the caller seal the stream URL (bound to the id) before the row exists. */
@@ -19,9 +20,11 @@ export type CameraPatch = Partial<Pick<Camera, 'name' | 'role' | 'fps' | 'zone'>
 
 export class CameraRepository {
   private readonly cameras: Repository<Camera>;
+  private readonly byId: EntityReader<Camera>;
 
   constructor(dataSource: DataSource) {
     this.cameras = dataSource.getRepository(Camera);
+    this.byId = new EntityReader(dataSource, Camera, ['tenantId', 'id']);
   }
 
   /** Fails (foreign key) when the store does not belong to the tenant. */
@@ -41,7 +44,7 @@ export class CameraRepository {
   }
 
   async get(tenantId: string, cameraId: string): Promise<Camera | null> {
-    return this.cameras.findOneBy({ tenantId, id: cameraId });
+    return this.byId.one(tenantId, cameraId);
   }
 
   /** Changes the given fields; false when the tenant has no such camera. */

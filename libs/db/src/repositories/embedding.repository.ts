@@ -3,6 +3,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { vectorSearchSettingsOf, type VectorSearchSettings } from '../data-source';
 import { EMBEDDING_DIMENSIONS, FaceEmbedding } from '../entities';
 import { efSearchFor, tenantGraphRows } from '../vector-search';
+import { EntityReader } from '../prepared';
 
 export interface NearestOptions {
   /** Only vectors made by this model. Vectors of different models are not comparable; pass it whenever known. */
@@ -66,11 +67,13 @@ export class EmbeddingRepository {
   private readonly search: VectorSearchSettings;
 
   /** `search`: settings for this repository's searches; default: those the DataSource's connections carry. */
+  private readonly byFace: EntityReader<FaceEmbedding>;
   constructor(
     private readonly dataSource: DataSource,
     search?: VectorSearchSettings,
   ) {
     this.embeddings = dataSource.getRepository(FaceEmbedding);
+    this.byFace = new EntityReader(dataSource, FaceEmbedding, ['tenantId', 'faceId']);
     this.session = vectorSearchSettingsOf(dataSource);
     this.search = search ?? this.session ?? { efSearch: 40, iterativeScan: 'strict_order' };
   }
@@ -114,7 +117,7 @@ export class EmbeddingRepository {
   }
 
   async get(tenantId: string, faceId: string): Promise<FaceEmbedding | null> {
-    return this.embeddings.findOneBy({ tenantId, faceId });
+    return this.byFace.one(tenantId, faceId);
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Gender } from '@storelens/contracts';
 import type { DataSource, Repository } from 'typeorm';
 import { Face, type Point } from '../entities';
+import { EntityReader, preparedQuery } from '../prepared';
 
 /** One detector output for a frame, in frame pixels. */
 export interface DetectedFace {
@@ -47,9 +48,11 @@ const COLUMNS = [
 
 export class FaceRepository {
   private readonly faces: Repository<Face>;
+  private readonly byId: EntityReader<Face>;
 
   constructor(private readonly dataSource: DataSource) {
     this.faces = dataSource.getRepository(Face);
+    this.byId = new EntityReader(dataSource, Face, ['tenantId', 'id']);
   }
 
   /**
@@ -106,7 +109,7 @@ export class FaceRepository {
   }
 
   async get(tenantId: string, faceId: string): Promise<Face | null> {
-    return this.faces.findOneBy({ tenantId, id: faceId });
+    return this.byId.one(tenantId, faceId);
   }
 
   async listByFrame(tenantId: string, frameId: string): Promise<Face[]> {
@@ -115,32 +118,45 @@ export class FaceRepository {
 
   /** False when the tenant has no such face. */
   async setAttributes(tenantId: string, faceId: string, a: FaceAttributes): Promise<boolean> {
-    const result = await this.faces.update(
-      { tenantId, id: faceId },
-      {
-        age: a.age,
-        gender: a.gender,
-        genderConfidence: a.genderConfidence,
-        emotion: a.emotion,
-        emotionScores: a.emotionScores,
-        attributeModelId: a.modelId,
-      },
+    const { rowCount } = await preparedQuery(
+      this.dataSource,
+      'storelens_faces_set_attributes',
+      `UPDATE faces SET age = $3, gender = $4, gender_confidence = $5, emotion = $6, emotion_scores = $7::jsonb,
+              attribute_model_id = $8
+        WHERE tenant_id = $1 AND id = $2`,
+      [
+        tenantId,
+        faceId,
+        a.age,
+        a.gender,
+        a.genderConfidence,
+        a.emotion,
+        a.emotionScores === null ? null : JSON.stringify(a.emotionScores),
+        a.modelId,
+      ],
     );
-    return (result.affected ?? 0) > 0;
+    return (rowCount ?? 0) > 0;
   }
 
   /** Records classification's verdict and when it was made. Throws (foreign key) for another tenant's identity. */
   async recordDecision(tenantId: string, faceId: string, d: FaceDecision): Promise<boolean> {
-    const result = await this.faces.update(
-      { tenantId, id: faceId },
-      {
-        identityId: d.identityId,
-        similarity: d.similarity,
-        visitorId: d.visitorId,
-        ...(d.matches ? { matches: d.matches } : {}),
-        decidedAt: new Date(),
-      },
+    // matches left out keeps the face's earlier ones
+    const { rowCount } = await preparedQuery(
+      this.dataSource,
+      'storelens_faces_record_decision',
+      `UPDATE faces SET identity_id = $3, similarity = $4, visitor_id = $5, matches = COALESCE($6::jsonb, matches),
+              decided_at = $7
+        WHERE tenant_id = $1 AND id = $2`,
+      [
+        tenantId,
+        faceId,
+        d.identityId,
+        d.similarity,
+        d.visitorId,
+        d.matches ? JSON.stringify(d.matches) : null,
+        new Date(),
+      ],
     );
-    return (result.affected ?? 0) > 0;
+    return (rowCount ?? 0) > 0;
   }
 }

@@ -1,6 +1,7 @@
 import type { ProcessingStatus } from '@storelens/contracts';
 import { In, type DataSource, type Repository } from 'typeorm';
 import { Frame } from '../entities';
+import { EntityReader, preparedQuery } from '../prepared';
 
 export interface SampledFrame {
   mediaId: string;
@@ -18,9 +19,11 @@ const CHUNK = 1000;
 
 export class FrameRepository {
   private readonly frames: Repository<Frame>;
+  private readonly byId: EntityReader<Frame>;
 
   constructor(private readonly dataSource: DataSource) {
     this.frames = dataSource.getRepository(Frame);
+    this.byId = new EntityReader(dataSource, Frame, ['tenantId', 'id']);
   }
 
   /** Idempotent by (mediaId, index): see upsertMany. */
@@ -65,7 +68,7 @@ export class FrameRepository {
   }
 
   async get(tenantId: string, frameId: string): Promise<Frame | null> {
-    return this.frames.findOneBy({ tenantId, id: frameId });
+    return this.byId.one(tenantId, frameId);
   }
 
   async listByMedia(tenantId: string, mediaId: string): Promise<Frame[]> {
@@ -78,7 +81,12 @@ export class FrameRepository {
     status: ProcessingStatus,
     error: string | null = null,
   ): Promise<boolean> {
-    const result = await this.frames.update({ tenantId, id: frameId }, { status, error });
-    return (result.affected ?? 0) > 0;
+    const { rowCount } = await preparedQuery(
+      this.dataSource,
+      'storelens_frames_set_status',
+      'UPDATE frames SET status = $3, error = $4 WHERE tenant_id = $1 AND id = $2',
+      [tenantId, frameId, status, error],
+    );
+    return (rowCount ?? 0) > 0;
   }
 }

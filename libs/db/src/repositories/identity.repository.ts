@@ -1,6 +1,7 @@
 import type { IdentityCategory } from '@storelens/contracts';
 import type { DataSource, Repository } from 'typeorm';
 import { Identity, IdentityFace } from '../entities';
+import { EntityReader } from '../prepared';
 
 export interface NewIdentity {
   name: string;
@@ -24,10 +25,12 @@ export interface PurgedFrame {
 export class IdentityRepository {
   private readonly identities: Repository<Identity>;
   private readonly identityFaces: Repository<IdentityFace>;
+  private readonly byId: EntityReader<Identity>;
 
   constructor(private readonly dataSource: DataSource) {
     this.identities = dataSource.getRepository(Identity);
     this.identityFaces = dataSource.getRepository(IdentityFace);
+    this.byId = new EntityReader(dataSource, Identity, ['tenantId', 'id']);
   }
 
   /** Throws (unique index) when a live identity of the tenant already has the external reference. */
@@ -44,7 +47,7 @@ export class IdentityRepository {
 
   /** A live (not deleted) identity. */
   async get(tenantId: string, identityId: string): Promise<Identity | null> {
-    return this.identities.findOneBy({ tenantId, id: identityId });
+    return this.byId.one(tenantId, identityId);
   }
 
   async findByExternalRef(tenantId: string, externalRef: string): Promise<Identity | null> {

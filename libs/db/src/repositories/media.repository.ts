@@ -1,6 +1,7 @@
 import type { MediaKind, ProcessingStatus } from '@storelens/contracts';
 import type { DataSource, Repository } from 'typeorm';
 import { Media, type MediaPurpose } from '../entities';
+import { EntityReader, preparedQuery } from '../prepared';
 
 export interface NewMedia {
   /** Lets the caller build the object key (which contains the id) before the row exists. */
@@ -21,9 +22,11 @@ export interface NewMedia {
 
 export class MediaRepository {
   private readonly media: Repository<Media>;
+  private readonly byId: EntityReader<Media>;
 
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     this.media = dataSource.getRepository(Media);
+    this.byId = new EntityReader(dataSource, Media, ['tenantId', 'id']);
   }
 
   /** Creates the media row in status `queued`. Fails (foreign key) when the camera is not the tenant's. */
@@ -44,7 +47,7 @@ export class MediaRepository {
   }
 
   async get(tenantId: string, mediaId: string): Promise<Media | null> {
-    return this.media.findOneBy({ tenantId, id: mediaId });
+    return this.byId.one(tenantId, mediaId);
   }
 
   /** The earliest upload of the same bytes, to answer a repeated upload with the existing media. */
@@ -73,8 +76,13 @@ export class MediaRepository {
     status: ProcessingStatus,
     error: string | null = null,
   ): Promise<boolean> {
-    const result = await this.media.update({ tenantId, id: mediaId }, { status, error });
-    return (result.affected ?? 0) > 0;
+    const { rowCount } = await preparedQuery(
+      this.dataSource,
+      'storelens_media_set_status',
+      'UPDATE media SET status = $3, error = $4, updated_at = CURRENT_TIMESTAMP WHERE tenant_id = $1 AND id = $2',
+      [tenantId, mediaId, status, error],
+    );
+    return (rowCount ?? 0) > 0;
   }
 
   /** Deletes a media row that nothing was derived from yet (an upload taken back); false when there was none. */
@@ -90,10 +98,14 @@ export class MediaRepository {
     frameCount: number,
     durationMs?: number | null,
   ): Promise<boolean> {
-    const result = await this.media.update(
-      { tenantId, id: mediaId },
-      durationMs === undefined ? { frameCount } : { frameCount, durationMs },
+    const { rowCount } = await preparedQuery(
+      this.dataSource,
+      'storelens_media_set_frame_count',
+      `UPDATE media SET frame_count = $3, duration_ms = CASE WHEN $5 THEN $4 ELSE duration_ms END,
+              updated_at = CURRENT_TIMESTAMP
+        WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, mediaId, frameCount, durationMs ?? null, durationMs !== undefined],
     );
-    return (result.affected ?? 0) > 0;
+    return (rowCount ?? 0) > 0;
   }
 }

@@ -1,6 +1,7 @@
 import { IsNull, type DataSource, type Repository } from 'typeorm';
 import { apiKeyMatches, apiKeyPrefix, generateApiKey } from '../api-key';
 import { ApiKey, Tenant } from '../entities';
+import { EntityReader } from '../prepared';
 
 export interface IssuedApiKey {
   apiKey: ApiKey;
@@ -12,10 +13,12 @@ export interface IssuedApiKey {
 export class TenantRepository {
   private readonly tenants: Repository<Tenant>;
   private readonly apiKeys: Repository<ApiKey>;
+  private readonly keyByPrefix: EntityReader<ApiKey>;
 
   constructor(dataSource: DataSource) {
     this.tenants = dataSource.getRepository(Tenant);
     this.apiKeys = dataSource.getRepository(ApiKey);
+    this.keyByPrefix = new EntityReader(dataSource, ApiKey, ['prefix']);
   }
 
   async create(name: string): Promise<Tenant> {
@@ -47,7 +50,7 @@ export class TenantRepository {
   async verifyApiKey(key: string): Promise<ApiKey | null> {
     const prefix = apiKeyPrefix(key);
     if (!prefix) return null;
-    const apiKey = await this.apiKeys.findOneBy({ prefix });
+    const apiKey = await this.keyByPrefix.one(prefix);
     if (!apiKey || apiKey.revokedAt !== null || !apiKeyMatches(key, apiKey.keyHash)) return null;
     return apiKey;
   }
