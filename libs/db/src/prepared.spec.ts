@@ -62,12 +62,30 @@ describe('EntityReader (real Postgres)', () => {
     for (const [target, where] of cases) {
       const expected = await t.dataSource.getRepository(target).findOneBy(where);
       expect(expected).not.toBeNull();
-      const read = await new EntityReader(t.dataSource, target, Object.keys(where)).one(...Object.values(where));
+      const read = await new EntityReader<Record<string, unknown>>(t.dataSource, target, Object.keys(where)).one(
+        ...Object.values(where),
+      );
       expect(read).toEqual(expected);
       expect(read!.constructor).toBe(target);
     }
     const media = (await r.media.get(s.tenant.id, s.media.id))!;
     expect(media.bytes).toBe(5_000_000_000); // bigint, through the column's transformer
+    // a created media is the row as stored, defaults included
+    const created = await r.media.create(s.tenant.id, {
+      cameraId: s.camera.id,
+      kind: 'image',
+      objectKey: 'k/photo.jpg',
+      sha256: 'b'.repeat(64),
+      bytes: 123,
+      mime: 'image/jpeg',
+      capturedAt: new Date('2026-12-01T10:00:00Z'),
+    });
+    expect(created).toEqual(await t.dataSource.getRepository(Media).findOneBy({ id: created.id }));
+    expect(created).toMatchObject({ status: 'queued', purpose: 'analysis', frameCount: null, identityId: null });
+    // a frame's faces in face order
+    expect(await r.faces.listByFrame(s.tenant.id, s.frame.id)).toEqual(
+      await t.dataSource.getRepository(Face).find({ where: { frameId: s.frame.id }, order: { faceIndex: 'ASC' } }),
+    );
     const embedding = (await r.embeddings.get(s.tenant.id, described!.id))!;
     expect(embedding.embedding).toHaveLength(128);
   });

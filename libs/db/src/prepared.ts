@@ -33,42 +33,67 @@ export class EntityReader<E extends ObjectLiteral> {
   /** Built on first use, when the DataSource's metadata is there (repositories are made before it initialises). */
   private statement?: { name: string; text: string; columns: ColumnMetadata[] };
 
+  /** `orderBy`: the order `all` returns rows in (ascending). */
   constructor(
     private readonly dataSource: DataSource,
     private readonly target: EntityTarget<E>,
     private readonly keys: (keyof E & string)[],
+    private readonly orderBy: (keyof E & string)[] = [],
   ) {}
 
   /** The entity whose key columns equal `values` (in the constructor's order), or null. */
   async one(...values: unknown[]): Promise<E | null> {
-    const { name, text, columns } = (this.statement ??= this.build());
+    return (await this.all(...values))[0] ?? null;
+  }
+
+  /** Every entity whose key columns equal `values`, in `orderBy` order. */
+  async all(...values: unknown[]): Promise<E[]> {
+    const { name, text } = this.built();
     const { rows } = await preparedQuery(this.dataSource, name, text, values);
-    if (rows.length === 0) return null;
+    return rows.map((row) => this.fromRow(row));
+  }
+
+  /** The columns `fromRow` reads, for a statement of one's own (`INSERT ... RETURNING` them). */
+  get selectList(): string {
+    const driver = this.dataSource.driver;
+    return this.built()
+      .columns.map((c) => driver.escape(c.databaseName))
+      .join(', ');
+  }
+
+  /** The entity a row of `selectList`'s columns makes, hydrated as findOneBy hydrates it. */
+  fromRow(row: QueryResultRow): E {
     const driver = this.dataSource.driver;
     const entity = this.dataSource.getMetadata(this.target).create() as E;
-    for (const column of columns) {
-      column.setEntityValue(entity, driver.prepareHydratedValue(rows[0]![column.databaseName], column));
+    for (const column of this.built().columns) {
+      column.setEntityValue(entity, driver.prepareHydratedValue(row[column.databaseName], column));
     }
     return entity;
+  }
+
+  private built() {
+    return (this.statement ??= this.build());
   }
 
   private build() {
     const meta = this.dataSource.getMetadata(this.target);
     const driver = this.dataSource.driver;
+    const column = (key: string) => {
+      const found = meta.findColumnWithPropertyName(key);
+      if (!found) throw new Error(`${meta.name} has no column ${key}`);
+      return driver.escape(found.databaseName);
+    };
     // what findOneBy selects: no virtual columns, none marked `select: false` (a camera's encrypted stream URL)
     const columns = meta.columns.filter((c) => !c.isVirtual && c.isSelect);
-    const where = this.keys.map((key, i) => {
-      const column = meta.findColumnWithPropertyName(key);
-      if (!column) throw new Error(`${meta.name} has no column ${key}`);
-      return `${driver.escape(column.databaseName)} = $${i + 1}`;
-    });
+    const where = this.keys.map((key, i) => `${column(key)} = $${i + 1}`);
     // like findOneBy, a soft-deleted row (an identity) is not found
     if (meta.deleteDateColumn) where.push(`${driver.escape(meta.deleteDateColumn.databaseName)} IS NULL`);
+    const order = this.orderBy.length > 0 ? ` ORDER BY ${this.orderBy.map(column).join(', ')}` : '';
     return {
-      name: `storelens_${meta.tableName}_by_${this.keys.join('_')}`,
+      name: `storelens_${meta.tableName}_by_${this.keys.join('_')}${this.orderBy.length > 0 ? `_by_${this.orderBy.join('_')}` : ''}`,
       text:
         `SELECT ${columns.map((c) => driver.escape(c.databaseName)).join(', ')} ` +
-        `FROM ${driver.escape(meta.tableName)} WHERE ${where.join(' AND ')} LIMIT 1`,
+        `FROM ${driver.escape(meta.tableName)} WHERE ${where.join(' AND ')}${order}`,
       columns,
     };
   }

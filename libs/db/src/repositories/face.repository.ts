@@ -49,10 +49,12 @@ const COLUMNS = [
 export class FaceRepository {
   private readonly faces: Repository<Face>;
   private readonly byId: EntityReader<Face>;
+  private readonly byFrame: EntityReader<Face>;
 
   constructor(private readonly dataSource: DataSource) {
     this.faces = dataSource.getRepository(Face);
     this.byId = new EntityReader(dataSource, Face, ['tenantId', 'id']);
+    this.byFrame = new EntityReader(dataSource, Face, ['tenantId', 'frameId'], ['faceIndex']);
   }
 
   /**
@@ -113,7 +115,7 @@ export class FaceRepository {
   }
 
   async listByFrame(tenantId: string, frameId: string): Promise<Face[]> {
-    return this.faces.find({ where: { tenantId, frameId }, order: { faceIndex: 'ASC' } });
+    return this.byFrame.all(tenantId, frameId);
   }
 
   /** False when the tenant has no such face. */

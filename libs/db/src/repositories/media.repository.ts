@@ -31,19 +31,31 @@ export class MediaRepository {
 
   /** Creates the media row in status `queued`. Fails (foreign key) when the camera is not the tenant's. */
   async create(tenantId: string, input: NewMedia): Promise<Media> {
-    return this.media.save(
-      this.media.create({
-        ...input,
+    // one statement (TypeORM's save is a transaction of three, and builds its INSERT anew each time)
+    const { rows } = await preparedQuery(
+      this.dataSource,
+      'storelens_media_create',
+      `INSERT INTO media (id, tenant_id, camera_id, kind, status, object_key, sha256, bytes, mime, purpose, identity_id,
+                          captured_at, duration_ms, expires_at)
+       VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, 'queued', $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       RETURNING ${this.byId.selectList}`,
+      [
+        input.id ?? null,
         tenantId,
-        status: 'queued',
-        error: null,
-        durationMs: input.durationMs ?? null,
-        purpose: input.purpose ?? 'analysis',
-        identityId: input.identityId ?? null,
-        frameCount: null,
-        expiresAt: input.expiresAt ?? null,
-      }),
+        input.cameraId,
+        input.kind,
+        input.objectKey,
+        input.sha256,
+        input.bytes,
+        input.mime,
+        input.purpose ?? 'analysis',
+        input.identityId ?? null,
+        input.capturedAt,
+        input.durationMs ?? null,
+        input.expiresAt ?? null,
+      ],
     );
+    return this.byId.fromRow(rows[0]!);
   }
 
   async get(tenantId: string, mediaId: string): Promise<Media | null> {
