@@ -135,4 +135,32 @@ describe('EntityReader (real Postgres)', () => {
     expect(await r.frames.setStatus(s.tenant.id, s.frame.id, 'failed', 'unreadable')).toBe(true);
     expect(await r.frames.get(s.tenant.id, s.frame.id)).toMatchObject({ status: 'failed', error: 'unreadable' });
   });
+
+  it("returns the stored rows from the write itself: a frame's faces and a media's frames as read back", async () => {
+    const s = await seedTenant(r);
+    const saved = await r.faces.saveDetections(
+      s.tenant.id,
+      s.frame.id,
+      [detection(0), detection(1), detection(2)],
+      'm',
+    );
+    expect(saved).toEqual(await r.faces.listByFrame(s.tenant.id, s.frame.id));
+    expect(saved.map((f) => f.faceIndex)).toEqual([0, 1, 2]);
+    // none detected on a second look: the frame's faces go
+    expect(await r.faces.saveDetections(s.tenant.id, s.frame.id, [], 'm')).toEqual([]);
+    expect(await r.faces.listByFrame(s.tenant.id, s.frame.id)).toEqual([]);
+
+    const frames = [3, 1, 2].map((index) => ({
+      mediaId: s.media.id,
+      index,
+      timeMs: index * 100,
+      capturedAt: new Date(s.media.capturedAt.getTime() + index * 100),
+      objectKey: `k/${index}`,
+      width: 640,
+      height: 480,
+    }));
+    const upserted = await r.frames.upsertMany(s.tenant.id, frames);
+    expect(upserted.map((f) => f.index)).toEqual([1, 2, 3]);
+    expect(upserted).toEqual((await r.frames.listByMedia(s.tenant.id, s.media.id)).filter((f) => f.index > 0));
+  });
 });

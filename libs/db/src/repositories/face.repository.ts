@@ -68,44 +68,66 @@ export class FaceRepository {
     detections: readonly DetectedFace[],
     detectorModelId: string,
   ): Promise<Face[]> {
+    const insert = (from: number, params: unknown[]) => {
+      const rows = detections.slice(from, from + FACES_PER_INSERT).map((d, j) => {
+        const at = params.length;
+        params.push(
+          tenantId,
+          frameId,
+          from + j,
+          d.box.x,
+          d.box.y,
+          d.box.w,
+          d.box.h,
+          d.score,
+          JSON.stringify(d.landmarks),
+          d.cropKey,
+          detectorModelId,
+        );
+        return `(${COLUMNS.map((_, c) => `$${at + c + 1}`).join(', ')})`;
+      });
+      return {
+        count: rows.length,
+        sql: `INSERT INTO faces (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')}
+              ON CONFLICT (frame_id, face_index) DO UPDATE SET
+                box_x = EXCLUDED.box_x, box_y = EXCLUDED.box_y, box_w = EXCLUDED.box_w, box_h = EXCLUDED.box_h,
+                score = EXCLUDED.score, landmarks = EXCLUDED.landmarks, crop_key = EXCLUDED.crop_key,
+                detector_model_id = EXCLUDED.detector_model_id
+              WHERE faces.tenant_id = EXCLUDED.tenant_id
+              RETURNING ${this.byId.selectList}`,
+      };
+    };
+    const refused = () => new Error('face upsert refused: frame belongs to another tenant');
+    const deleteBeyond = `DELETE FROM faces WHERE tenant_id = $1 AND frame_id = $2 AND face_index >= $3`;
+
+    if (detections.length === 0) {
+      await preparedQuery(this.dataSource, 'storelens_faces_delete_beyond', deleteBeyond, [tenantId, frameId, 0]);
+      return [];
+    }
+    if (detections.length <= FACES_PER_INSERT) {
+      // One statement, atomic on its own (the common case: a frame's few faces), which returns the stored faces: no
+      // transaction around it and no read after it.
+      const params: unknown[] = [];
+      const { count, sql } = insert(0, params);
+      params.push(count);
+      const rows: Record<string, unknown>[] = await this.dataSource.query(
+        `WITH saved AS (${sql}),
+              beyond AS (DELETE FROM faces WHERE tenant_id = $1 AND frame_id = $2 AND face_index >= $${params.length})
+         SELECT * FROM saved ORDER BY face_index`,
+        params,
+      );
+      if (rows.length !== count) throw refused();
+      return rows.map((row) => this.byId.fromRow(row));
+    }
     await this.dataSource.transaction(async (m) => {
       // in statements of FACES_PER_INSERT rows: one statement binds at most 65,535 parameters (11 per face)
       for (let from = 0; from < detections.length; from += FACES_PER_INSERT) {
         const params: unknown[] = [];
-        const rows = detections.slice(from, from + FACES_PER_INSERT).map((d, j) => {
-          const at = params.length;
-          params.push(
-            tenantId,
-            frameId,
-            from + j,
-            d.box.x,
-            d.box.y,
-            d.box.w,
-            d.box.h,
-            d.score,
-            JSON.stringify(d.landmarks),
-            d.cropKey,
-            detectorModelId,
-          );
-          return `(${COLUMNS.map((_, c) => `$${at + c + 1}`).join(', ')})`;
-        });
-        const returned: unknown[] = await m.query(
-          `INSERT INTO faces (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')}
-           ON CONFLICT (frame_id, face_index) DO UPDATE SET
-             box_x = EXCLUDED.box_x, box_y = EXCLUDED.box_y, box_w = EXCLUDED.box_w, box_h = EXCLUDED.box_h,
-             score = EXCLUDED.score, landmarks = EXCLUDED.landmarks, crop_key = EXCLUDED.crop_key,
-             detector_model_id = EXCLUDED.detector_model_id
-           WHERE faces.tenant_id = EXCLUDED.tenant_id
-           RETURNING id`,
-          params,
-        );
-        if (returned.length !== rows.length) throw new Error('face upsert refused: frame belongs to another tenant');
+        const { count, sql } = insert(from, params);
+        const returned: unknown[] = await m.query(sql, params);
+        if (returned.length !== count) throw refused();
       }
-      await m.query(`DELETE FROM faces WHERE tenant_id = $1 AND frame_id = $2 AND face_index >= $3`, [
-        tenantId,
-        frameId,
-        detections.length,
-      ]);
+      await m.query(deleteBeyond, [tenantId, frameId, detections.length]);
     });
     return this.listByFrame(tenantId, frameId);
   }

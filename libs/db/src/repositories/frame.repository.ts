@@ -1,5 +1,5 @@
 import type { ProcessingStatus } from '@storelens/contracts';
-import { In, type DataSource, type Repository } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
 import { Frame } from '../entities';
 import { EntityReader, preparedQuery } from '../prepared';
 
@@ -40,31 +40,40 @@ export class FrameRepository {
    */
   async upsertMany(tenantId: string, frames: readonly SampledFrame[]): Promise<Frame[]> {
     if (frames.length === 0) return [];
-    const ids: string[] = [];
-    await this.dataSource.transaction(async (m) => {
-      for (let start = 0; start < frames.length; start += CHUNK) {
-        const chunk = frames.slice(start, start + CHUNK);
-        const params: unknown[] = [];
-        const rows = chunk.map((f) => {
-          const at = params.length;
-          params.push(tenantId, f.mediaId, f.index, f.timeMs, f.capturedAt, f.objectKey, f.width, f.height);
-          return `(${COLUMNS.map((_, i) => `$${at + i + 1}`).join(', ')})`;
-        });
-        const returned: { id: string }[] = await m.query(
-          `INSERT INTO frames (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')}
-           ON CONFLICT (media_id, "index") DO UPDATE SET
-             time_ms = EXCLUDED.time_ms, captured_at = EXCLUDED.captured_at, object_key = EXCLUDED.object_key,
-             width = EXCLUDED.width, height = EXCLUDED.height
-           WHERE frames.tenant_id = EXCLUDED.tenant_id
-           RETURNING id`,
-          params,
-        );
-        // A conflicting row of another tenant is left alone and returns nothing.
-        if (returned.length !== chunk.length) throw new Error('frame upsert refused: media belongs to another tenant');
-        ids.push(...returned.map((r) => r.id));
-      }
-    });
-    return this.frames.find({ where: { tenantId, id: In(ids) }, order: { mediaId: 'ASC', index: 'ASC' } });
+    const upsert = async (
+      q: { query(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> },
+      from: number,
+    ) => {
+      const chunk = frames.slice(from, from + CHUNK);
+      const params: unknown[] = [];
+      const rows = chunk.map((f) => {
+        const at = params.length;
+        params.push(tenantId, f.mediaId, f.index, f.timeMs, f.capturedAt, f.objectKey, f.width, f.height);
+        return `(${COLUMNS.map((_, i) => `$${at + i + 1}`).join(', ')})`;
+      });
+      const returned = await q.query(
+        `INSERT INTO frames (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')}
+         ON CONFLICT (media_id, "index") DO UPDATE SET
+           time_ms = EXCLUDED.time_ms, captured_at = EXCLUDED.captured_at, object_key = EXCLUDED.object_key,
+           width = EXCLUDED.width, height = EXCLUDED.height
+         WHERE frames.tenant_id = EXCLUDED.tenant_id
+         RETURNING ${this.byId.selectList}`,
+        params,
+      );
+      // A conflicting row of another tenant is left alone and returns nothing.
+      if (returned.length !== chunk.length) throw new Error('frame upsert refused: media belongs to another tenant');
+      return returned.map((row) => this.byId.fromRow(row));
+    };
+    // One chunk (an image's frame, a batch of a video's) is one statement, atomic on its own, that returns the rows.
+    const saved =
+      frames.length <= CHUNK
+        ? await upsert(this.dataSource, 0)
+        : await this.dataSource.transaction(async (m) => {
+            const all: Frame[] = [];
+            for (let from = 0; from < frames.length; from += CHUNK) all.push(...(await upsert(m, from)));
+            return all;
+          });
+    return saved.sort((a, b) => (a.mediaId === b.mediaId ? a.index - b.index : a.mediaId < b.mediaId ? -1 : 1));
   }
 
   async get(tenantId: string, frameId: string): Promise<Frame | null> {
