@@ -24,6 +24,17 @@ export function preparedQuery<R extends QueryResultRow = QueryResultRow>(
   return pool.query<R>({ name, text, values });
 }
 
+/** A prepared write (an UPDATE by key): whether it changed any row, i.e. whether the tenant has that row. */
+export async function preparedUpdate(
+  dataSource: DataSource,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<boolean> {
+  const { rowCount } = await preparedQuery(dataSource, name, text, values);
+  return (rowCount ?? 0) > 0;
+}
+
 /**
  * Reads one entity by the columns named (`tenantId`, `id`, ...) with one prepared statement, hydrated from the
  * entity's own metadata (its columns, types and transformers): the same object `Repository.findOneBy` returns

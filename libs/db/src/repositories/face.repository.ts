@@ -1,7 +1,7 @@
 import type { Gender } from '@storelens/contracts';
 import type { DataSource, Repository } from 'typeorm';
 import { Face, type Point } from '../entities';
-import { EntityReader, preparedQuery } from '../prepared';
+import { EntityReader, preparedQuery, preparedUpdate } from '../prepared';
 
 /** One detector output for a frame, in frame pixels. */
 export interface DetectedFace {
@@ -142,7 +142,7 @@ export class FaceRepository {
 
   /** False when the tenant has no such face. */
   async setAttributes(tenantId: string, faceId: string, a: FaceAttributes): Promise<boolean> {
-    const { rowCount } = await preparedQuery(
+    return preparedUpdate(
       this.dataSource,
       'storelens_faces_set_attributes',
       `UPDATE faces SET age = $3, gender = $4, gender_confidence = $5, emotion = $6, emotion_scores = $7::jsonb,
@@ -159,13 +159,12 @@ export class FaceRepository {
         a.modelId,
       ],
     );
-    return (rowCount ?? 0) > 0;
   }
 
   /** Records classification's verdict and when it was made. Throws (foreign key) for another tenant's identity. */
   async recordDecision(tenantId: string, faceId: string, d: FaceDecision): Promise<boolean> {
     // matches left out keeps the face's earlier ones
-    const { rowCount } = await preparedQuery(
+    return preparedUpdate(
       this.dataSource,
       'storelens_faces_record_decision',
       `UPDATE faces SET identity_id = $3, similarity = $4, visitor_id = $5, matches = COALESCE($6::jsonb, matches),
@@ -181,6 +180,5 @@ export class FaceRepository {
         new Date(),
       ],
     );
-    return (rowCount ?? 0) > 0;
   }
 }

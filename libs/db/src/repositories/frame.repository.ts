@@ -1,7 +1,7 @@
 import type { ProcessingStatus } from '@storelens/contracts';
 import type { DataSource, Repository } from 'typeorm';
 import { Frame } from '../entities';
-import { EntityReader, preparedQuery } from '../prepared';
+import { EntityReader, preparedUpdate } from '../prepared';
 
 export interface SampledFrame {
   mediaId: string;
@@ -90,12 +90,11 @@ export class FrameRepository {
     status: ProcessingStatus,
     error: string | null = null,
   ): Promise<boolean> {
-    const { rowCount } = await preparedQuery(
+    return preparedUpdate(
       this.dataSource,
       'storelens_frames_set_status',
       'UPDATE frames SET status = $3, error = $4 WHERE tenant_id = $1 AND id = $2',
       [tenantId, frameId, status, error],
     );
-    return (rowCount ?? 0) > 0;
   }
 }

@@ -1,7 +1,7 @@
 import type { MediaKind, ProcessingStatus } from '@storelens/contracts';
 import type { DataSource, Repository } from 'typeorm';
 import { Media, type MediaPurpose } from '../entities';
-import { EntityReader, preparedQuery } from '../prepared';
+import { EntityReader, preparedQuery, preparedUpdate } from '../prepared';
 
 export interface NewMedia {
   /** Lets the caller build the object key (which contains the id) before the row exists. */
@@ -88,13 +88,12 @@ export class MediaRepository {
     status: ProcessingStatus,
     error: string | null = null,
   ): Promise<boolean> {
-    const { rowCount } = await preparedQuery(
+    return preparedUpdate(
       this.dataSource,
       'storelens_media_set_status',
       'UPDATE media SET status = $3, error = $4, updated_at = CURRENT_TIMESTAMP WHERE tenant_id = $1 AND id = $2',
       [tenantId, mediaId, status, error],
     );
-    return (rowCount ?? 0) > 0;
   }
 
   /** Deletes a media row that nothing was derived from yet (an upload taken back); false when there was none. */
@@ -110,7 +109,7 @@ export class MediaRepository {
     frameCount: number,
     durationMs?: number | null,
   ): Promise<boolean> {
-    const { rowCount } = await preparedQuery(
+    return preparedUpdate(
       this.dataSource,
       'storelens_media_set_frame_count',
       `UPDATE media SET frame_count = $3, duration_ms = CASE WHEN $5 THEN $4 ELSE duration_ms END,
@@ -118,6 +117,5 @@ export class MediaRepository {
         WHERE tenant_id = $1 AND id = $2`,
       [tenantId, mediaId, frameCount, durationMs ?? null, durationMs !== undefined],
     );
-    return (rowCount ?? 0) > 0;
   }
 }
