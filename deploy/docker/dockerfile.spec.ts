@@ -78,6 +78,8 @@ describe('deploy/docker/Dockerfile', () => {
   it('runs with production dependencies only, the compiled output and nothing of the sources', () => {
     expect(runs(runtime).some((r) => /^npm ci --omit=dev\b/.test(r))).toBe(true);
     expect(envOf(runtime)).toMatchObject({ NODE_ENV: 'production', ONNXRUNTIME_NODE_INSTALL: 'skip' });
+    // two malloc arenas: libvips' threads otherwise leave each image's freed pixels in arenas of their own (RSS grows)
+    expect(envOf(runtime).MALLOC_ARENA_MAX).toBe('2');
     const c = copies(runtime);
     expect(c).toContainEqual({ from: 'build', sources: ['/app/dist'], dest: './dist' });
     const fromContext = c.filter((x) => !x.from).flatMap((x) => x.sources);

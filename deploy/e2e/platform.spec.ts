@@ -99,6 +99,16 @@ describe('StoreLens platform end to end', () => {
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 1126, 661]);
   });
 
+  it("runs every service with the image's allocator setting (two malloc arenas), as deployed", () => {
+    for (const p of stack.processes) {
+      const environ = readFileSync(`/proc/${p.child!.pid}/environ`, 'latin1').split('\0');
+      expect({ process: p.spec.service, arenas: environ.filter((v) => v.startsWith('MALLOC_ARENA_MAX=')) }).toEqual({
+        process: p.spec.service,
+        arenas: ['MALLOC_ARENA_MAX=2'],
+      });
+    }
+  });
+
   it('names Lin-Manuel Miranda in the frames of the video once he is enrolled', async () => {
     await enrol(a, 'Lin-Manuel Miranda', 'member', ['faces/lin_manuel_miranda/lin-manuel-miranda.png']);
     const media = await a.waitForMedia((await a.uploadMedia(ids.floor, fixtures.file('video/hamilton_clip.mp4'))).id);

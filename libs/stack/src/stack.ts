@@ -30,6 +30,13 @@ export type ServiceName = (typeof SERVICES)[number] | 'gateway';
 const ROOT = repoRoot();
 
 /**
+ * What every service process runs with unless the caller says otherwise, as the image sets it
+ * (deploy/docker/Dockerfile): two glibc malloc arenas, or libvips' decoding threads each keep the freed pixels of
+ * the images they decoded.
+ */
+export const SERVICE_RUNTIME_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+
+/**
  * The entry point of a process and the Node arguments before it. One Node process per service (no wrapper
  * process), so a signal reaches the service itself. Sources run through ts-node (deploy/local/register.js);
  * compiled, `node dist/<path>.js` needs nothing else (npm run build resolves the path aliases).
@@ -171,7 +178,7 @@ export class ManagedProcess {
   async start(timeoutMs = this.spec.startTimeoutMs): Promise<void> {
     // the child inherits this environment (PATH, HOME, …) with the stack's settings on top
     // eslint-disable-next-line no-restricted-syntax
-    const env = { ...process.env, ...this.spec.env };
+    const env = { ...SERVICE_RUNTIME_ENV, ...process.env, ...this.spec.env };
     this.child = spawn(process.execPath, command(this.spec.service, this.spec.compiled), {
       cwd: ROOT,
       env,
@@ -359,7 +366,7 @@ export async function superviseLocalStack(): Promise<void> {
       args: command(spec.service, spec.compiled),
       cwd: ROOT,
       // eslint-disable-next-line no-restricted-syntax -- inherit PATH, HOME, … with the stack's settings on top
-      env: { ...process.env, ...spec.env } as Record<string, string>,
+      env: { ...SERVICE_RUNTIME_ENV, ...process.env, ...spec.env } as Record<string, string>,
       output: openSync(path.join(logs, `${spec.service}-${spec.replica}.log`), 'a'),
       onStart: (pid) => writeFileSync(pidFile(spec), String(pid)),
     })),
