@@ -1,6 +1,7 @@
 import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /**
@@ -42,7 +43,13 @@ export async function preparedUpdate(
  */
 export class EntityReader<E extends ObjectLiteral> {
   /** Built on first use, when the DataSource's metadata is there (repositories are made before it initialises). */
-  private statement?: { name: string; text: string; columns: ColumnMetadata[] };
+  private statement?: {
+    name: string;
+    text: string;
+    meta: EntityMetadata;
+    columns: ColumnMetadata[];
+    selectList: string;
+  };
 
   /** `orderBy`: the order `all` returns rows in (ascending). */
   constructor(
@@ -66,17 +73,15 @@ export class EntityReader<E extends ObjectLiteral> {
 
   /** The columns `fromRow` reads, for a statement of one's own (`INSERT ... RETURNING` them). */
   get selectList(): string {
-    const driver = this.dataSource.driver;
-    return this.built()
-      .columns.map((c) => driver.escape(c.databaseName))
-      .join(', ');
+    return this.built().selectList;
   }
 
   /** The entity a row of `selectList`'s columns makes, hydrated as findOneBy hydrates it. */
   fromRow(row: QueryResultRow): E {
+    const { meta, columns } = this.built();
     const driver = this.dataSource.driver;
-    const entity = this.dataSource.getMetadata(this.target).create() as E;
-    for (const column of this.built().columns) {
+    const entity = meta.create() as E;
+    for (const column of columns) {
       column.setEntityValue(entity, driver.prepareHydratedValue(row[column.databaseName], column));
     }
     return entity;
@@ -96,16 +101,17 @@ export class EntityReader<E extends ObjectLiteral> {
     };
     // what findOneBy selects: no virtual columns, none marked `select: false` (a camera's encrypted stream URL)
     const columns = meta.columns.filter((c) => !c.isVirtual && c.isSelect);
+    const selectList = columns.map((c) => driver.escape(c.databaseName)).join(', ');
     const where = this.keys.map((key, i) => `${column(key)} = $${i + 1}`);
     // like findOneBy, a soft-deleted row (an identity) is not found
     if (meta.deleteDateColumn) where.push(`${driver.escape(meta.deleteDateColumn.databaseName)} IS NULL`);
     const order = this.orderBy.length > 0 ? ` ORDER BY ${this.orderBy.map(column).join(', ')}` : '';
     return {
       name: `storelens_${meta.tableName}_by_${this.keys.join('_')}${this.orderBy.length > 0 ? `_by_${this.orderBy.join('_')}` : ''}`,
-      text:
-        `SELECT ${columns.map((c) => driver.escape(c.databaseName)).join(', ')} ` +
-        `FROM ${driver.escape(meta.tableName)} WHERE ${where.join(' AND ')}${order}`,
+      text: `SELECT ${selectList} FROM ${driver.escape(meta.tableName)} WHERE ${where.join(' AND ')}${order}`,
+      meta,
       columns,
+      selectList,
     };
   }
 }

@@ -401,7 +401,7 @@ describe('EntityReader (real Postgres)', () => {
     expect(embedding.embedding).toHaveLength(128);
   });
 
-  it("finds nothing for another tenant's id, and runs each statement under its one name on every pooled connection", async () => {
+  it("finds nothing for another tenant's id, with more reads at once than the pool has connections, through a named prepared statement", async () => {
     const a = await seedTenant(r, 'A');
     const b = await seedTenant(r, 'B');
     // more reads at once than the pool has connections: each connection prepares the statement once

@@ -1,5 +1,5 @@
 import { toSql } from 'pgvector';
-import type { DataSource, Repository } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { vectorSearchSettingsOf, type VectorSearchSettings } from '../data-source';
 import { EMBEDDING_DIMENSIONS, FaceEmbedding } from '../entities';
 import { efSearchFor, tenantGraphRows } from '../vector-search';
@@ -61,18 +61,15 @@ export function nearestQuery(
 }
 
 export class EmbeddingRepository {
-  private readonly embeddings: Repository<FaceEmbedding>;
-
+  private readonly byFace: EntityReader<FaceEmbedding>;
   private readonly session: VectorSearchSettings | undefined;
   private readonly search: VectorSearchSettings;
 
   /** `search`: settings for this repository's searches; default: those the DataSource's connections carry. */
-  private readonly byFace: EntityReader<FaceEmbedding>;
   constructor(
     private readonly dataSource: DataSource,
     search?: VectorSearchSettings,
   ) {
-    this.embeddings = dataSource.getRepository(FaceEmbedding);
     this.byFace = new EntityReader(dataSource, FaceEmbedding, ['tenantId', 'faceId']);
     this.session = vectorSearchSettingsOf(dataSource);
     this.search = search ?? this.session ?? { efSearch: 40, iterativeScan: 'strict_order' };

@@ -1,5 +1,5 @@
 import type { Gender } from '@storelens/contracts';
-import type { DataSource, Repository } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { Face, type Point } from '../entities';
 import { EntityReader, preparedQuery, preparedUpdate } from '../prepared';
 
@@ -47,12 +47,10 @@ const COLUMNS = [
 ];
 
 export class FaceRepository {
-  private readonly faces: Repository<Face>;
   private readonly byId: EntityReader<Face>;
   private readonly byFrame: EntityReader<Face>;
 
   constructor(private readonly dataSource: DataSource) {
-    this.faces = dataSource.getRepository(Face);
     this.byId = new EntityReader(dataSource, Face, ['tenantId', 'id']);
     this.byFrame = new EntityReader(dataSource, Face, ['tenantId', 'frameId'], ['faceIndex']);
   }
@@ -119,17 +117,20 @@ export class FaceRepository {
       if (rows.length !== count) throw refused();
       return rows.map((row) => this.byId.fromRow(row));
     }
-    await this.dataSource.transaction(async (m) => {
+    const saved = await this.dataSource.transaction(async (m) => {
       // in statements of FACES_PER_INSERT rows: one statement binds at most 65,535 parameters (11 per face)
+      const all: Face[] = [];
       for (let from = 0; from < detections.length; from += FACES_PER_INSERT) {
         const params: unknown[] = [];
         const { count, sql } = insert(from, params);
-        const returned: unknown[] = await m.query(sql, params);
+        const returned: Record<string, unknown>[] = await m.query(sql, params);
         if (returned.length !== count) throw refused();
+        all.push(...returned.map((row) => this.byId.fromRow(row)));
       }
       await m.query(deleteBeyond, [tenantId, frameId, detections.length]);
+      return all;
     });
-    return this.listByFrame(tenantId, frameId);
+    return saved.sort((a, b) => a.faceIndex - b.faceIndex);
   }
 
   async get(tenantId: string, faceId: string): Promise<Face | null> {
