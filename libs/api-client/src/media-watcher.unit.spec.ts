@@ -5,15 +5,16 @@ type Status = MediaSummary['status'];
 
 /** A client whose media move through the statuses they are given, one step per list request. */
 function fakeClient(script: Record<string, Status[]>, listed: (id: string) => boolean = () => true) {
-  const calls = { list: 0, one: [] as string[] };
+  const calls = { list: 0, one: [] as string[], limits: [] as number[] };
   const step = new Map(Object.keys(script).map((id) => [id, 0]));
   const summary = (id: string): MediaSummary => {
     const steps = script[id]!;
     return { id, status: steps[Math.min(step.get(id)!, steps.length - 1)] } as MediaSummary;
   };
   const client = {
-    async mediaList() {
+    async mediaList({ limit }: { limit: number }) {
       calls.list++;
+      calls.limits.push(limit);
       const out = Object.keys(script)
         .filter(listed)
         .map((id) => summary(id));
@@ -43,6 +44,20 @@ describe('MediaWatcher', () => {
       ['c', 'done'],
     ]);
     expect(calls.list).toBe(3); // three rounds for three media, not a request per media per round
+    expect(calls.one).toEqual([]);
+    // a waits longest, so every list covers a and the two watched after it
+    expect(calls.limits).toEqual([3, 3, 3]);
+  });
+
+  it('lists only as many media as were watched since the oldest one still waiting', async () => {
+    const { client, calls } = fakeClient({
+      a: ['done'],
+      b: ['processing', 'done'],
+      c: ['processing', 'processing', 'done'],
+    });
+    const watcher = new MediaWatcher(client, 'camera', 1, 10_000);
+    await Promise.all(['a', 'b', 'c'].map((id) => watcher.watch(id)));
+    expect(calls.limits).toEqual([3, 2, 1]);
     expect(calls.one).toEqual([]);
   });
 

@@ -231,6 +231,62 @@ describe('gateway in front of two services', () => {
   });
 });
 
+describe('gateway connections to the services', () => {
+  // a service that counts the connections it is sent, and can drop a kept connection as the next request arrives
+  const requestsOn = new WeakMap<object, number>();
+  let connections = 0;
+  let dropReused = false;
+  const service = http.createServer((req, res) => {
+    const n = (requestsOn.get(req.socket) ?? 0) + 1;
+    requestsOn.set(req.socket, n);
+    // what a service whose keep-alive timeout ran out does to a request already on its way: the connection closes
+    if (dropReused && n > 1) return req.socket.destroy();
+    req.resume();
+    req.on('end', () => res.end(JSON.stringify({ n })));
+  });
+  service.on('connection', () => connections++);
+  let gw: http.Server;
+  let gwBase: string;
+
+  beforeAll(async () => {
+    gw = createGateway({ ingestUrls: [await listen(service)], analyticsUrls: [await closedPortUrl()] });
+    gwBase = await listen(gw);
+  });
+
+  afterAll(async () => {
+    for (const s of [gw, service]) {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+  });
+
+  it('sends one request after another over one kept connection', async () => {
+    connections = 0;
+    for (let i = 0; i < 3; i++) {
+      expect((await fetch(`${gwBase}/v1/stores`)).status).toBe(200);
+      expect((await fetch(`${gwBase}/v1/stores`, { method: 'POST', body: '{"name":"x"}' })).status).toBe(200);
+    }
+    expect(connections).toBe(1);
+  });
+
+  it('sends a request without a body again when the kept connection it went out on was closed; one with a body answers 502', async () => {
+    expect((await fetch(`${gwBase}/v1/stores`)).status).toBe(200); // a connection is kept
+    dropReused = true;
+    try {
+      connections = 0;
+      const res = await fetch(`${gwBase}/v1/stores`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ n: 1 }); // answered on a new connection
+      expect(connections).toBe(1);
+      const post = await fetch(`${gwBase}/v1/stores`, { method: 'POST', body: '{"name":"x"}' });
+      expect(post.status).toBe(502);
+      expect(((await post.json()) as { message: string }).message).toMatch(/ECONNRESET/);
+    } finally {
+      dropReused = false;
+    }
+  });
+});
+
 describe('upstream pool', () => {
   it('takes the replicas in turn', () => {
     const pool = new UpstreamPool(['a', 'b', 'c']);
