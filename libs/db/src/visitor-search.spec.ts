@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createDataSource } from './data-source';
 import { nearestVisitorsQuery, ShopperRepository } from './repositories';
-import { tenantGraphRows } from './vector-search';
+import { fromSql } from 'pgvector';
+import { tenantGraphRows, vectorAsBytes, vectorFromBytes } from './vector-search';
 import { cosineDistance, migratedTestDatabase, near, randomVector, repositories, seedTenant } from './test-support';
 import type { MigratedDatabase, Repositories } from './test-support';
 
@@ -96,6 +97,29 @@ describe('visitor search, one graph per tenant', () => {
     const found = await shoppers.nearestVisitor(small.tenant.id, first, 'mfn');
     expect(found).toMatchObject({ visitorId: id });
     expect(found!.similarity).toBeCloseTo(1, 5);
+  });
+
+  it('reads a vector in binary as the float4 values its text stands for, and absorbs a track with it', async () => {
+    const stored = [...randomVector(), -0, 1e-30, -3.4e38, 0.1].slice(-128);
+    const id = randomUUID();
+    await shoppers.createVisitor(small.tenant.id, id, stored, 'mfn');
+    const [row]: { bytes: Buffer; text: string }[] = await t.dataSource.query(
+      `SELECT ${vectorAsBytes('centroid')} AS bytes, centroid::text AS text FROM visitors WHERE id = $1`,
+      [id],
+    );
+    // the text holds the shortest decimals that round to each float4; the binary form holds the float4 itself
+    expect(vectorFromBytes(row!.bytes)).toEqual((fromSql(row!.text) as number[]).map(Math.fround));
+    expect(() => vectorFromBytes(row!.bytes.subarray(0, 100))).toThrow(/128 dimensions in 100 bytes/);
+    // the running mean starts from the stored centroid read this way: a track equal to a unit centroid leaves it
+    const unit = randomVector();
+    const other = randomUUID();
+    await shoppers.createVisitor(small.tenant.id, other, unit, 'mfn');
+    await shoppers.absorbIntoVisitor(small.tenant.id, other, unit);
+    const [after]: { text: string }[] = await t.dataSource.query(
+      `SELECT centroid::text AS text FROM visitors WHERE id = $1`,
+      [other],
+    );
+    (fromSql(after!.text) as number[]).forEach((x, i) => expect(x).toBeCloseTo(unit[i]!, 6));
   });
 
   it('goes with its tenant', async () => {

@@ -1,8 +1,15 @@
 import { absorbCentroid } from '@storelens/tracking';
-import { fromSql, toSql } from 'pgvector';
+import { toSql } from 'pgvector';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DEFAULT_VECTOR_SEARCH, vectorSearchSettingsOf } from '../data-source';
-import { dataSourceOf, efSearchFor, tenantGraphRows, withEfSearch } from '../vector-search';
+import {
+  dataSourceOf,
+  efSearchFor,
+  tenantGraphRows,
+  vectorAsBytes,
+  vectorFromBytes,
+  withEfSearch,
+} from '../vector-search';
 
 /** The subset of DataSource and EntityManager the queries need, so one class serves both, in or out of a transaction. */
 type Queryable = Pick<DataSource | EntityManager, 'query' | 'transaction'>;
@@ -86,12 +93,12 @@ export interface VisitRow {
 
 const TRACK_COLUMNS = `t.id, t.store_id AS "storeId", t.camera_id AS "cameraId", t.first_face_id AS "firstFaceId",
   t.started_at AS "startedAt", t.ended_at AS "endedAt", t.interval_ms AS "intervalMs", t.face_count AS "faceCount",
-  t.centroid::text AS centroid, t.model_id AS "modelId", t.identity_id AS "identityId", t.similarity,
+  ${vectorAsBytes('t.centroid')} AS centroid, t.model_id AS "modelId", t.identity_id AS "identityId", t.similarity,
   t.visitor_id AS "visitorId", t.person_key AS "personKey", t.visit_id AS "visitId"`;
 
-const trackOf = (r: Omit<TrackRow, 'centroid'> & { centroid: string | null }): TrackRow => ({
+const trackOf = (r: Omit<TrackRow, 'centroid'> & { centroid: Buffer | null }): TrackRow => ({
   ...r,
-  centroid: r.centroid === null ? null : (fromSql(r.centroid) as number[]),
+  centroid: r.centroid === null ? null : vectorFromBytes(r.centroid),
 });
 
 /**
@@ -132,7 +139,7 @@ export class ShopperRepository {
 
   private async trackerFaces(where: string, params: unknown[]): Promise<CameraFaceRow[]> {
     const rows: (Omit<CameraFaceRow, 'embedding' | 'box'> & {
-      embedding: string;
+      embedding: Buffer;
       x: number;
       y: number;
       w: number;
@@ -140,7 +147,7 @@ export class ShopperRepository {
     })[] = await this.db.query(
       `SELECT f.id AS "faceId", f.frame_id AS "frameId", fr.media_id AS "mediaId", fr."index" AS "frameIndex",
               f.face_index AS "faceIndex", fr.captured_at AS at, f.box_x AS x, f.box_y AS y, f.box_w AS w,
-              f.box_h AS h, e.embedding::text AS embedding, e.model_id AS "modelId", f.matches,
+              f.box_h AS h, ${vectorAsBytes('e.embedding')} AS embedding, e.model_id AS "modelId", f.matches,
               f.track_id AS "trackId"
        FROM media m
        JOIN frames fr ON fr.tenant_id = m.tenant_id AND fr.media_id = m.id
@@ -153,7 +160,7 @@ export class ShopperRepository {
     return rows.map(({ x, y, w, h, embedding, ...r }) => ({
       ...r,
       box: { x, y, w, h },
-      embedding: fromSql(embedding) as number[],
+      embedding: vectorFromBytes(embedding),
     }));
   }
 
@@ -302,13 +309,13 @@ export class ShopperRepository {
 
   /** Moves a visitor's centroid towards a track that joined it: the running mean of its tracks' centroids. */
   async absorbIntoVisitor(tenantId: string, visitorId: string, centroid: readonly number[]): Promise<void> {
-    const [row]: { centroid: string | null; n: number }[] = await this.db.query(
-      `SELECT centroid::text AS centroid, track_count AS n FROM visitors WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+    const [row]: { centroid: Buffer | null; n: number }[] = await this.db.query(
+      `SELECT ${vectorAsBytes('centroid')} AS centroid, track_count AS n FROM visitors WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
       [tenantId, visitorId],
     );
     // a visitor whose vector retention forgot is never found by nearestVisitor, so never absorbs
     if (!row || row.centroid === null) return;
-    const next = absorbCentroid(fromSql(row.centroid) as number[], row.n, centroid);
+    const next = absorbCentroid(vectorFromBytes(row.centroid), row.n, centroid);
     await this.db.query(
       `UPDATE visitors SET centroid = $3::vector, track_count = track_count + 1, updated_at = now()
        WHERE tenant_id = $1 AND id = $2`,
