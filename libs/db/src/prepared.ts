@@ -76,13 +76,27 @@ export class EntityReader<E extends ObjectLiteral> {
     return this.built().selectList;
   }
 
-  /** The entity a row of `selectList`'s columns makes, hydrated as findOneBy hydrates it. */
-  fromRow(row: QueryResultRow): E {
+  /**
+   * The same columns read from the table under `alias` in a join, each renamed `<prefix><column>` so that the
+   * entities of several tables come back in one row (`fromRow(row, prefix)` reads them out).
+   */
+  selectListAs(alias: string, prefix: string): string {
+    const driver = this.dataSource.driver;
+    return this.built()
+      .columns.map((c) => `${alias}.${driver.escape(c.databaseName)} AS ${driver.escape(prefix + c.databaseName)}`)
+      .join(', ');
+  }
+
+  /**
+   * The entity a row of `selectList`'s columns makes (or of `selectListAs`'s, with its prefix), hydrated as
+   * findOneBy hydrates it.
+   */
+  fromRow(row: QueryResultRow, prefix = ''): E {
     const { meta, columns } = this.built();
     const driver = this.dataSource.driver;
     const entity = meta.create() as E;
     for (const column of columns) {
-      column.setEntityValue(entity, driver.prepareHydratedValue(row[column.databaseName], column));
+      column.setEntityValue(entity, driver.prepareHydratedValue(row[prefix + column.databaseName], column));
     }
     return entity;
   }

@@ -66,6 +66,14 @@ describe('tenant isolation', () => {
 
     expect(await r.stores.get(b.tenant.id, a.store.id)).toBeNull();
     expect(await r.cameras.get(b.tenant.id, a.camera.id)).toBeNull();
+    const [detected] = await r.faces.saveDetections(a.tenant.id, a.frame.id, [detection(0)], 'm');
+    expect(await r.faces.context(a.tenant.id, detected!.id)).toMatchObject({
+      face: { id: detected!.id },
+      embedding: null,
+    });
+    expect(await r.faces.context(b.tenant.id, detected!.id)).toBeNull();
+    expect(await r.frames.context(a.tenant.id, a.frame.id)).toMatchObject({ camera: { id: a.camera.id } });
+    expect(await r.frames.context(b.tenant.id, a.frame.id)).toBeNull();
     expect(await r.media.get(b.tenant.id, a.media.id)).toBeNull();
     expect(await r.frames.get(b.tenant.id, a.frame.id)).toBeNull();
     expect(await r.faces.get(b.tenant.id, face!.id)).toBeNull();
@@ -399,6 +407,24 @@ describe('EntityReader (real Postgres)', () => {
     );
     const embedding = (await r.embeddings.get(s.tenant.id, described!.id))!;
     expect(embedding.embedding).toHaveLength(128);
+    // a face with its frame, media and embedding in one read: each as its own read returns it
+    const repo = <E extends object>(target: new () => E) => t.dataSource.getRepository(target);
+    for (const face of [described!, bare!]) {
+      const context = await r.faces.context(s.tenant.id, face.id);
+      expect(context).toEqual({
+        face: await repo(Face).findOneBy({ id: face.id }),
+        frame: await repo(Frame).findOneBy({ id: s.frame.id }),
+        media: await repo(Media).findOneBy({ id: s.media.id }),
+        embedding: await repo(FaceEmbedding).findOneBy({ faceId: face.id }), // null for the bare face
+      });
+      expect(context!.face.constructor).toBe(Face);
+    }
+    // a frame with its media and camera in one read
+    expect(await r.frames.context(s.tenant.id, s.frame.id)).toEqual({
+      frame: await repo(Frame).findOneBy({ id: s.frame.id }),
+      media: await repo(Media).findOneBy({ id: s.media.id }),
+      camera: await repo(Camera).findOneBy({ id: s.camera.id }), // without its encrypted stream URL (select: false)
+    });
   });
 
   it("finds nothing for another tenant's id, with more reads at once than the pool has connections, through a named prepared statement", async () => {
@@ -410,6 +436,14 @@ describe('EntityReader (real Postgres)', () => {
     expect(await r.media.get(b.tenant.id, a.media.id)).toBeNull();
     expect(await r.frames.get(b.tenant.id, a.frame.id)).toBeNull();
     expect(await r.cameras.get(b.tenant.id, a.camera.id)).toBeNull();
+    const [detected] = await r.faces.saveDetections(a.tenant.id, a.frame.id, [detection(0)], 'm');
+    expect(await r.faces.context(a.tenant.id, detected!.id)).toMatchObject({
+      face: { id: detected!.id },
+      embedding: null,
+    });
+    expect(await r.faces.context(b.tenant.id, detected!.id)).toBeNull();
+    expect(await r.frames.context(a.tenant.id, a.frame.id)).toMatchObject({ camera: { id: a.camera.id } });
+    expect(await r.frames.context(b.tenant.id, a.frame.id)).toBeNull();
     expect(await r.media.get(a.tenant.id, randomUUID())).toBeNull();
     const { rows } = await preparedQuery<{ n: number }>(
       t.dataSource,

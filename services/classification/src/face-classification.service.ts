@@ -5,9 +5,7 @@ import {
   AlertRepository,
   EmbeddingRepository,
   FaceRepository,
-  FrameRepository,
   IdentityRepository,
-  MediaRepository,
   type FaceDecision,
 } from '@storelens/db';
 import { identify } from '@storelens/decision';
@@ -38,8 +36,6 @@ export class FaceClassificationService {
   constructor(
     @InjectConfig() private readonly cfg: StoreLensConfig,
     @Inject(FaceRepository) private readonly faces: FaceRepository,
-    @Inject(FrameRepository) private readonly frames: FrameRepository,
-    @Inject(MediaRepository) private readonly media: MediaRepository,
     @Inject(EmbeddingRepository) private readonly embeddings: EmbeddingRepository,
     @Inject(IdentityRepository) private readonly identities: IdentityRepository,
     @Inject(AlertRepository) private readonly alerts: AlertRepository,
@@ -50,18 +46,17 @@ export class FaceClassificationService {
   ) {}
 
   async classifyFace({ tenantId, faceId }: JobOf<'classify-face'>, { logger }: JobContext): Promise<JobOutcome> {
-    const face = await this.faces.get(tenantId, faceId);
-    if (!face || (face.decidedAt && face.trackId)) return 'skipped';
-    const frame = await this.frames.get(tenantId, face.frameId);
-    const media = frame && (await this.media.get(tenantId, frame.mediaId));
-    if (!frame || !media) return 'skipped';
+    // the face with its frame, media and embedding, in one read
+    const context = await this.faces.context(tenantId, faceId);
+    if (!context) return 'skipped';
+    const { face, frame, media, embedding } = context;
+    if (face.decidedAt && face.trackId) return 'skipped';
     if (media.purpose === 'enrolment') return 'skipped'; // its face is enrolled, not identified
     if (face.decidedAt) {
       // decided by an attempt that stopped before tracking: track it now
       if (media.cameraId) await this.shoppers.faceDecided(tenantId, media.cameraId, faceId, frame.capturedAt);
       return 'done';
     }
-    const embedding = await this.embeddings.get(tenantId, faceId);
     if (!embedding) throw new PermanentJobError('face has no embedding to classify');
     const rule = this.cfg.decision;
     const { named, ranked } = identify(

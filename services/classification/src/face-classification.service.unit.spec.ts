@@ -4,13 +4,12 @@ import type {
   AlertRepository,
   EmbeddingRepository,
   Face,
+  FaceContext,
   FaceRepository,
   Frame,
-  FrameRepository,
   Identity,
   IdentityRepository,
   Media,
-  MediaRepository,
   Neighbour,
 } from '@storelens/db';
 import { DEFAULT_RULE } from '@storelens/decision';
@@ -28,6 +27,9 @@ const face = { id: faceId, tenantId, frameId: 'frame-1', decidedAt: null } as Fa
 const capturedAt = new Date('2026-11-28T10:00:00Z');
 const frame = { id: 'frame-1', tenantId, mediaId: 'media-1', capturedAt } as Frame;
 const media = { id: 'media-1', tenantId, purpose: 'analysis', cameraId: 'camera-1' } as unknown as Media;
+const embedding = { embedding: [1, 0], modelId: 'mobilefacenet@1' } as FaceContext['embedding'];
+/** What faces.context returns, with any part replaced. */
+const context = (over: Partial<FaceContext> = {}): FaceContext => ({ face, frame, media, embedding, ...over });
 const identity = (id: string, category: Identity['category']) => ({ id, tenantId, category, name: id }) as Identity;
 const near = (similarity: number, identityId: string): Neighbour => ({
   faceId: `n-${similarity}`,
@@ -39,8 +41,6 @@ const near = (similarity: number, identityId: string): Neighbour => ({
 function build(gallery: Neighbour[]) {
   const m = {
     faces: strictMock<FaceRepository>('faces'),
-    frames: strictMock<FrameRepository>('frames'),
-    media: strictMock<MediaRepository>('media'),
     embeddings: strictMock<EmbeddingRepository>('embeddings'),
     identities: strictMock<IdentityRepository>('identities'),
     alerts: strictMock<AlertRepository>('alerts'),
@@ -50,18 +50,13 @@ function build(gallery: Neighbour[]) {
   };
   m.sightings.sighted.mockResolvedValue(null);
   const cfg = { decision: DEFAULT_RULE } as StoreLensConfig;
-  m.faces.get.mockResolvedValue(face);
-  m.frames.get.mockResolvedValue(frame);
-  m.media.get.mockResolvedValue(media);
-  m.embeddings.get.mockResolvedValue({ embedding: [1, 0], modelId: 'mobilefacenet@1' } as never);
+  m.faces.context.mockResolvedValue(context());
   m.embeddings.nearest.mockResolvedValue(gallery);
   m.faces.recordDecision.mockResolvedValue(true);
   m.shoppers.faceDecided.mockResolvedValue([]);
   const sut = new FaceClassificationService(
     cfg,
     m.faces,
-    m.frames,
-    m.media,
     m.embeddings,
     m.identities,
     m.alerts,
@@ -140,19 +135,21 @@ describe('FaceClassificationService (unit)', () => {
 
   it('skips a face already decided and tracked, and a face of an enrolment photo', async () => {
     const decided = build([]);
-    decided.m.faces.get.mockResolvedValue({ ...face, decidedAt: new Date(), trackId: 'track-1' } as Face);
+    decided.m.faces.context.mockResolvedValue(
+      context({ face: { ...face, decidedAt: new Date(), trackId: 'track-1' } as Face }),
+    );
     await expect(decided.sut.classifyFace({ tenantId, faceId }, jobContext())).resolves.toBe('skipped');
     expect(decided.m.shoppers.faceDecided).not.toHaveBeenCalled();
 
     const enrolment = build([]);
-    enrolment.m.media.get.mockResolvedValue({ ...media, purpose: 'enrolment' } as Media);
+    enrolment.m.faces.context.mockResolvedValue(context({ media: { ...media, purpose: 'enrolment' } as Media }));
     await expect(enrolment.sut.classifyFace({ tenantId, faceId }, jobContext())).resolves.toBe('skipped');
     expect(enrolment.m.faces.recordDecision).not.toHaveBeenCalled();
   });
 
   it('tracks a face decided by an attempt that stopped before tracking, without deciding it again', async () => {
     const { sut, m } = build([]);
-    m.faces.get.mockResolvedValue({ ...face, decidedAt: new Date(), trackId: null } as Face);
+    m.faces.context.mockResolvedValue(context({ face: { ...face, decidedAt: new Date(), trackId: null } as Face }));
     await expect(sut.classifyFace({ tenantId, faceId }, jobContext())).resolves.toBe('done');
     expect(m.faces.recordDecision).not.toHaveBeenCalled();
     expect(m.shoppers.faceDecided).toHaveBeenCalledWith(tenantId, 'camera-1', faceId, capturedAt);
@@ -160,7 +157,7 @@ describe('FaceClassificationService (unit)', () => {
 
   it('fails for good on a face without an embedding', async () => {
     const { sut, m } = build([]);
-    m.embeddings.get.mockResolvedValue(null);
+    m.faces.context.mockResolvedValue(context({ embedding: null }));
     await expect(sut.classifyFace({ tenantId, faceId }, jobContext())).rejects.toBeInstanceOf(PermanentJobError);
   });
 

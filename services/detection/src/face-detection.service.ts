@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { StoreLensConfig } from '@storelens/config';
 import { JobName, type JobOf } from '@storelens/contracts';
-import { CameraRepository, FaceRepository, FrameRepository, MediaRepository, type Frame } from '@storelens/db';
+import { FaceRepository, FrameRepository, MediaRepository, type Frame } from '@storelens/db';
 import { FaceDetector, attributeView } from '@storelens/inference';
 import { InjectConfig, Metrics } from '@storelens/platform';
 import { PermanentJobError, QueueService, type JobContext, type JobFailure, type JobOutcome } from '@storelens/queue';
@@ -24,7 +24,6 @@ export class FaceDetectionService {
     @InjectConfig() private readonly cfg: StoreLensConfig,
     @Inject(FrameRepository) private readonly frames: FrameRepository,
     @Inject(MediaRepository) private readonly media: MediaRepository,
-    @Inject(CameraRepository) private readonly cameras: CameraRepository,
     @Inject(FaceRepository) private readonly faces: FaceRepository,
     @Inject(ObjectStore) private readonly store: ObjectStore,
     @Inject(FaceCropStore) private readonly crops: FaceCropStore,
@@ -35,12 +34,11 @@ export class FaceDetectionService {
   ) {}
 
   async detectFaces({ tenantId, frameId }: JobOf<'detect-faces'>, { logger }: JobContext): Promise<JobOutcome> {
-    const frame = await this.frames.get(tenantId, frameId);
+    // the frame, its media and its camera, in one read
+    const context = await this.frames.context(tenantId, frameId);
     // deleted meanwhile (retention, tenant removed), or finished by an earlier run of this job
-    if (!frame || frame.status === 'done' || frame.status === 'failed') return 'skipped';
-    const media = await this.media.get(tenantId, frame.mediaId);
-    if (!media) return 'skipped';
-    const camera = media.cameraId ? await this.cameras.get(tenantId, media.cameraId) : null;
+    if (!context || context.frame.status === 'done' || context.frame.status === 'failed') return 'skipped';
+    const { frame, media, camera } = context;
     if (media.cameraId && !camera) return 'skipped';
     await this.frames.setStatus(tenantId, frameId, 'processing');
 

@@ -1,6 +1,6 @@
 // Unit tier: what detection decides for a frame, with strict auto-mocked repositories, object store and detector.
 import type { StoreLensConfig } from '@storelens/config';
-import type { CameraRepository, Face, FaceRepository, Frame, FrameRepository, Media, MediaRepository } from '@storelens/db';
+import type { Face, FaceRepository, Frame, FrameRepository, Media, MediaRepository } from '@storelens/db';
 import type { FaceDetector } from '@storelens/inference';
 import { Metrics } from '@storelens/platform';
 import { PermanentJobError, type QueueService } from '@storelens/queue';
@@ -13,7 +13,15 @@ import { FaceDetectionService } from './face-detection.service';
 const tenantId = 'tenant-1';
 const frameId = 'frame-1';
 const capturedAt = new Date('2026-11-28T10:00:00Z');
-const frame = { id: frameId, tenantId, mediaId: 'media-1', index: 0, capturedAt, status: 'queued', objectKey: 'k.jpg' } as Frame;
+const frame = {
+  id: frameId,
+  tenantId,
+  mediaId: 'media-1',
+  index: 0,
+  capturedAt,
+  status: 'queued',
+  objectKey: 'k.jpg',
+} as Frame;
 const image = { id: 'media-1', tenantId, kind: 'image', purpose: 'analysis', cameraId: null } as unknown as Media;
 const detection = (x: number): Detection =>
   ({
@@ -32,7 +40,6 @@ async function build(detections: Detection[], media: Media = image) {
   const m = {
     frames: strictMock<FrameRepository>('frames'),
     media: strictMock<MediaRepository>('media'),
-    cameras: strictMock<CameraRepository>('cameras'),
     faces: strictMock<FaceRepository>('faces'),
     store: strictMock<ObjectStore>('store'),
     crops: strictMock<FaceCropStore>('crops'),
@@ -43,9 +50,8 @@ async function build(detections: Detection[], media: Media = image) {
   Object.defineProperty(m.detector, 'modelId', { value: 'yunet@1' });
   const cfg = { vision: { maxPixels: 50_000_000 } } as StoreLensConfig;
   const jpeg = await encodeJpeg({ width: 96, height: 64, data: new Uint8Array(96 * 64 * 3).fill(128) });
-  m.frames.get.mockResolvedValue(frame);
+  m.frames.context.mockResolvedValue({ frame, media, camera: null });
   m.frames.setStatus.mockResolvedValue(true as never);
-  m.media.get.mockResolvedValue(media);
   m.store.get.mockResolvedValue(jpeg);
   m.faces.listByFrame.mockResolvedValue([]);
   m.detector.detect.mockResolvedValue(detections);
@@ -58,7 +64,6 @@ async function build(detections: Detection[], media: Media = image) {
     cfg,
     m.frames,
     m.media,
-    m.cameras,
     m.faces,
     m.store,
     m.crops,
@@ -89,7 +94,7 @@ describe('FaceDetectionService (unit)', () => {
   it('skips a frame already done, failed or deleted', async () => {
     for (const found of [{ ...frame, status: 'done' }, { ...frame, status: 'failed' }, null]) {
       const { sut, m } = await build([]);
-      m.frames.get.mockResolvedValue(found as Frame | null);
+      m.frames.context.mockResolvedValue(found && { frame: found as Frame, media: image, camera: null });
       await expect(sut.detectFaces({ tenantId, frameId }, jobContext())).resolves.toBe('skipped');
       expect(m.detector.detect).not.toHaveBeenCalled();
     }
@@ -97,7 +102,12 @@ describe('FaceDetectionService (unit)', () => {
 
   it.each([
     ['an enrolment photo with two faces', { ...image, purpose: 'enrolment' }, 2, /2 faces found; an enrolment photo/],
-    ['an enrolment photo without a face', { ...image, purpose: 'enrolment' }, 0, /no face found in the enrolment photo/],
+    [
+      'an enrolment photo without a face',
+      { ...image, purpose: 'enrolment' },
+      0,
+      /no face found in the enrolment photo/,
+    ],
     ['a single image without a face', image, 0, /no face found in the image/],
   ])('rejects %s: the media fails with the reason and no face is kept', async (_what, media, n, reason) => {
     const { sut, m } = await build(
@@ -120,7 +130,9 @@ describe('FaceDetectionService (unit)', () => {
   it('fails for good on a frame image gone from the object store or that cannot be read', async () => {
     const gone = await build([]);
     gone.m.store.get.mockRejectedValue(new ObjectNotFoundError('k.jpg'));
-    await expect(gone.sut.detectFaces({ tenantId, frameId }, jobContext())).rejects.toThrow(/missing from the object store/);
+    await expect(gone.sut.detectFaces({ tenantId, frameId }, jobContext())).rejects.toThrow(
+      /missing from the object store/,
+    );
 
     const corrupt = await build([]);
     corrupt.m.store.get.mockResolvedValue(Buffer.from('not a jpeg at all'));

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JobName, type JobOf } from '@storelens/contracts';
-import { EmbeddingRepository, FaceRepository, FrameRepository, MediaRepository, type Face } from '@storelens/db';
+import { EmbeddingRepository, FaceRepository, type Face, type Media } from '@storelens/db';
 import { FaceEmbedder } from '@storelens/inference';
 import { Metrics } from '@storelens/platform';
 import { PermanentJobError, QueueService, type JobContext, type JobFailure, type JobOutcome } from '@storelens/queue';
@@ -16,8 +16,6 @@ const ALIGNED_SIZE = 112;
 export class FaceEmbeddingService {
   constructor(
     @Inject(FaceRepository) private readonly faces: FaceRepository,
-    @Inject(FrameRepository) private readonly frames: FrameRepository,
-    @Inject(MediaRepository) private readonly media: MediaRepository,
     @Inject(EmbeddingRepository) private readonly embeddings: EmbeddingRepository,
     @Inject(FaceCropStore) private readonly crops: FaceCropStore,
     @Inject(QueueService) private readonly queues: QueueService,
@@ -27,18 +25,18 @@ export class FaceEmbeddingService {
   ) {}
 
   async embedFace({ tenantId, faceId }: JobOf<'embed-face'>, { logger }: JobContext): Promise<JobOutcome> {
-    const face = await this.faces.get(tenantId, faceId);
-    if (!face) return 'skipped';
-    const existing = await this.embeddings.get(tenantId, faceId);
-    const embedded = existing?.modelId === this.embedder.modelId;
+    // the face, its media (where it goes next) and any embedding it has, in one read
+    const context = await this.faces.context(tenantId, faceId);
+    if (!context) return 'skipped';
+    const { face, media } = context;
+    const embedded = context.embedding?.modelId === this.embedder.modelId;
     if (!embedded) {
       const vector = await this.embedder.embedAligned(await this.alignedCrop(face));
       await this.embeddings.upsert(tenantId, faceId, Array.from(vector), this.embedder.modelId);
       this.metrics.faces.inc({ stage: 'embedding' });
     }
     // Also when already embedded: an earlier run may have stopped between storing the vector and enqueueing.
-    const next = await this.enqueueNext(face);
-    if (!next) return 'skipped';
+    const next = await this.enqueueNext(face, media);
     logger.debug({ faceId, next, embedded }, 'face embedded');
     return embedded ? 'skipped' : 'done';
   }
@@ -58,12 +56,9 @@ export class FaceEmbeddingService {
     return crop;
   }
 
-  /** Which job the face goes to next, or null when its frame or media is gone. */
-  private async enqueueNext(face: Face): Promise<JobName | null> {
+  /** Which job the face goes to next. */
+  private async enqueueNext(face: Face, media: Media): Promise<JobName> {
     const { tenantId } = face;
-    const frame = await this.frames.get(tenantId, face.frameId);
-    const media = frame && (await this.media.get(tenantId, frame.mediaId));
-    if (!media) return null;
     if (media.purpose === 'enrolment' && media.identityId) {
       await this.queues.enqueue(JobName.EnrolIdentityMedia, {
         tenantId,

@@ -1,5 +1,5 @@
 // Unit tier: the embedding service's decisions with strict auto-mocked repositories, object store and model.
-import type { EmbeddingRepository, Face, FaceRepository, Frame, FrameRepository, Media, MediaRepository } from '@storelens/db';
+import type { EmbeddingRepository, Face, FaceContext, FaceRepository, Frame, Media } from '@storelens/db';
 import type { FaceEmbedder } from '@storelens/inference';
 import { Metrics } from '@storelens/platform';
 import { PermanentJobError, type QueueService } from '@storelens/queue';
@@ -12,13 +12,18 @@ const faceId = 'face-1';
 const face = { id: faceId, tenantId, frameId: 'frame-1', cropKey: 't/x/m-000000.face-00.aligned.png' } as Face;
 const frame = { id: 'frame-1', tenantId, mediaId: 'media-1' } as Frame;
 const cameraMedia = { id: 'media-1', tenantId, purpose: 'analysis', identityId: null } as unknown as Media;
+/** What faces.context returns: the face, its frame and media, and its embedding's model when it has one. */
+const context = (over: { face?: Face; media?: Media; embeddedWith?: string } = {}): FaceContext => ({
+  face: over.face ?? face,
+  frame,
+  media: over.media ?? cameraMedia,
+  embedding: over.embeddedWith ? ({ modelId: over.embeddedWith } as FaceContext['embedding']) : null,
+});
 const crop = (size = 112) => ({ width: size, height: size, data: new Uint8Array(size * size * 3) });
 
 function build() {
   const m = {
     faces: strictMock<FaceRepository>('faces'),
-    frames: strictMock<FrameRepository>('frames'),
-    media: strictMock<MediaRepository>('media'),
     embeddings: strictMock<EmbeddingRepository>('embeddings'),
     crops: strictMock<FaceCropStore>('crops'),
     queues: strictMock<QueueService>('queues'),
@@ -28,8 +33,6 @@ function build() {
   Object.defineProperty(m.embedder, 'modelId', { value: 'mobilefacenet@1' });
   const sut = new FaceEmbeddingService(
     m.faces,
-    m.frames,
-    m.media,
     m.embeddings,
     m.crops,
     m.queues,
@@ -43,33 +46,37 @@ function build() {
 describe('FaceEmbeddingService (unit)', () => {
   it('skips a face that no longer exists, touching nothing else', async () => {
     const { sut, m } = build();
-    m.faces.get.mockResolvedValue(null);
+    m.faces.context.mockResolvedValue(null);
     await expect(sut.embedFace({ tenantId, faceId }, jobContext())).resolves.toBe('skipped');
   });
 
   it('embeds the aligned crop, stores the vector with its model id and sends a camera face to classification', async () => {
     const { sut, m } = build();
-    m.faces.get.mockResolvedValue(face);
-    m.embeddings.get.mockResolvedValue(null);
+    m.faces.context.mockResolvedValue(context());
     m.crops.load.mockResolvedValue(crop());
     m.embedder.embedAligned.mockResolvedValue(new Float32Array([0.6, 0.8]));
     m.embeddings.upsert.mockResolvedValue(undefined as never);
-    m.frames.get.mockResolvedValue(frame);
-    m.media.get.mockResolvedValue(cameraMedia);
     m.queues.enqueue.mockResolvedValue(undefined as never);
 
     await expect(sut.embedFace({ tenantId, faceId }, jobContext())).resolves.toBe('done');
     expect(m.crops.load).toHaveBeenCalledWith(face.cropKey, 'aligned');
-    expect(m.embeddings.upsert).toHaveBeenCalledWith(tenantId, faceId, [expect.closeTo(0.6, 6), expect.closeTo(0.8, 6)], 'mobilefacenet@1');
+    expect(m.embeddings.upsert).toHaveBeenCalledWith(
+      tenantId,
+      faceId,
+      [expect.closeTo(0.6, 6), expect.closeTo(0.8, 6)],
+      'mobilefacenet@1',
+    );
     expect(m.queues.enqueue).toHaveBeenCalledWith('classify-face', { tenantId, faceId });
   });
 
   it('sends a face of an enrolment photo to enrolment instead', async () => {
     const { sut, m } = build();
-    m.faces.get.mockResolvedValue(face);
-    m.embeddings.get.mockResolvedValue({ modelId: 'mobilefacenet@1' } as never);
-    m.frames.get.mockResolvedValue(frame);
-    m.media.get.mockResolvedValue({ ...cameraMedia, purpose: 'enrolment', identityId: 'identity-1' } as Media);
+    m.faces.context.mockResolvedValue(
+      context({
+        embeddedWith: 'mobilefacenet@1',
+        media: { ...cameraMedia, purpose: 'enrolment', identityId: 'identity-1' } as Media,
+      }),
+    );
     m.queues.enqueue.mockResolvedValue(undefined as never);
 
     await sut.embedFace({ tenantId, faceId }, jobContext());
@@ -82,10 +89,7 @@ describe('FaceEmbeddingService (unit)', () => {
 
   it('does not embed again with the same model, but still sends the face on (a crash may have come between)', async () => {
     const { sut, m } = build();
-    m.faces.get.mockResolvedValue(face);
-    m.embeddings.get.mockResolvedValue({ modelId: 'mobilefacenet@1' } as never);
-    m.frames.get.mockResolvedValue(frame);
-    m.media.get.mockResolvedValue(cameraMedia);
+    m.faces.context.mockResolvedValue(context({ embeddedWith: 'mobilefacenet@1' }));
     m.queues.enqueue.mockResolvedValue(undefined as never);
 
     await expect(sut.embedFace({ tenantId, faceId }, jobContext())).resolves.toBe('skipped');
@@ -95,13 +99,10 @@ describe('FaceEmbeddingService (unit)', () => {
 
   it('re-embeds a vector made by another model', async () => {
     const { sut, m } = build();
-    m.faces.get.mockResolvedValue(face);
-    m.embeddings.get.mockResolvedValue({ modelId: 'older-model' } as never);
+    m.faces.context.mockResolvedValue(context({ embeddedWith: 'older-model' }));
     m.crops.load.mockResolvedValue(crop());
     m.embedder.embedAligned.mockResolvedValue(new Float32Array([1, 0]));
     m.embeddings.upsert.mockResolvedValue(undefined as never);
-    m.frames.get.mockResolvedValue(frame);
-    m.media.get.mockResolvedValue(cameraMedia);
     m.queues.enqueue.mockResolvedValue(undefined as never);
 
     await expect(sut.embedFace({ tenantId, faceId }, jobContext())).resolves.toBe('done');
@@ -114,25 +115,12 @@ describe('FaceEmbeddingService (unit)', () => {
     ['a crop of the wrong size', face, crop(64), /64x64, expected 112x112/],
   ])('fails for good on %s', async (_what, theFace, theCrop, reason) => {
     const { sut, m } = build();
-    m.faces.get.mockResolvedValue(theFace as Face);
-    m.embeddings.get.mockResolvedValue(null);
+    m.faces.context.mockResolvedValue(context({ face: theFace as Face }));
     m.crops.load.mockResolvedValue(theCrop);
     const run = sut.embedFace({ tenantId, faceId }, jobContext());
     await expect(run).rejects.toBeInstanceOf(PermanentJobError);
     await expect(run).rejects.toThrow(reason);
     expect(m.embeddings.upsert).not.toHaveBeenCalled();
-  });
-
-  it('stops after storing the vector when the frame or media was deleted meanwhile', async () => {
-    const { sut, m } = build();
-    m.faces.get.mockResolvedValue(face);
-    m.embeddings.get.mockResolvedValue(null);
-    m.crops.load.mockResolvedValue(crop());
-    m.embedder.embedAligned.mockResolvedValue(new Float32Array([1, 0]));
-    m.embeddings.upsert.mockResolvedValue(undefined as never);
-    m.frames.get.mockResolvedValue(null);
-    await expect(sut.embedFace({ tenantId, faceId }, jobContext())).resolves.toBe('skipped');
-    expect(m.queues.enqueue).not.toHaveBeenCalled();
   });
 
   it('records a job that failed for good on its face, with the reason', async () => {

@@ -1,7 +1,7 @@
 import type { ProcessingStatus } from '@storelens/contracts';
 import type { DataSource, Repository } from 'typeorm';
-import { Frame } from '../entities';
-import { EntityReader, preparedUpdate } from '../prepared';
+import { Camera, Frame, Media } from '../entities';
+import { EntityReader, preparedQuery, preparedUpdate } from '../prepared';
 
 export interface SampledFrame {
   mediaId: string;
@@ -17,13 +17,26 @@ const COLUMNS = ['tenant_id', 'media_id', '"index"', 'time_ms', 'captured_at', '
 /** Rows per INSERT: far below Postgres' 65535 bind parameters, large enough for a long video in a few statements. */
 const CHUNK = 1000;
 
+/** A frame with its media, and the media's camera (null for an enrolment photo, which has none). */
+export interface FrameContext {
+  frame: Frame;
+  media: Media;
+  camera: Camera | null;
+}
+
 export class FrameRepository {
   private readonly frames: Repository<Frame>;
   private readonly byId: EntityReader<Frame>;
+  private readonly readers: { media: EntityReader<Media>; camera: EntityReader<Camera> };
+  private contextSql?: string;
 
   constructor(private readonly dataSource: DataSource) {
     this.frames = dataSource.getRepository(Frame);
     this.byId = new EntityReader(dataSource, Frame, ['tenantId', 'id']);
+    this.readers = {
+      media: new EntityReader(dataSource, Media, ['tenantId', 'id']),
+      camera: new EntityReader(dataSource, Camera, ['tenantId', 'id']),
+    };
   }
 
   /** Idempotent by (mediaId, index): see upsertMany. */
@@ -78,6 +91,29 @@ export class FrameRepository {
 
   async get(tenantId: string, frameId: string): Promise<Frame | null> {
     return this.byId.one(tenantId, frameId);
+  }
+
+  /**
+   * The frame, its media and the media's camera in one statement (what detection reads first): three reads were
+   * three round trips per frame. `camera` is null when the media has none, and when its camera was deleted.
+   */
+  async context(tenantId: string, frameId: string): Promise<FrameContext | null> {
+    const { media, camera } = this.readers;
+    this.contextSql ??= `SELECT ${this.byId.selectListAs('fr', 'fr_')}, ${media.selectListAs('m', 'm_')},
+              ${camera.selectListAs('c', 'c_')}
+       FROM frames fr
+       JOIN media m ON m.tenant_id = fr.tenant_id AND m.id = fr.media_id
+       LEFT JOIN cameras c ON c.tenant_id = m.tenant_id AND c.id = m.camera_id
+       WHERE fr.tenant_id = $1 AND fr.id = $2`;
+    const {
+      rows: [row],
+    } = await preparedQuery(this.dataSource, 'storelens_frame_context', this.contextSql, [tenantId, frameId]);
+    if (!row) return null;
+    return {
+      frame: this.byId.fromRow(row, 'fr_'),
+      media: media.fromRow(row, 'm_'),
+      camera: row['c_id'] === null ? null : camera.fromRow(row, 'c_'),
+    };
   }
 
   async listByMedia(tenantId: string, mediaId: string): Promise<Frame[]> {
