@@ -11,8 +11,12 @@ import { waitFor } from '@storelens/testing';
 import type { DataSource } from 'typeorm';
 import { disposeEnvironment } from './testing/ingest-test-app';
 
-// The service as it is really started (`tsx services/ingest/src/main.ts`, so esbuild, not ts-jest, compiles it):
-// the ready line, dependency injection, the worker, the OpenAPI page, and a SIGTERM that lets the running job finish.
+// The service as it is really started, compiled by esbuild (tsx's loader), not ts-jest: the ready line, dependency
+// injection, the worker, the OpenAPI page, and a SIGTERM that lets the running job finish. The service is its own
+// process (`node --import tsx`), as in the images, where SIGTERM reaches it directly. The `tsx` command runs it as a
+// child and relays signals: when the child has not acknowledged one within 30 ms (a busy machine) it sends it again,
+// and a second SIGTERM while Nest is shutting down ends the process at once (tsx's own handler exits when no other
+// listener is left). That cut the sampled video short once in a full test run.
 
 let testEnv: TestEnvironment;
 let ds: DataSource;
@@ -45,11 +49,11 @@ beforeAll(async () => {
   const tenant = await tenants.create('Acme');
   auth = { Authorization: `Bearer ${(await tenants.issueApiKey(tenant.id, 'test')).key}` };
 
-  child = spawn(
-    path.join(repoRoot(), 'node_modules/.bin/tsx'),
-    [path.join(repoRoot(), 'services/ingest/src/main.ts')],
-    { env: { ...process.env, ...testEnv.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot(), 'services/ingest/src/main.ts')], {
+    cwd: repoRoot(),
+    env: { ...process.env, ...testEnv.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
   const lines = createInterface({ input: child.stdout! });
   const ready = await new Promise<any>((resolve, reject) => {
