@@ -66,14 +66,6 @@ describe('tenant isolation', () => {
 
     expect(await r.stores.get(b.tenant.id, a.store.id)).toBeNull();
     expect(await r.cameras.get(b.tenant.id, a.camera.id)).toBeNull();
-    const [detected] = await r.faces.saveDetections(a.tenant.id, a.frame.id, [detection(0)], 'm');
-    expect(await r.faces.context(a.tenant.id, detected!.id)).toMatchObject({
-      face: { id: detected!.id },
-      embedding: null,
-    });
-    expect(await r.faces.context(b.tenant.id, detected!.id)).toBeNull();
-    expect(await r.frames.context(a.tenant.id, a.frame.id)).toMatchObject({ camera: { id: a.camera.id } });
-    expect(await r.frames.context(b.tenant.id, a.frame.id)).toBeNull();
     expect(await r.media.get(b.tenant.id, a.media.id)).toBeNull();
     expect(await r.frames.get(b.tenant.id, a.frame.id)).toBeNull();
     expect(await r.faces.get(b.tenant.id, face!.id)).toBeNull();
