@@ -65,7 +65,9 @@ up() {
     mkdir -p "$DIR/s3"
     # one node process (tsx as a loader, not a wrapper) so that the pid file names the server itself
     # exec: the background job is the server itself, holding none of this script's output pipes open
-    (cd "$ROOT" && exec nohup node --import tsx deploy/local/s3-server.ts "$DIR/s3" "$S3_PORT" </dev/null >"$DIR/s3.log" 2>&1) &
+    # --openssl-legacy-provider: s3rver encrypts a listing's continuation token with single DES, which OpenSSL 3 keeps
+    # in its legacy provider; without it every listing past 1,000 keys (removing a busy tenant or hour) answered 500
+    (cd "$ROOT" && exec nohup node --openssl-legacy-provider --import tsx deploy/local/s3-server.ts "$DIR/s3" "$S3_PORT" </dev/null >"$DIR/s3.log" 2>&1) &
     echo $! >"$DIR/s3.pid"
     for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/" && break; sleep 0.2; done
   fi

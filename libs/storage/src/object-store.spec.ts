@@ -75,6 +75,15 @@ describe('ObjectStore (real S3 endpoint)', () => {
     await expect(store.removePrefix('t/tenantA')).rejects.toThrow(/ending in '\/'/);
   });
 
+  it('removes more objects than one listing holds (1,000): a tenant erased after a busy day', async () => {
+    // the listing goes on with a continuation token past 1,000 keys (s3rver's needed the legacy OpenSSL provider)
+    const keys = Array.from({ length: 1_050 }, (_, i) => `t/busy/s/a/c/b/2026/12/02/${i % 7}/m${i}.jpg`);
+    for (let i = 0; i < keys.length; i += 50)
+      await Promise.all(keys.slice(i, i + 50).map((key) => store.put(key, jpeg, 'image/jpeg')));
+    expect(await store.removePrefix('t/busy/')).toBe(1_050);
+    expect(await store.stat(keys[1_049]!)).toBeNull();
+  }, 60_000);
+
   it('removes everything derived from a key stem, and nothing that merely shares its folder', async () => {
     for (const k of ['m1.jpg', 'm1-000000.jpg', 'm1-000000.face-00.jpg', 'm1-000000.face-00.aligned.png', 'm2.jpg']) {
       await store.put(`t/tenantS/2026/${k}`, jpeg, 'image/jpeg');
