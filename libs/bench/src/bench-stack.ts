@@ -93,6 +93,11 @@ export async function benchStack(
         await stack.stop();
         try {
           await removeRunData(stackEnv.QUEUE_PREFIX, stackEnv.S3_BUCKET, tenant.id);
+        } catch (err) {
+          // said, not thrown: a failed clean-up must not throw away the row a long run has measured
+          console.warn(
+            `bench: could not remove queue prefix ${stackEnv.QUEUE_PREFIX} or bucket ${stackEnv.S3_BUCKET}: ${err}`,
+          );
         } finally {
           await drop();
         }
