@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { config } from '@storelens/config';
 import { createDataSource, runMigrations, TenantRepository } from '@storelens/db';
+import { removeQueueKeys } from '@storelens/queue';
 import { createTestDatabase, dropTestDatabase, ensureInfra, ManagedStack, uniqueTestId } from '@storelens/stack';
 import { ObjectStore, tenantPrefix } from '@storelens/storage';
-import Redis from 'ioredis';
 
 /** A bench row's throwaway platform: a stack (not yet started) on a database of its own, and one tenant's key. */
 export interface BenchStack {
@@ -37,17 +37,7 @@ async function removeRunData(queuePrefix: string, bucket: string, tenantId: stri
   } finally {
     store.close();
   }
-  const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await removeQueueKeys(cfg.redis.url, queuePrefix);
 }
 
 /**

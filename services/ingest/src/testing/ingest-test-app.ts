@@ -2,7 +2,6 @@
 // database, a queue prefix and a bucket of its own, so test files run in parallel without seeing each other.
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import pino from 'pino';
@@ -18,7 +17,7 @@ import {
   TenantRepository,
 } from '@storelens/db';
 import type { JobContext } from '@storelens/queue';
-import { QueueService } from '@storelens/queue';
+import { QueueService, removeQueueKeys } from '@storelens/queue';
 import { ObjectStore } from '@storelens/storage';
 import { createTestEnvironment, type TestEnvironment } from '@storelens/test-environment';
 import type { TestDatabase } from '@storelens/testing';
@@ -95,18 +94,6 @@ export async function disposeEnvironment(testEnv: TestEnvironment): Promise<void
   store.close();
   await removeQueueKeys(cfg.redis.url, cfg.queue.prefix);
   await testEnv.close();
-}
-
-/** Removes every BullMQ key under a test's queue prefix. */
-export async function removeQueueKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 })) {
-      if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
-    }
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** A context for calling a job handler directly, as a replay would. */
