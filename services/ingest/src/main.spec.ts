@@ -16,7 +16,8 @@ import { disposeEnvironment } from './testing/ingest-test-app';
 // process (`node --import tsx`), as in the images, where SIGTERM reaches it directly. The `tsx` command runs it as a
 // child and relays signals: when the child has not acknowledged one within 30 ms (a busy machine) it sends it again,
 // and a second SIGTERM while Nest is shutting down ends the process at once (tsx's own handler exits when no other
-// listener is left). That cut the sampled video short once in a full test run.
+// listener is left). A full test run once ended with the video's frame count unset, which this would explain (not
+// reproduced since).
 
 let testEnv: TestEnvironment;
 let ds: DataSource;
