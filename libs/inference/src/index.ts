@@ -1,6 +1,7 @@
 export * from './manifest';
 export * from './resolver';
 export * from './onnx/session';
+export * from './onnx/tensor-pool';
 export * from './decode/yunet';
 export * from './decode/attributes';
 export * from './models/model-base';

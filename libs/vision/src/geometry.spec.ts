@@ -50,4 +50,13 @@ describe('letterbox', () => {
     expect(Array.from(t.subarray(0, 8))).toEqual([30, 60, 0, 0, 0, 0, 0, 0]); // B plane
     expect(Array.from(t.subarray(16, 18))).toEqual([10, 40]); // R plane
   });
+
+  it('overwrites a reused buffer whole, padding included', () => {
+    const rgb = new Uint8Array([10, 20, 30, 40, 50, 60]); // 2x1
+    const reused = new Float32Array(24).fill(99); // what an earlier, larger image left behind
+    const t = toPaddedChw(rgb, 2, 1, 4, 2, 'bgr', reused);
+    expect(t).toBe(reused);
+    expect(Array.from(t)).toEqual(Array.from(toPaddedChw(rgb, 2, 1, 4, 2, 'bgr')));
+    expect(() => toPaddedChw(rgb, 2, 1, 4, 2, 'bgr', new Float32Array(23))).toThrow(RangeError);
+  });
 });

@@ -6,8 +6,9 @@ import { OnnxSession } from '../onnx/session';
 import { FaceDetector } from './face-detector';
 import { modelOptions } from './model-base';
 
-/** The rescue pass on the real model: a portrait YuNet misses at full size is found, a blank wall stays empty. */
-describe('FaceDetector rescue pass (real model)', () => {
+/** The detector on the real model: the rescue pass finds a portrait YuNet misses at full size and nothing on a blank
+ * wall; reused input tensors give the same detections as new ones. */
+describe('FaceDetector (real model)', () => {
   let plain: FaceDetector;
   let rescuing: FaceDetector;
   beforeAll(async () => {
@@ -20,7 +21,9 @@ describe('FaceDetector rescue pass (real model)', () => {
     const dir = path.join(config().assetsDir, 'fixtures', 'demographics');
     let missed: RgbImage | null = null;
     // the first photo (in name order) that the main pass finds nothing in
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.jpg')).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((x) => x.endsWith('.jpg'))
+      .sort()) {
       const img = await decodeImage(readFileSync(path.join(dir, f)));
       if ((await plain.detect(img)).length === 0) {
         missed = img;
@@ -39,5 +42,36 @@ describe('FaceDetector rescue pass (real model)', () => {
   it('finds nothing on a blank wall, with or without the rescue', async () => {
     const wall: RgbImage = { data: new Uint8Array(480 * 640 * 3).fill(140), width: 640, height: 480 };
     expect(await rescuing.detect(wall)).toEqual([]);
+  });
+
+  it('reuses its input tensors without the last image leaking into the next', async () => {
+    const full = await decodeImage(
+      readFileSync(path.join(config().assetsDir, 'fixtures', 'faces', 'barack_obama', 'obama-720p.jpg')),
+    );
+    const [face] = await plain.detect(full);
+    expect(face).toBeDefined();
+    // two crops that share one 640x480 input, the face near their bottom-right corner: the smaller crop's padding,
+    // next to the face, is where the larger one had pixels
+    const cx = Math.round(face.box.x + face.box.width / 2);
+    const cy = Math.round(face.box.y + face.box.height / 2);
+    const crop = (w: number, h: number): RgbImage => {
+      const x0 = Math.min(Math.max(0, cx - 560), full.width - 640);
+      const y0 = Math.min(Math.max(0, cy - 400), full.height - 480);
+      const data = new Uint8Array(w * h * 3);
+      for (let y = 0; y < h; y++)
+        data.set(full.data.subarray(((y0 + y) * full.width + x0) * 3, ((y0 + y) * full.width + x0 + w) * 3), y * w * 3);
+      return { data, width: w, height: h };
+    };
+    const larger = crop(640, 480);
+    const smaller = crop(610, 450);
+    const fresh = await FaceDetector.create({ ...modelOptions(config()), rescue: false });
+    const expected = await fresh.detect(smaller); // its first call: a new, zeroed tensor
+    expect(expected).toHaveLength(1);
+
+    const reusing = await FaceDetector.create({ ...modelOptions(config()), rescue: false });
+    await reusing.detect(larger);
+    expect(reusing.inputs.held.buffers).toBe(1);
+    expect(await reusing.detect(smaller)).toEqual(expected);
+    expect(reusing.inputs.held.buffers).toBe(1); // the one 640x480 tensor again, not a second
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '@storelens/vision';
 import { decodeYunet } from '../decode/yunet';
 import type { OnnxSession } from '../onnx/session';
+import { TensorPool } from '../onnx/tensor-pool';
 import { openModel, type ModelOptions } from './model-base';
 
 export interface DetectorOptions extends ModelOptions {
@@ -73,6 +74,9 @@ export function needsDetailPass(
 
 /** YuNet face detector with five landmarks per face. */
 export class FaceDetector {
+  /** the input tensors, reused: a detect call fills up to three (first pass, detail pass, rescue) */
+  readonly inputs = new TensorPool(4);
+
   private constructor(
     private readonly session: OnnxSession,
     readonly modelId: string,
@@ -146,8 +150,14 @@ export class FaceDetector {
     scale: number,
     threshold: number,
   ): Promise<{ detections: Detection[]; inInput: Detection[] }> {
-    const input = toPaddedChw(scaled.data, scaled.width, scaled.height, inputW, inputH, 'bgr');
-    const out = await this.session.run({ input: { data: input, dims: [1, 3, inputH, inputW] } });
+    const buffer = this.inputs.take(3 * inputW * inputH);
+    let out;
+    try {
+      const input = toPaddedChw(scaled.data, scaled.width, scaled.height, inputW, inputH, 'bgr', buffer);
+      out = await this.session.run({ input: { data: input, dims: [1, 3, inputH, inputW] } });
+    } finally {
+      this.inputs.give(buffer);
+    }
     const inInput = nms(decodeYunet(out, inputW, inputH, threshold), NMS_IOU);
     return { detections: inInput.map((d) => scaleDetection(d, scale)), inInput };
   }
