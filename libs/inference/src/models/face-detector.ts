@@ -74,8 +74,8 @@ export function needsDetailPass(
 
 /** YuNet face detector with five landmarks per face. */
 export class FaceDetector {
-  /** the input tensors, reused: a detect call fills up to three (first pass, detail pass, rescue) */
-  readonly inputs = new TensorPool(4);
+  /** the input tensors' memory, reused: a detect call fills one at a time (first pass, detail pass, rescue) */
+  readonly inputs = new TensorPool();
 
   private constructor(
     private readonly session: OnnxSession,
