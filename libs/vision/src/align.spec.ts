@@ -1,5 +1,5 @@
 import { alignFace, applyAffine, ARCFACE_TEMPLATE_112, invertAffine, similarityTransform, warpAffine } from './align';
-import { squareCrop, toNchwNormalized, toNhwcFloat } from './crop';
+import { squareCrop, tensorLength, toNchwNormalized, toNhwcFloat } from './crop';
 import type { Affine, Point, RgbImage } from './types';
 
 const gradient = (w: number, h: number): RgbImage => {
@@ -80,5 +80,14 @@ describe('warpAffine and crops', () => {
     expect(Array.from(toNhwcFloat([c, c]))).toEqual([255, 0, 51, 255, 0, 51]);
     const n = toNchwNormalized(c, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]);
     expect(Array.from(n).map((v) => Number(v.toFixed(3)))).toEqual([1, -1, -0.6]);
+  });
+
+  it('writes an NHWC tensor into a given buffer whole, and refuses one of another length', () => {
+    const c: RgbImage = { data: new Uint8Array([255, 0, 51]), width: 1, height: 1 };
+    expect(tensorLength([c, c])).toBe(6);
+    const reused = new Float32Array(6).fill(7);
+    expect(toNhwcFloat([c, c], reused)).toBe(reused);
+    expect(Array.from(reused)).toEqual([255, 0, 51, 255, 0, 51]);
+    expect(() => toNhwcFloat([c], reused)).toThrow(RangeError);
   });
 });

@@ -14,16 +14,23 @@ export function squareCrop(img: RgbImage, box: Box, factor: number, size: number
   return warpAffine(img, m, size, size);
 }
 
-/** Converts an RGB crop to NHWC float32 with raw 0-255 values (the face-api models normalise inside the graph). */
-export function toNhwcFloat(crops: RgbImage[]): Float32Array {
-  if (crops.length === 0) return new Float32Array(0);
-  const per = crops[0].data.length;
-  const out = new Float32Array(per * crops.length);
+/**
+ * Converts RGB crops to NHWC float32 with raw 0-255 values (the face-api models normalise inside the graph). `out`,
+ * when given (a reused buffer), must hold exactly the crops' values and is overwritten whole.
+ */
+export function toNhwcFloat(crops: RgbImage[], out?: Float32Array): Float32Array {
+  const per = crops.length ? crops[0].data.length : 0;
+  const t = fitted(out, per * crops.length);
   crops.forEach((c, i) => {
     if (c.data.length !== per) throw new RangeError('all crops in a batch must have the same size');
-    out.set(c.data, i * per);
+    t.set(c.data, i * per);
   });
-  return out;
+  return t;
+}
+
+/** The crops' number of values in a model input: their pixels times three channels. */
+export function tensorLength(crops: readonly RgbImage[]): number {
+  return crops.reduce((n, c) => n + c.width * c.height * 3, 0);
 }
 
 /** Converts an RGB crop to NCHW float32 normalised per channel: (x/255 - mean) / std. */
@@ -33,5 +40,11 @@ export function toNchwNormalized(crop: RgbImage, mean: [number, number, number],
   for (let i = 0; i < plane; i++) {
     for (let c = 0; c < 3; c++) out[c * plane + i] = (crop.data[i * 3 + c] / 255 - mean[c]) / std[c];
   }
+  return out;
+}
+
+function fitted(out: Float32Array | undefined, length: number): Float32Array {
+  if (!out) return new Float32Array(length);
+  if (out.length !== length) throw new RangeError(`output holds ${out.length} values, the input needs ${length}`);
   return out;
 }

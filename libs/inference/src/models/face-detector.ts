@@ -150,14 +150,10 @@ export class FaceDetector {
     scale: number,
     threshold: number,
   ): Promise<{ detections: Detection[]; inInput: Detection[] }> {
-    const buffer = this.inputs.take(3 * inputW * inputH);
-    let out;
-    try {
+    const out = await this.inputs.use(3 * inputW * inputH, (buffer) => {
       const input = toPaddedChw(scaled.data, scaled.width, scaled.height, inputW, inputH, 'bgr', buffer);
-      out = await this.session.run({ input: { data: input, dims: [1, 3, inputH, inputW] } });
-    } finally {
-      this.inputs.give(buffer);
-    }
+      return this.session.run({ input: { data: input, dims: [1, 3, inputH, inputW] } });
+    });
     const inInput = nms(decodeYunet(out, inputW, inputH, threshold), NMS_IOU);
     return { detections: inInput.map((d) => scaleDetection(d, scale)), inInput };
   }

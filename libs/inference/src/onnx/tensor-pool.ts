@@ -35,6 +35,16 @@ export class TensorPool {
     }
   }
 
+  /** Runs `fn` on a view of `length` values taken from the pool, and gives it back once `fn` has settled. */
+  async use<T>(length: number, fn: (view: Float32Array) => Promise<T>): Promise<T> {
+    const view = this.take(length);
+    try {
+      return await fn(view);
+    } finally {
+      this.give(view);
+    }
+  }
+
   /** How many buffers are kept now, and their bytes. */
   get held(): { buffers: number; bytes: number } {
     return { buffers: this.free.length, bytes: this.free.reduce((n, b) => n + b.byteLength, 0) };
