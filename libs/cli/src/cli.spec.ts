@@ -51,6 +51,14 @@ describe('storelens CLI', () => {
     expect(Object.keys(byFile[good]).sort()).toEqual(['faces', 'file', 'frame', 'height', 'timeMs', 'width']);
   });
 
+  it('answers in the order of the inputs, though it decodes the next one while analysing this one', () => {
+    const photos = ['faces/barack_obama/obama.jpg', 'scenes/two_people.jpg', 'faces/joe_biden/biden.jpg'];
+    const inputs = [fixtures.file(photos[0]), bad.text, fixtures.file(photos[1]), bad.truncated, fixtures.file(photos[2])];
+    const r = cli(['analyze', ...inputs, '--json']);
+    expect(r.lines.map((l) => l.file)).toEqual(inputs);
+    expect(r.lines.map((l) => (l.error ? 'error' : l.faces.length))).toEqual([1, 'error', 2, 'error', 1]);
+  });
+
   it('exits non-zero only when nothing could be processed', () => {
     const r = cli(['analyze', bad.empty, bad.text, '--json']);
     expect(r.code).not.toBe(0);

@@ -57,6 +57,22 @@ function uniqueOut(dir: string, base: string, ext: string, used: Set<string>): s
   return path.join(dir, name);
 }
 
+/** An input as the loop takes it: a video to stream, an image decoded, or why it cannot be read. */
+type Opened = { kind: 'video' } | { kind: 'image'; img: RgbImage } | { error: unknown };
+
+/** Checks an input and, for an image, reads and decodes it. */
+async function openInput(file: string, pipeline: FacePipeline): Promise<Opened> {
+  const st = await stat(file);
+  if (st.isDirectory()) throw new Error('is a directory');
+  if (st.size === 0) throw new ImageDecodeError('empty', 'empty file');
+  const kind = await kindOf(file, await readHead(file));
+  if (kind === 'unknown') throw new Error('not a supported image or video');
+  if (kind === 'video') return { kind };
+  if (st.size > MAX_IMAGE_BYTES)
+    throw new ImageDecodeError('too-large', `file is ${(st.size / 2 ** 20).toFixed(0)} MiB, over the image limit`);
+  return { kind, img: await pipeline.decode(await readFile(file)) };
+}
+
 /** `storelens analyze`: returns the process exit code (non-zero only when no input could be processed). */
 export async function analyzeCommand(inputs: string[], pipeline: FacePipeline, opts: AnalyzeOptions): Promise<number> {
   if (opts.annotate) await mkdir(opts.annotate, { recursive: true });
@@ -88,15 +104,17 @@ export async function analyzeCommand(inputs: string[], pipeline: FacePipeline, o
     else errors.push({ file, error });
   };
 
+  // The next input is read and decoded (in libvips' threads) while the models run on this one, so a folder of
+  // photos is not decoded and analysed in turn on one core. Only one input is ever ahead.
+  const open = (file: string): Promise<Opened> => openInput(file, pipeline).catch((err: unknown) => ({ error: err }));
+  let ahead: Promise<Opened> | undefined = inputs.length ? open(inputs[0]) : undefined;
   for (const [i, file] of inputs.entries()) {
     if (showBar) bar.update(i, { file: path.basename(file) });
+    const opened = await ahead!;
+    ahead = i + 1 < inputs.length ? open(inputs[i + 1]) : undefined;
     try {
-      const st = await stat(file);
-      if (st.isDirectory()) throw new Error('is a directory');
-      if (st.size === 0) throw new ImageDecodeError('empty', 'empty file');
-      const kind = await kindOf(file, await readHead(file));
-      if (kind === 'unknown') throw new Error('not a supported image or video');
-      if (kind === 'video') {
+      if ('error' in opened) throw opened.error;
+      if (opened.kind === 'video') {
         const info = await probeVideo(file);
         const total = info.durationMs ? Math.max(1, Math.ceil((info.durationMs / 1000) * opts.fps)) : 0;
         if (showBar && total) bar.setTotal(inputs.length + total);
@@ -120,12 +138,7 @@ export async function analyzeCommand(inputs: string[], pipeline: FacePipeline, o
         await writer?.close();
         if (frames > 0) processed++;
       } else {
-        if (st.size > MAX_IMAGE_BYTES)
-          throw new ImageDecodeError(
-            'too-large',
-            `file is ${(st.size / 2 ** 20).toFixed(0)} MiB, over the image limit`,
-          );
-        const img: RgbImage = await pipeline.decode(await readFile(file));
+        const img = opened.img;
         const faces = await pipeline.analyzeImage(img, opts.gallery);
         if (opts.annotate) {
           await writeFile(
