@@ -48,6 +48,7 @@ export async function benchStack(
   name: string,
   basePort: number,
   env: Record<string, string> = {},
+  { cpuProfileDir }: { cpuProfileDir?: string } = {},
 ): Promise<BenchStack> {
   await ensureInfra();
   const db = await createTestDatabase();
@@ -72,7 +73,10 @@ export async function benchStack(
       STORELENS_URL_SECRET: randomBytes(32).toString('hex'),
       ...env,
     };
-    const stack = new ManagedStack({ basePort, env: stackEnv }, mkdtempSync(path.join(tmpdir(), 'bench-stack-')));
+    const stack = new ManagedStack(
+      { basePort, env: stackEnv, cpuProfileDir },
+      mkdtempSync(path.join(tmpdir(), 'bench-stack-')),
+    );
     return {
       stack,
       key,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { config } from '@storelens/config';
@@ -143,6 +144,10 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         return n;
       },
     )
+    .option(
+      '--cpu-profile <dir>',
+      "write a V8 CPU profile of every service of the platform row into this folder, and show where each one's main thread spent the timed passes",
+    )
     .option('--search-keep', "keep the search row's database afterwards (to look at its plans)")
     .option(
       '--search-prewarm',
@@ -182,6 +187,7 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
         searchPrewarm?: boolean;
         basePort?: number;
         soak?: number;
+        cpuProfile?: string;
         analytics?: boolean;
         analyticsRegenerate?: boolean;
         analyticsFrames?: number;
@@ -223,7 +229,13 @@ export function addBenchCommand(program: Command, io: BenchCommandIo = defaultIo
           return;
         }
         const unregister = o.platform
-          ? registerBenchRow((ctx) => platformRow(ctx, log, { basePort: o.basePort, soakMs: (o.soak ?? 0) * 60_000 }))
+          ? registerBenchRow((ctx) =>
+              platformRow(ctx, log, {
+                basePort: o.basePort,
+                soakMs: (o.soak ?? 0) * 60_000,
+                cpuProfileDir: o.cpuProfile && path.resolve(o.cpuProfile),
+              }),
+            )
           : undefined;
         const result = await runBench({
           repeat: o.repeat,

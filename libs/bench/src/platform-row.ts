@@ -1,7 +1,9 @@
+import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobName, queueNames } from '@storelens/contracts';
-import { type ManagedProcess } from '@storelens/stack';
+import { cpuProfileName, type ManagedProcess, type ManagedStack } from '@storelens/stack';
 import { StoreLensClient } from '@storelens/api-client';
 import {
   jobCounters,
@@ -16,12 +18,14 @@ import {
   type PromSample,
 } from './prometheus';
 import { benchStack } from './bench-stack';
+import { monotonicMicros, readCpuProfile, summariseProfile } from './cpu-profile';
 import { infraCpuMsBetween, infraCpuSeconds, machineCpuSeconds } from './proc-cpu';
 import { quantile, rates, round } from './stats';
 import type {
   BenchContext,
   LatencyStat,
   PlatformCpu,
+  PlatformProfile,
   PlatformRow,
   PlatformRss,
   PlatformStage,
@@ -65,15 +69,21 @@ export interface PlatformRowOptions {
    * that grows with work shows as end > start (0: read it right after the timed passes)
    */
   soakMs?: number;
+  /** write every process's V8 CPU profile here and summarise the timed passes' part of each */
+  cpuProfileDir?: string;
 }
 
 export async function platformRow(
   ctx: BenchContext,
   log: (line: string) => void = () => undefined,
-  { basePort = BENCH_BASE_PORT, soakMs = 0 }: PlatformRowOptions = {},
+  { basePort = BENCH_BASE_PORT, soakMs = 0, cpuProfileDir }: PlatformRowOptions = {},
 ): Promise<PlatformRow> {
-  const bench = await benchStack('bench', basePort);
+  if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
+  const bench = await benchStack('bench', basePort, {}, { cpuProfileDir });
   const { stack, key } = bench;
+  // the timed passes on the monotonic clock the profiles are stamped with
+  const window = { fromUs: 0, toUs: 0 };
+  let measured: PlatformRow | undefined;
   try {
     log('platform: starting the services and the gateway');
     await stack.start();
@@ -94,6 +104,7 @@ export async function platformRow(
     const clientCpu = process.cpuUsage();
     const machineCpu = os.cpus();
     const passMs: number[] = [];
+    window.fromUs = monotonicMicros();
     const latencies: number[] = [];
     const uploads: number[] = [];
     let faces = 0;
@@ -117,6 +128,7 @@ export async function platformRow(
       faces = found.reduce((n, m) => n + m.frames.reduce((k, f) => k + f.faces.length, 0), 0);
       log(`platform: pass ${pass + 1}: ${ctx.files.length} images in ${(ms / 1000).toFixed(2)} s`);
     }
+    window.toUs = monotonicMicros();
     const cpuUsed = process.cpuUsage(clientCpu);
     const kernelNow = machineCpuSeconds();
     // from /proc/stat where there is one: it counts softirq time, which os.cpus() leaves out
@@ -169,7 +181,7 @@ export async function platformRow(
         : []),
     ].map((c) => ({ process: c.process, ms: round(c.ms), shareOfMachine: round(c.ms / (wallMs * cores), 3) }));
     const latencyMs = latencyOf(latencies);
-    return {
+    measured = {
       name: 'platform',
       peer: false,
       ...rates(ctx.files.length, faces, best),
@@ -190,9 +202,23 @@ export async function platformRow(
         `per media, upload to done: median ${fmtMs(latencyMs.p50)} ms, p95 ${fmtMs(latencyMs.p95)} ms` +
         comparison(stages),
     };
+    return measured;
   } finally {
     await bench.close();
+    // a process writes its profile as it exits, so they are read once the stack has stopped
+    if (measured && cpuProfileDir) measured.profiles = profilesOf(stack, cpuProfileDir, window.fromUs, window.toUs);
   }
+}
+
+/** Each process's profile: its main thread's time in the window, by where it went. */
+function profilesOf(stack: ManagedStack, dir: string, fromUs: number, toUs: number): PlatformProfile[] {
+  return stack.processes.flatMap(({ spec }) => {
+    const file = path.join(dir, cpuProfileName(spec.service, spec.replica));
+    if (!existsSync(file)) return []; // a process killed rather than stopped writes none
+    const name = spec.replica ? `${spec.service}#${spec.replica}` : spec.service;
+    const windowMs = round((toUs - fromUs) / 1000);
+    return [{ process: name, file, windowMs, ...summariseProfile(readCpuProfile(file), fromUs, toUs) }];
+  });
 }
 
 /** What one service's processes (all its replicas) exposed in one scrape. */

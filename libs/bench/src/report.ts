@@ -211,7 +211,7 @@ function platformTable(p: PlatformRow, table: MakeTable): string {
   return t.toString();
 }
 
-function platformLines(p: PlatformRow, cores: number): string[] {
+export function platformLines(p: PlatformRow, cores: number): string[] {
   const passes = p.repeat === 1 ? 'the timed pass' : `the ${p.repeat} timed passes`;
   const lines = [
     `ms/job: mean handler time. CPU ms/job: the service process's CPU time / its jobs (the ingest worker runs ` +
@@ -261,6 +261,14 @@ function platformLines(p: PlatformRow, cores: number): string[] {
               ` buffers ${r.externalMiB.start ?? '?'} -> ${r.externalMiB.end ?? '?'})`,
           )
           .join(', ') +
+        '.',
+    );
+  }
+  for (const prof of p.profiles ?? []) {
+    lines.push(
+      `${prof.process}'s main thread in the ${fmt(prof.windowMs)} ms of the timed passes (${prof.file}): busy ` +
+        `${fmt(prof.busyMs)} ms, idle ${fmt(prof.idleMs)} ms; ` +
+        prof.top.map((t) => `${t.what} ${percent(t.share, 1)}`).join(', ') +
         '.',
     );
   }

@@ -215,4 +215,17 @@ export interface PlatformRow extends BenchRow {
   rss: PlatformRss[];
   /** how long the images kept being sent after the timed passes, before the end RSS was read */
   soak: { minutes: number; media: number };
+  /** with --cpu-profile: where each process's main thread spent the timed passes (its V8 CPU profile) */
+  profiles?: PlatformProfile[];
+}
+
+export interface PlatformProfile {
+  process: string;
+  /** the profile's file */
+  file: string;
+  /** the timed passes' span, which the busy and idle time are of */
+  windowMs: number;
+  busyMs: number;
+  idleMs: number;
+  top: { what: string; ms: number; share: number }[];
 }

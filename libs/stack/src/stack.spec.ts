@@ -21,6 +21,17 @@ describe('the stack plan', () => {
     ]);
   });
 
+  it('profiles every process into the folder asked for, each in a file of its own, and none unless asked', () => {
+    expect(plan({ basePort: 28080 }).every((s) => s.nodeArgs.length === 0)).toBe(true);
+    const specs = plan({ basePort: 28080, replicas: { detection: 2 }, cpuProfileDir: '/tmp/prof' });
+    const detection = specs.filter((s) => s.service === 'detection').map((s) => s.nodeArgs);
+    expect(detection).toEqual([
+      ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--cpu-prof-name=detection-0.cpuprofile'],
+      ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--cpu-prof-name=detection-1.cpuprofile'],
+    ]);
+    expect(new Set(specs.map((s) => s.nodeArgs[2])).size).toBe(specs.length);
+  });
+
   it('tells the gateway every replica of each API', () => {
     const specs = plan({ basePort: 28080, replicas: { ingest: 2 } });
     const gateway = specs.find((s) => s.service === 'gateway')!;

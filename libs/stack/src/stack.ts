@@ -78,6 +78,11 @@ export interface StackOptions {
   compiled?: boolean;
   /** how long each process may take to answer /health (default 90 s; a loaded machine needs more) */
   startTimeoutMs?: number;
+  /**
+   * write a V8 CPU profile of every process into this folder (`<service>-<replica>.cpuprofile`), written when the
+   * process exits: where each service's time goes under a load (`npm run bench -- --cpu-profile <dir>`)
+   */
+  cpuProfileDir?: string;
 }
 
 export interface ProcessSpec {
@@ -87,6 +92,13 @@ export interface ProcessSpec {
   env: Record<string, string>;
   compiled: boolean;
   startTimeoutMs: number;
+  /** Node options before the entry point (the CPU profiler's, when asked for) */
+  nodeArgs: string[];
+}
+
+/** The file a process's CPU profile is written to (StackOptions.cpuProfileDir). */
+export function cpuProfileName(service: ServiceName, replica: number): string {
+  return `${service}-${replica}.cpuprofile`;
 }
 
 /** Every process of the stack, gateway last (it needs the API services' ports). */
@@ -120,6 +132,9 @@ export function plan(opts: StackOptions): ProcessSpec[] {
         // each process compiles its TypeScript and loads its models at start, all at once: minutes on a busy 2-core machine
         startTimeoutMs: opts.startTimeoutMs ?? 600_000,
         env: { ...shared, ...ROLE_ENV[service], SERVICE_PORT: String(port) },
+        nodeArgs: opts.cpuProfileDir
+          ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`, `--cpu-prof-name=${cpuProfileName(service, replica)}`]
+          : [],
       });
       if (service === 'gateway') break;
     }
@@ -179,7 +194,7 @@ export class ManagedProcess {
     // the child inherits this environment (PATH, HOME, …) with the stack's settings on top
     // eslint-disable-next-line no-restricted-syntax
     const env = { ...SERVICE_RUNTIME_ENV, ...process.env, ...this.spec.env };
-    this.child = spawn(process.execPath, command(this.spec.service, this.spec.compiled), {
+    this.child = spawn(process.execPath, [...this.spec.nodeArgs, ...command(this.spec.service, this.spec.compiled)], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -363,7 +378,7 @@ export async function superviseLocalStack(): Promise<void> {
     specs.map((spec) => ({
       name: `${spec.service}-${spec.replica}`,
       command: process.execPath,
-      args: command(spec.service, spec.compiled),
+      args: [...spec.nodeArgs, ...command(spec.service, spec.compiled)],
       cwd: ROOT,
       // eslint-disable-next-line no-restricted-syntax -- inherit PATH, HOME, … with the stack's settings on top
       env: { ...SERVICE_RUNTIME_ENV, ...process.env, ...spec.env } as Record<string, string>,

@@ -216,6 +216,7 @@ export async function runAnalyticsBench(opts: AnalyticsBenchOptions = {}): Promi
     port,
     compiled: false,
     startTimeoutMs: 240_000,
+    nodeArgs: [],
     env: {
       DATABASE_URL: url,
       SERVICE_PORT: String(port),
