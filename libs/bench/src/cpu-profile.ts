@@ -21,7 +21,11 @@ export interface ProfileShare {
 }
 
 export interface ProfileSummary {
-  /** sampled time on the main thread in the window that was not idle */
+  /**
+   * sampled time in the window when the main thread was not idle: running JavaScript or native code, or ready to and
+   * waiting for a core (V8 samples the thread by the clock, not by its CPU time, so on a busy machine this can exceed
+   * the process's CPU time)
+   */
   busyMs: number;
   idleMs: number;
   /** the largest shares first */

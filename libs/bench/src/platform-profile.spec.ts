@@ -44,8 +44,6 @@ describe('the platform row with CPU profiles', () => {
     // the models run on the workers' main threads: ONNX Runtime is among where detection's time went
     const detection = profiles.find((p) => p.process === 'detection')!;
     expect(detection.top.map((t) => t.what)).toContain('onnxruntime-node');
-    // the main thread is part of the process: its busy time is at most the process's CPU over the same passes
-    expect(detection.busyMs).toBeLessThanOrEqual(row.cpu.find((c) => c.process === 'detection')!.ms * 1.1 + 50);
     const said = platformLines(row, os.availableParallelism()).find((l) => l.startsWith("detection's main thread"));
     expect(said).toContain(detection.file);
     expect(said).toContain(

@@ -266,8 +266,8 @@ export function platformLines(p: PlatformRow, cores: number): string[] {
   }
   for (const prof of p.profiles ?? []) {
     lines.push(
-      `${prof.process}'s main thread in the ${fmt(prof.windowMs)} ms of the timed passes (${prof.file}): busy ` +
-        `${fmt(prof.busyMs)} ms, idle ${fmt(prof.idleMs)} ms; ` +
+      `${prof.process}'s main thread in the ${fmt(prof.windowMs)} ms of the timed passes (${prof.file}): not idle ` +
+        `${fmt(prof.busyMs)} ms (waiting for a core included), idle ${fmt(prof.idleMs)} ms; ` +
         prof.top.map((t) => `${t.what} ${percent(t.share, 1)}`).join(', ') +
         '.',
     );
