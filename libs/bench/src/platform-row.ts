@@ -19,7 +19,7 @@ import {
 } from './prometheus';
 import { benchStack } from './bench-stack';
 import { monotonicMicros, readCpuProfile, summariseProfile } from './cpu-profile';
-import { infraCpuMsBetween, infraCpuSeconds, machineCpuSeconds } from './proc-cpu';
+import { infraCpuMsBetween, infraCpuSeconds, machineCpuSeconds, pidCpuSeconds } from './proc-cpu';
 import { quantile, rates, round } from './stats';
 import type {
   BenchContext,
@@ -100,6 +100,8 @@ export async function platformRow(
     // The counters before the timed passes, so that the warm-up (models' first runs) stays out of the stages.
     const before = await settledScrape(services, log);
     const infraBefore = infraCpuSeconds();
+    const servicePids = services.flatMap((p) => (p.child?.pid ? [p.child.pid] : []));
+    const servicesBefore = pidCpuSeconds(servicePids);
     const kernelBefore = machineCpuSeconds();
     const clientCpu = process.cpuUsage();
     const machineCpu = os.cpus();
@@ -131,6 +133,7 @@ export async function platformRow(
     window.toUs = monotonicMicros();
     const cpuUsed = process.cpuUsage(clientCpu);
     const kernelNow = machineCpuSeconds();
+    const servicesNow = pidCpuSeconds(servicePids);
     // from /proc/stat where there is one: it counts softirq time, which os.cpus() leaves out
     const machineBusy =
       kernelBefore && kernelNow
@@ -164,10 +167,20 @@ export async function platformRow(
 
     const best = Math.min(...passMs);
     const wallMs = sum(passMs);
-    const stages = stagesOf(before, after, wallMs, ctx);
+    // Each service's CPU over exactly the span the machine's busy time covers, from /proc where it can be read: the
+    // scrapes around that span add their own settling time and the services' cost of answering them.
+    const procCpuMs = new Map<string, number>();
+    for (const service of new Set(services.map((p) => p.spec.service))) {
+      const pids = services.filter((p) => p.spec.service === service).map((p) => p.child?.pid ?? -1);
+      if (!pids.every((pid) => servicesBefore.has(pid) && servicesNow.has(pid))) continue;
+      procCpuMs.set(service, sum(pids.map((pid) => servicesNow.get(pid)! - servicesBefore.get(pid)!)) * 1000);
+    }
+    const stages = stagesOf(before, after, wallMs, ctx, procCpuMs);
     const cores = os.availableParallelism();
     const cpu: PlatformCpu[] = [
       ...after.flatMap(({ service, cpuSeconds }) => {
+        const fromProc = procCpuMs.get(service);
+        if (fromProc !== undefined) return [{ process: service, ms: fromProc }];
         const then = before.find((b) => b.service === service)?.cpuSeconds;
         return cpuSeconds === null || then === null || then === undefined
           ? []
@@ -287,15 +300,17 @@ function stagesOf(
   after: readonly ServiceScrape[],
   wallMs: number,
   ctx: BenchContext,
+  procCpuMs: ReadonlyMap<string, number> = new Map(),
 ): PlatformStage[] {
   const stages: PlatformStage[] = [];
   for (const { service, jobs, cpuSeconds } of after) {
     const prev = before.find((b) => b.service === service);
     const ran = jobCountersSince(jobs, prev?.jobs ?? []);
     const cpuMs =
-      ran.length === 1 && cpuSeconds !== null && prev && prev.cpuSeconds !== null
-        ? (cpuSeconds - prev.cpuSeconds) * 1000
-        : null;
+      ran.length !== 1
+        ? null
+        : (procCpuMs.get(service) ??
+          (cpuSeconds !== null && prev && prev.cpuSeconds !== null ? (cpuSeconds - prev.cpuSeconds) * 1000 : null));
     for (const c of ran) {
       const totalMs = c.seconds * 1000;
       stages.push({

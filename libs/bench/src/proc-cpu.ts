@@ -58,6 +58,25 @@ export function infraCpuMsBetween(
   });
 }
 
+/**
+ * CPU seconds each process has used so far (user + system, its own threads, not its children), by pid; a pid that
+ * cannot be read (not Linux, or gone) is left out. Read at the same instants as machineCpuSeconds, so that a
+ * process's share and the machine's busy time cover the same span.
+ */
+export function pidCpuSeconds(pids: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND);
+    } catch {
+      // not Linux, or the process has ended
+    }
+  }
+  return out;
+}
+
 /** The machine's CPU time by kind so far, in seconds over all cores (/proc/stat), or null off Linux. */
 export function machineCpuSeconds(): Record<'busy' | 'total' | 'softirq' | 'steal', number> | null {
   try {
