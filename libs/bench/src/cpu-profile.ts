@@ -59,8 +59,9 @@ export function profileGroup(functionName: string, url: string, root = repoRoot(
  * charged the time until the next one, as Chrome's profiler does.
  */
 export function summariseProfile(profile: CpuProfile, fromUs: number, toUs: number, top = 8): ProfileSummary {
+  const root = repoRoot(); // once: it looks for the repository's root on disk
   const groupOf = new Map<number, string | null>();
-  for (const n of profile.nodes) groupOf.set(n.id, profileGroup(n.callFrame.functionName, n.callFrame.url));
+  for (const n of profile.nodes) groupOf.set(n.id, profileGroup(n.callFrame.functionName, n.callFrame.url, root));
   const ms = new Map<string, number>();
   let idleUs = 0;
   let busyUs = 0;

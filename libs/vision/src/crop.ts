@@ -1,5 +1,6 @@
 import { squareAround } from './geometry';
 import { warpAffine } from './align';
+import { outputTensor } from './letterbox';
 import type { Affine, Box, RgbImage } from './types';
 
 /**
@@ -20,7 +21,7 @@ export function squareCrop(img: RgbImage, box: Box, factor: number, size: number
  */
 export function toNhwcFloat(crops: RgbImage[], out?: Float32Array): Float32Array {
   const per = crops.length ? crops[0].data.length : 0;
-  const t = fitted(out, per * crops.length);
+  const t = outputTensor(out, per * crops.length);
   crops.forEach((c, i) => {
     if (c.data.length !== per) throw new RangeError('all crops in a batch must have the same size');
     t.set(c.data, i * per);
@@ -40,11 +41,5 @@ export function toNchwNormalized(crop: RgbImage, mean: [number, number, number],
   for (let i = 0; i < plane; i++) {
     for (let c = 0; c < 3; c++) out[c * plane + i] = (crop.data[i * 3 + c] / 255 - mean[c]) / std[c];
   }
-  return out;
-}
-
-function fitted(out: Float32Array | undefined, length: number): Float32Array {
-  if (!out) return new Float32Array(length);
-  if (out.length !== length) throw new RangeError(`output holds ${out.length} values, the input needs ${length}`);
   return out;
 }

@@ -46,11 +46,8 @@ export function toPaddedChw(
   out?: Float32Array,
 ): Float32Array {
   const plane = inputWidth * inputHeight;
-  if (out && out.length !== 3 * plane) {
-    throw new RangeError(`output holds ${out.length} values, a ${inputWidth}x${inputHeight} tensor needs ${3 * plane}`);
-  }
   const fresh = !out;
-  const t = out ?? new Float32Array(3 * plane);
+  const t = outputTensor(out, 3 * plane);
   const [c0, c2] = order === 'bgr' ? [2, 0] : [0, 2];
   for (let y = 0; y < height; y++) {
     let src = y * width * 3;
@@ -70,4 +67,11 @@ export function toPaddedChw(
     for (let c = 0; c < 3; c++) t.fill(0, c * plane + height * inputWidth, (c + 1) * plane);
   }
   return t;
+}
+
+/** A model input's memory: `out` (a buffer reused by the caller) when it holds exactly `length` values, or a new one. */
+export function outputTensor(out: Float32Array | undefined, length: number): Float32Array {
+  if (!out) return new Float32Array(length);
+  if (out.length !== length) throw new RangeError(`output holds ${out.length} values, the input needs ${length}`);
+  return out;
 }

@@ -21,9 +21,7 @@ describe('FaceDetector (real model)', () => {
     const dir = path.join(config().assetsDir, 'fixtures', 'demographics');
     let missed: RgbImage | null = null;
     // the first photo (in name order) that the main pass finds nothing in
-    for (const f of readdirSync(dir)
-      .filter((x) => x.endsWith('.jpg'))
-      .sort()) {
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.jpg')).sort()) {
       const img = await decodeImage(readFileSync(path.join(dir, f)));
       if ((await plain.detect(img)).length === 0) {
         missed = img;

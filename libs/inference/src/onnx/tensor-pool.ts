@@ -1,8 +1,8 @@
 /**
  * Float32 input buffers kept for reuse between model calls. Each fresh buffer costs a page fault per 4 KB on its
  * first write (about 14 us each on this kind of VM): filling a new 640x640x3 tensor took 3-4 ms more than filling a
- * reused one in process, and in the detection worker, where every image's letterbox has a size of its own, the fill
- * was a sixth of the worker's CPU. So a buffer serves any input that fits in it: `take` hands out a view of exactly
+ * reused one in process, and in a profile of the detection worker, where every image's letterbox has a size of its own,
+ * the fill was a sixth of its main thread's time. So a buffer serves any input that fits in it: `take` hands out a view of exactly
  * the length asked for, cut from the smallest kept buffer that is large enough. A caller takes a view before
  * `session.run` and gives it back once the run has resolved, so concurrent calls never share a buffer. At most
  * `maxBuffers` are kept, the smallest dropped first, so what stays is the largest inputs seen (ONNX Runtime's own
