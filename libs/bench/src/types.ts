@@ -85,6 +85,11 @@ export interface BenchContext {
 export interface PipelineRow extends BenchRow {
   name: 'pipeline';
   repeat: number;
+  /**
+   * The same images one at a time, each decoded only when the previous one is done: the time one image takes,
+   * which `stages` splits. The row's own figures stream the images with the next one decoded ahead.
+   */
+  oneAtATime: { msPerImage: number; imagesPerSec: number };
   stages: StageStat[];
   perImage: { file: string; width: number; height: number; faces: number; ms: number }[];
 }

@@ -7,6 +7,7 @@ import {
   FacePipeline,
   Gallery,
   faceLabel,
+  readAhead,
   type FaceResult,
 } from '@storelens/pipeline';
 import { looksLikeVideo, probeVideo, videoFrames, VideoWriter } from '@storelens/media';
@@ -57,8 +58,8 @@ function uniqueOut(dir: string, base: string, ext: string, used: Set<string>): s
   return path.join(dir, name);
 }
 
-/** An input as the loop takes it: a video to stream, an image decoded, or why it cannot be read. */
-type Opened = { kind: 'video' } | { kind: 'image'; img: RgbImage } | { error: unknown };
+/** An input as the loop takes it: a video to stream, or an image decoded. */
+type Opened = { kind: 'video' } | { kind: 'image'; img: RgbImage };
 
 /** Checks an input and, for an image, reads and decodes it. */
 async function openInput(file: string, pipeline: FacePipeline): Promise<Opened> {
@@ -105,15 +106,13 @@ export async function analyzeCommand(inputs: string[], pipeline: FacePipeline, o
   };
 
   // The next input is read and decoded (in libvips' threads) while the models run on this one, so a folder of
-  // photos is not decoded and analysed in turn on one core. Only one input is ever ahead.
-  const open = (file: string): Promise<Opened> => openInput(file, pipeline).catch((err: unknown) => ({ error: err }));
-  let ahead: Promise<Opened> | undefined = inputs.length ? open(inputs[0]) : undefined;
-  for (const [i, file] of inputs.entries()) {
+  // photos is not decoded and analysed in turn on one core.
+  for await (const item of readAhead(inputs, (file) => openInput(file, pipeline))) {
+    const { input: file, index: i } = item;
     if (showBar) bar.update(i, { file: path.basename(file) });
-    const opened = await ahead!;
-    ahead = i + 1 < inputs.length ? open(inputs[i + 1]) : undefined;
     try {
-      if ('error' in opened) throw opened.error;
+      if ('error' in item) throw item.error;
+      const opened = item.value;
       if (opened.kind === 'video') {
         const info = await probeVideo(file);
         const total = info.durationMs ? Math.max(1, Math.ceil((info.durationMs / 1000) * opts.fps)) : 0;

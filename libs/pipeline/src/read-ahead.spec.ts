@@ -1,0 +1,60 @@
+import { readAhead } from './read-ahead';
+
+/** An open that resolves when the test says so, recording when each open started. */
+function controlledOpens() {
+  const started: number[] = [];
+  const settle = new Map<number, { resolve: (v: string) => void; reject: (e: Error) => void }>();
+  const open = (input: number) =>
+    new Promise<string>((resolve, reject) => {
+      started.push(input);
+      settle.set(input, { resolve, reject });
+    });
+  return { started, settle, open };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('readAhead', () => {
+  it('opens the next input while the consumer works on the current one, never two ahead', async () => {
+    const { started, settle, open } = controlledOpens();
+    const it = readAhead([0, 1, 2], open);
+    const first = it.next();
+    await flush();
+    expect(started).toEqual([0]);
+    settle.get(0)!.resolve('a');
+    expect((await first).value).toEqual({ input: 0, index: 0, value: 'a' });
+    // input 1 is being opened while the consumer holds input 0; input 2 is not started yet
+    expect(started).toEqual([0, 1]);
+    await flush();
+    expect(started).toEqual([0, 1]);
+    const second = it.next();
+    settle.get(1)!.resolve('b');
+    expect((await second).value).toEqual({ input: 1, index: 1, value: 'b' });
+    expect(started).toEqual([0, 1, 2]);
+    settle.get(2)!.resolve('c');
+    expect((await it.next()).value).toEqual({ input: 2, index: 2, value: 'c' });
+    expect((await it.next()).done).toBe(true);
+  });
+
+  it('hands a failed open over in its place, and goes on with the rest in order', async () => {
+    const open = async (input: string) => {
+      if (input === 'bad') throw new Error('corrupt');
+      if (input === 'sync') return JSON.parse('{') as string; // a synchronous throw inside the open
+      await new Promise((r) => setTimeout(r, input === 'slow' ? 30 : 1));
+      return input.toUpperCase();
+    };
+    const out: string[] = [];
+    for await (const o of readAhead(['slow', 'bad', 'x', 'sync', 'y'], open))
+      out.push('error' in o ? `${o.input}: ${(o.error as Error).message.split(' ')[0]}` : o.value);
+    expect(out).toEqual(['SLOW', 'bad: corrupt', 'X', expect.stringMatching(/^sync: /), 'Y']);
+  });
+
+  it('yields nothing for no inputs and leaves no open behind when the consumer stops early', async () => {
+    const open = jest.fn(async (x: number) => x);
+    for await (const o of readAhead([], open)) throw new Error(`unexpected ${JSON.stringify(o)}`);
+    expect(open).not.toHaveBeenCalled();
+    for await (const o of readAhead([1, 2, 3, 4], open)) if (o.index === 1) break;
+    // the consumer stopped at the second input: the third had been started ahead, the fourth never was
+    expect(open.mock.calls.map((c) => c[0])).toEqual([1, 2, 3]);
+  });
+});
