@@ -244,9 +244,9 @@ async function pipelinePass(
 }
 
 /**
- * The images as a stream, the next one decoded while the models run on this one (`readAhead`, as `storelens
- * analyze` runs a folder): the pipeline's throughput. Decoding runs in libvips' threads and the models on the main
- * thread, so on two cores the two overlap instead of taking turns.
+ * The images as a stream, the next one decoded and shrunk for the detector while the models run on this one
+ * (`readAhead` and `ready`, as `storelens analyze` runs a folder): the pipeline's throughput. Decoding and resizing
+ * run in libvips' threads and the models on the main thread, so on two cores they overlap instead of taking turns.
  */
 async function streamPass(
   pipeline: FacePipeline,
@@ -255,10 +255,11 @@ async function streamPass(
 ): Promise<StreamPass> {
   let faces = 0;
   const start = performance.now();
-  for await (const item of readAhead(prepared, (p) => pipeline.decode(p.image.bytes))) {
+  for await (const item of readAhead(prepared, (p) => pipeline.ready(p.image.bytes))) {
     tick(item.input.image.name);
     if ('error' in item) throw item.error; // every image decoded in the warm-up
-    faces += (await pipeline.analyzeImage(item.value)).length;
+    const { image, firstInput } = item.value;
+    faces += (await pipeline.analyzeImage(image, undefined, undefined, { firstInput })).length;
   }
   return { totalMs: performance.now() - start, faces };
 }

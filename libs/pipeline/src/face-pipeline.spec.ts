@@ -2,7 +2,7 @@ import { config } from '@storelens/config';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { area } from '@storelens/vision';
-import { FacePipeline } from './face-pipeline';
+import { FacePipeline, newTimings } from './face-pipeline';
 import { cosine, DEFAULT_MATCH_THRESHOLD } from '@storelens/decision';
 import { videoFrames } from '@storelens/media';
 import { fixtures, galleryOf } from '@storelens/testing';
@@ -39,6 +39,18 @@ describe('FacePipeline on the fixtures (real models)', () => {
       expect(f.landmarks).toHaveLength(5);
       expect(f.models.embedder).toMatch(/^mobilefacenet_foamliu@/);
     }
+  });
+
+  it('gives the same faces from an image made ready ahead (decoded and shrunk for the detector) as from its bytes', async () => {
+    const bytes = readFileSync(fixtures.file('scenes/knn_test_obama_and_biden.jpg'));
+    const t = newTimings();
+    const { image, firstInput } = await pipeline.ready(bytes, t);
+    expect(t.decodeMs).toBeGreaterThan(0);
+    expect(t.detectMs).toBeGreaterThan(0); // the shrinking is the detector's work, done early
+    expect(Math.max(firstInput.width, firstInput.height)).toBe(640);
+    const faces = await pipeline.analyzeImage(image, undefined, undefined, { firstInput });
+    expect(faces).toHaveLength(3);
+    expect(faces).toEqual((await pipeline.analyzeBuffer(bytes)).faces);
   });
 
   it('calls a person who is not in the gallery unknown', async () => {

@@ -36,6 +36,12 @@ export interface EnrolmentIssue {
   reason: string;
 }
 
+/** An image decoded, and shrunk already to the detector's first input: the part of the work made in libvips' threads. */
+export interface ReadyImage {
+  image: RgbImage;
+  firstInput: RgbImage;
+}
+
 export const newTimings = (): StageTimings => ({ decodeMs: 0, detectMs: 0, alignEmbedMs: 0, attributesMs: 0, matchMs: 0 });
 
 /** Image in, faces out: detection, alignment, embedding, age, gender, emotion and (with a gallery) a name. */
@@ -81,16 +87,31 @@ export class FacePipeline {
     return img;
   }
 
-  /** Every face in the image, left to right. */
-  /** `videoFrame`: a frame of a video, searched without the detector's rescue pass (see FaceDetector.detect). */
+  /**
+   * Decodes an image and shrinks it for the detector's first pass, both in libvips' threads: what a caller can have
+   * made for the next image while the models hold the main thread on this one (see `readAhead`).
+   */
+  async ready(buf: Buffer, t?: StageTimings): Promise<ReadyImage> {
+    const image = await this.decode(buf, t);
+    const start = performance.now();
+    const firstInput = await this.detector.firstInput(image);
+    if (t) t.detectMs += performance.now() - start;
+    return { image, firstInput };
+  }
+
+  /**
+   * Every face in the image, left to right. `videoFrame`: a frame of a video, searched without the detector's rescue
+   * pass (see FaceDetector.detect). `firstInput`: the detector's first input, made ahead by `ready`.
+   */
   async analyzeImage(
     img: RgbImage,
     gallery?: Gallery,
     t: StageTimings = newTimings(),
-    { videoFrame = false }: { videoFrame?: boolean } = {},
+    { videoFrame = false, firstInput }: { videoFrame?: boolean; firstInput?: RgbImage } = {},
   ): Promise<FaceResult[]> {
     let start = performance.now();
-    const dets = (await this.detector.detect(img, { rescue: !videoFrame })).sort((a, b) => a.box.x - b.box.x);
+    const dets = await this.detector.detect(img, { rescue: !videoFrame, firstInput });
+    dets.sort((a, b) => a.box.x - b.box.x);
     t.detectMs += performance.now() - start;
     if (dets.length === 0) return [];
 

@@ -8,6 +8,7 @@ import {
   Gallery,
   faceLabel,
   readAhead,
+  type ReadyImage,
   type FaceResult,
 } from '@storelens/pipeline';
 import { looksLikeVideo, probeVideo, videoFrames, VideoWriter } from '@storelens/media';
@@ -59,7 +60,7 @@ function uniqueOut(dir: string, base: string, ext: string, used: Set<string>): s
 }
 
 /** An input as the loop takes it: a video to stream, or an image decoded. */
-type Opened = { kind: 'video' } | { kind: 'image'; img: RgbImage };
+type Opened = { kind: 'video' } | { kind: 'image'; ready: ReadyImage };
 
 /** Checks an input and, for an image, reads and decodes it. */
 async function openInput(file: string, pipeline: FacePipeline): Promise<Opened> {
@@ -71,7 +72,7 @@ async function openInput(file: string, pipeline: FacePipeline): Promise<Opened> 
   if (kind === 'video') return { kind };
   if (st.size > MAX_IMAGE_BYTES)
     throw new ImageDecodeError('too-large', `file is ${(st.size / 2 ** 20).toFixed(0)} MiB, over the image limit`);
-  return { kind, img: await pipeline.decode(await readFile(file)) };
+  return { kind, ready: await pipeline.ready(await readFile(file)) };
 }
 
 /** `storelens analyze`: returns the process exit code (non-zero only when no input could be processed). */
@@ -105,8 +106,8 @@ export async function analyzeCommand(inputs: string[], pipeline: FacePipeline, o
     else errors.push({ file, error });
   };
 
-  // The next input is read and decoded (in libvips' threads) while the models run on this one, so a folder of
-  // photos is not decoded and analysed in turn on one core.
+  // The next input is read, decoded and shrunk for the detector (in libvips' threads) while the models run on this
+  // one, so a folder of photos is not decoded and analysed in turn on one core.
   for await (const item of readAhead(inputs, (file) => openInput(file, pipeline))) {
     const { input: file, index: i } = item;
     if (showBar) bar.update(i, { file: path.basename(file) });
@@ -137,8 +138,8 @@ export async function analyzeCommand(inputs: string[], pipeline: FacePipeline, o
         await writer?.close();
         if (frames > 0) processed++;
       } else {
-        const img = opened.img;
-        const faces = await pipeline.analyzeImage(img, opts.gallery);
+        const { image: img, firstInput } = opened.ready;
+        const faces = await pipeline.analyzeImage(img, opts.gallery, undefined, { firstInput });
         if (opts.annotate) {
           await writeFile(
             uniqueOut(opts.annotate, path.parse(file).name, '.jpg', usedNames),

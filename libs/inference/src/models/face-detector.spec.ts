@@ -7,7 +7,7 @@ import { FaceDetector } from './face-detector';
 import { modelOptions } from './model-base';
 
 /** The detector on the real model: the rescue pass finds a portrait YuNet misses at full size and nothing on a blank
- * wall; reused input tensors give the same detections as new ones. */
+ * wall; reused input tensors give the same detections as new ones; a first input made ahead is the one read. */
 describe('FaceDetector (real model)', () => {
   let plain: FaceDetector;
   let rescuing: FaceDetector;
@@ -71,5 +71,22 @@ describe('FaceDetector (real model)', () => {
     expect(reusing.inputs.held.buffers).toBe(1);
     expect(await reusing.detect(smaller)).toEqual(expected);
     expect(reusing.inputs.held).toEqual({ buffers: 1, bytes: 640 * 480 * 3 * 4 }); // the 640x480 tensor's, again
+  });
+
+  it('reads the first input made ahead for it, and makes its own when that one does not fit', async () => {
+    const read = (...parts: string[]) => decodeImage(readFileSync(path.join(config().assetsDir, 'fixtures', ...parts)));
+    // a 501x700 photo of two people: one pass, on a 640-px copy
+    const img = await read('scenes', 'knn_test_kit_with_rose.jpg');
+    const expected = await plain.detect(img);
+    expect(expected).toHaveLength(2);
+    const made = await plain.firstInput(img);
+    expect([made.width, made.height]).toEqual([458, 640]);
+    expect(await plain.detect(img, { firstInput: made })).toEqual(expected);
+    // the pass reads the given input, not a copy made anew: a blank one of the same size hides both faces
+    const blank: RgbImage = { ...made, data: new Uint8Array(made.data.length).fill(128) };
+    expect(await plain.detect(img, { firstInput: blank })).toEqual([]);
+    // an input of another size is not this image's: the detector shrinks the image itself
+    const other = await plain.firstInput(await read('scenes', 'two_people.jpg'));
+    expect(await plain.detect(img, { firstInput: other })).toEqual(expected);
   });
 });

@@ -93,9 +93,13 @@ export class FaceDetector {
   /**
    * Faces in the image, best score first, in original image coordinates. `rescue: false` skips the rescue pass:
    * for video frames, where it reported faces in more frames without naming anyone in more of them, and would cost
-   * a pass on every empty frame; it pays on photos (portraits, enrolment photos).
+   * a pass on every empty frame; it pays on photos (portraits, enrolment photos). `firstInput`: the image already
+   * shrunk for the first pass (by `firstInput(img)`), so that a caller can have it made ahead, off the main thread.
    */
-  async detect(img: RgbImage, { rescue = this.rescueEnabled }: { rescue?: boolean } = {}): Promise<Detection[]> {
+  async detect(
+    img: RgbImage,
+    { rescue = this.rescueEnabled, firstInput }: { rescue?: boolean; firstInput?: RgbImage } = {},
+  ): Promise<Detection[]> {
     const longSide = Math.max(img.width, img.height);
     const large = longSide > PRIMARY_SIDE * 1.25;
     // on a large image, candidates below the threshold are kept from the first pass: they decide the second
@@ -103,6 +107,7 @@ export class FaceDetector {
       img,
       PRIMARY_SIDE,
       large ? Math.min(this.threshold, DETAIL_PASS_RULE.hintScore) : this.threshold,
+      firstInput,
     );
     const found = primary.detections.filter((d) => d.score >= this.threshold);
     if (large && needsDetailPass(primary.inInput, this.threshold)) {
@@ -129,13 +134,21 @@ export class FaceDetector {
     return nms(found, NMS_IOU).filter((d) => Math.min(d.box.width, d.box.height) >= this.minFaceSize);
   }
 
+  /** The image shrunk (in libvips' threads) to the size the first pass reads: pass it to `detect` as `firstInput`. */
+  async firstInput(img: RgbImage): Promise<RgbImage> {
+    const g = letterboxGeometry(img.width, img.height, PRIMARY_SIDE, 32);
+    return resizeRgb(img, g.scaledWidth, g.scaledHeight);
+  }
+
   private async detectAt(
     img: RgbImage,
     maxSide: number,
     threshold: number,
+    made?: RgbImage,
   ): Promise<{ detections: Detection[]; inInput: Detection[] }> {
     const g = letterboxGeometry(img.width, img.height, maxSide, 32);
-    const scaled = await resizeRgb(img, g.scaledWidth, g.scaledHeight);
+    const fits = made && made.width === g.scaledWidth && made.height === g.scaledHeight;
+    const scaled = fits ? made : await resizeRgb(img, g.scaledWidth, g.scaledHeight);
     return this.run(scaled, g.inputWidth, g.inputHeight, g.scaledWidth / img.width, threshold);
   }
 
