@@ -12,7 +12,7 @@ import {
   type FaceResult,
 } from '@storelens/pipeline';
 import { looksLikeVideo, probeVideo, videoFrames, VideoWriter } from '@storelens/media';
-import { annotateJpeg, annotateRaw, ImageDecodeError, type RgbImage } from '@storelens/vision';
+import { annotateJpeg, annotateRaw, ImageDecodeError } from '@storelens/vision';
 import { errorMessage, faceJson, printJson } from '../output';
 
 export interface AnalyzeOptions {
