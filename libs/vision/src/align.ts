@@ -68,13 +68,19 @@ function boxDownsample(img: RgbImage, x0: number, y0: number, x1: number, y1: nu
     acc.fill(0);
     for (let dy = 0; dy < k; dy++) {
       let p = ((y0 + by * k + dy) * width + x0) * 3;
-      for (let bx = 0; bx < w; bx++) {
-        const a = bx * 3;
+      for (let a = 0; a < w * 3; a += 3) {
+        // one block's row summed in locals, then added to its block: integer sums, so the order cannot matter
+        let r = 0;
+        let g = 0;
+        let b = 0;
         for (let dx = 0; dx < k; dx++, p += 3) {
-          acc[a] += data[p];
-          acc[a + 1] += data[p + 1];
-          acc[a + 2] += data[p + 2];
+          r += data[p];
+          g += data[p + 1];
+          b += data[p + 2];
         }
+        acc[a] += r;
+        acc[a + 1] += g;
+        acc[a + 2] += b;
       }
     }
     const row = by * w * 3;
