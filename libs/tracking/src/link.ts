@@ -55,8 +55,11 @@ export interface LinkedTrack {
   endedAt: number;
 }
 
+/** A face's place in recording order: what `compareFaces` reads. */
+export type FacePlace = Pick<TrackFace, 'faceId' | 'at' | 'mediaId' | 'frameIndex' | 'faceIndex'>;
+
 /** Total order of faces: recording time, then media, frame and face index (ids only as the last resort). */
-export function compareFaces(a: TrackFace, b: TrackFace): number {
+export function compareFaces(a: FacePlace, b: FacePlace): number {
   return (
     a.at - b.at ||
     cmp(a.mediaId, b.mediaId) ||

@@ -51,6 +51,12 @@ export interface CameraFaceRow {
   trackId: string | null;
 }
 
+/** A camera face's place in recording order and its track: what finding a run of faces needs, without the vectors. */
+export type CameraFaceKey = Pick<
+  CameraFaceRow,
+  'faceId' | 'frameId' | 'mediaId' | 'frameIndex' | 'faceIndex' | 'at' | 'trackId'
+>;
+
 /** A track as stored: one person in consecutive frames of one camera. */
 export interface TrackRow {
   id: string;
@@ -123,12 +129,30 @@ export class ShopperRepository {
     await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [key]);
   }
 
-  /** The camera's decided, embedded faces recorded in [from, to], in recording order. */
-  async cameraFaces(tenantId: string, cameraId: string, from: Date, to: Date): Promise<CameraFaceRow[]> {
-    return this.trackerFaces(
-      `m.tenant_id = $1 AND m.camera_id = $2 AND m.purpose = 'analysis' AND fr.captured_at BETWEEN $3 AND $4`,
+  /**
+   * The camera's decided, embedded faces recorded in [from, to], in recording order: their places and tracks only.
+   * A busy camera has hundreds of faces in the tracker's window, of which a decision links a few again; those are
+   * read whole with `facesById`.
+   */
+  async cameraFaceKeys(tenantId: string, cameraId: string, from: Date, to: Date): Promise<CameraFaceKey[]> {
+    return this.db.query(
+      `SELECT f.id AS "faceId", f.frame_id AS "frameId", fr.media_id AS "mediaId", fr."index" AS "frameIndex",
+              f.face_index AS "faceIndex", fr.captured_at AS at, f.track_id AS "trackId"
+       FROM media m
+       JOIN frames fr ON fr.tenant_id = m.tenant_id AND fr.media_id = m.id
+       JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
+       WHERE m.tenant_id = $1 AND m.camera_id = $2 AND m.purpose = 'analysis' AND fr.captured_at BETWEEN $3 AND $4
+         AND f.decided_at IS NOT NULL
+         AND EXISTS (SELECT 1 FROM face_embeddings e WHERE e.tenant_id = f.tenant_id AND e.face_id = f.id)
+       ORDER BY fr.captured_at, fr.media_id, fr."index", f.face_index`,
       [tenantId, cameraId, from, to],
     );
+  }
+
+  /** These decided, embedded faces whole (boxes, vectors, matches), in recording order. */
+  async facesById(tenantId: string, faceIds: readonly string[]): Promise<CameraFaceRow[]> {
+    if (faceIds.length === 0) return [];
+    return this.trackerFaces(`f.tenant_id = $1 AND f.id = ANY($2)`, [tenantId, faceIds]);
   }
 
   /** Every decided, embedded face of these tracks, in recording order. */

@@ -3,6 +3,7 @@ import type { StoreLensConfig } from '@storelens/config';
 import {
   CameraRepository,
   ShopperRepository,
+  type CameraFaceKey,
   type CameraFaceRow,
   type NewTrack,
   type TrackRow,
@@ -67,14 +68,16 @@ export class ShopperTrackingService {
     return this.shoppers.locked([`tracks:${tenantId}:${cameraId}`], async (tx) => {
       type Face = TrackFace & { row: CameraFaceRow };
       const asFace = (row: CameraFaceRow): Face => ({ ...row, at: row.at.getTime(), row });
+      type Key = Omit<CameraFaceKey, 'at'> & { at: number };
+      const asKey = (row: CameraFaceKey): Key => ({ ...row, at: row.at.getTime() });
       // The faces around the decided one, read further forward while its run goes on (a face recorded later but
       // decided earlier may continue it). Nothing before the window is needed: the tracks still open there come
-      // from what is stored (below).
+      // from what is stored (below). Their places and tracks only: the vectors are read for the faces linked again.
       const from = at.getTime() - WINDOW_MS;
       let to = at.getTime() + WINDOW_MS;
-      let run: { faces: Face[]; atEnd: boolean };
+      let run: { faces: Key[]; atEnd: boolean };
       for (;;) {
-        const faces = (await tx.cameraFaces(tenantId, cameraId, new Date(from), new Date(to))).map(asFace);
+        const faces = (await tx.cameraFaceKeys(tenantId, cameraId, new Date(from), new Date(to))).map(asKey);
         run = segmentAround(faces.sort(compareFaces), faceId, gap, { from, to });
         if (!(run.atEnd && to - at.getTime() < MAX_WINDOW_MS)) break;
         to += WINDOW_MS;
@@ -86,16 +89,20 @@ export class ShopperTrackingService {
       // before it, so what is stored before that point stands, and only the faces from there on are linked again,
       // continuing the tracks still open there. A busy camera's decision costs the faces of a few seconds, not its
       // whole unbroken run.
-      let k = run.faces.findIndex((f) => f.faceId === faceId || f.row.trackId === null);
+      let k = run.faces.findIndex((f) => f.faceId === faceId || f.trackId === null);
       while (k > 0 && run.faces[k - 1]!.frameId === run.faces[k]!.frameId) k--;
       const resumeAt = run.faces[k]!;
-      const after = run.faces.slice(k);
-      const storedIds = (faces: readonly Face[]) =>
-        faces.map((f) => f.row.trackId).filter((id): id is string => id !== null);
+      const afterKeys = run.faces.slice(k);
+      const storedIds = (faces: readonly Key[]) => faces.map((f) => f.trackId).filter((id): id is string => id !== null);
       // the stored tracks this touches: those of the faces from there on, and those seen within the gap before it
       const oldIds = [
-        ...new Set([...storedIds(after), ...storedIds(run.faces.slice(0, k).filter((f) => resumeAt.at - f.at <= gap))]),
+        ...new Set([
+          ...storedIds(afterKeys),
+          ...storedIds(run.faces.slice(0, k).filter((f) => resumeAt.at - f.at <= gap)),
+        ]),
       ];
+      // the faces linked again, whole (a face erased since the first read is simply gone)
+      const after = (await tx.facesById(tenantId, afterKeys.map((f) => f.faceId))).map(asFace).sort(compareFaces);
       // their faces before the resume point, whole (a track may have begun before the window)
       const resumed = new Map<string, Face[]>();
       for (const f of (await tx.trackFaces(tenantId, oldIds)).map(asFace).sort(compareFaces)) {

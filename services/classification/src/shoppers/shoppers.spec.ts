@@ -12,6 +12,7 @@ import {
   FrameRepository,
   IdentityRepository,
   MediaRepository,
+  ShopperRepository,
   StoreRepository,
   TenantRepository,
 } from '@storelens/db';
@@ -361,6 +362,31 @@ describe('shoppers from decided faces (real Postgres, Redis, S3)', () => {
     const rewritten = [...tracksAfter].filter(([id, v]) => tracksBefore.get(id) !== v).map(([id]) => id);
     expect(rewritten).toEqual([own]);
     expect(await versions('visits')).toEqual(visitsBefore);
+  });
+
+  it('a decision reads whole (vectors, boxes) only the faces it links again, not its whole window', async () => {
+    const before = await outcome(one.tenantId);
+    const service = replicas[1]!.get(FaceClassificationService);
+    // the door clip's sixth face: person 0 in frame 4, as a face decided by an attempt that stopped before tracking
+    const faceId = [...one.truth.keys()][5]!;
+    await env.dataSource.query(`UPDATE faces SET track_id = NULL WHERE id = $1`, [faceId]);
+    const keys = jest.spyOn(ShopperRepository.prototype, 'cameraFaceKeys');
+    const whole = jest.spyOn(ShopperRepository.prototype, 'facesById');
+    try {
+      expect(await service.classifyFace({ tenantId: one.tenantId, faceId }, ctx)).toBe('done');
+      const window = (await keys.mock.results[0]!.value) as { faceId: string; frameIndex: number }[];
+      // the window holds the clip's 13 faces; tracking resumes at the face's frame, so the faces of frames 4 to 9 (8)
+      // are linked again and read whole, and the 5 before it are not
+      expect(window).toHaveLength(13);
+      expect(whole).toHaveBeenCalledTimes(1);
+      const read = whole.mock.calls[0]![1];
+      expect([...read].sort()).toEqual(window.filter((f) => f.frameIndex >= 4).map((f) => f.faceId).sort());
+      expect(read).toHaveLength(8);
+    } finally {
+      keys.mockRestore();
+      whole.mockRestore();
+    }
+    expect(await outcome(one.tenantId)).toEqual(before);
   });
 
   it('an anonymous visitor enrolled later as a member brings their earlier visits along', async () => {
