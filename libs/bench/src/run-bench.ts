@@ -174,10 +174,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       rawPasses.push(await rawPass(models, prepared, (name) => progress.tick(`raw models ${r + 1}/${repeat} ${name}`)));
     }
     const faces = pipelinePasses[0].faces;
-    if ([...pipelinePasses, ...streamPasses].some((p) => p.faces !== faces)) {
-      throw new Error(
-        `bench: the pipeline found ${[...pipelinePasses, ...streamPasses].map((p) => p.faces).join(', ')} faces in passes over the same images`,
-      );
+    const found = [...pipelinePasses, ...streamPasses].map((p) => p.faces);
+    if (found.some((f) => f !== faces)) {
+      throw new Error(`bench: the pipeline found ${found.join(', ')} faces in passes over the same images`);
     }
 
     const pipelineRow = pipelineRowOf(prepared, pipelinePasses, streamPasses, rawPasses, repeat);

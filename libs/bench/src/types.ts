@@ -87,7 +87,8 @@ export interface PipelineRow extends BenchRow {
   repeat: number;
   /**
    * The same images one at a time, each decoded only when the previous one is done: the time one image takes,
-   * which `stages` splits. The row's own figures stream the images with the next one decoded ahead.
+   * which `stages` splits (and `perImage` gives per image). The row's own figures stream the images with the next
+   * one decoded ahead.
    */
   oneAtATime: { msPerImage: number; imagesPerSec: number };
   stages: StageStat[];

@@ -62,7 +62,7 @@ function uniqueOut(dir: string, base: string, ext: string, used: Set<string>): s
 /** An input as the loop takes it: a video to stream, or an image decoded. */
 type Opened = { kind: 'video' } | { kind: 'image'; ready: ReadyImage };
 
-/** Checks an input and, for an image, reads and decodes it. */
+/** Checks an input and, for an image, reads it, decodes it and shrinks it for the detector (`FacePipeline.ready`). */
 async function openInput(file: string, pipeline: FacePipeline): Promise<Opened> {
   const st = await stat(file);
   if (st.isDirectory()) throw new Error('is a directory');

@@ -102,6 +102,20 @@ const TRACK_COLUMNS = `t.id, t.store_id AS "storeId", t.camera_id AS "cameraId",
   ${vectorAsBytes('t.centroid')} AS centroid, t.model_id AS "modelId", t.identity_id AS "identityId", t.similarity,
   t.visitor_id AS "visitorId", t.person_key AS "personKey", t.visit_id AS "visitId"`;
 
+/** What places a face in recording order, and its track (`CameraFaceKey`). */
+const FACE_PLACE_COLUMNS = `f.id AS "faceId", f.frame_id AS "frameId", fr.media_id AS "mediaId",
+  fr."index" AS "frameIndex", f.face_index AS "faceIndex", fr.captured_at AS at, f.track_id AS "trackId"`;
+
+/** The tracker's faces: decided and embedded, in recording order; `where` over media m, frames fr, faces f. */
+const trackerFacesSql = (columns: string, where: string) =>
+  `SELECT ${columns}
+   FROM media m
+   JOIN frames fr ON fr.tenant_id = m.tenant_id AND fr.media_id = m.id
+   JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
+   JOIN face_embeddings e ON e.tenant_id = f.tenant_id AND e.face_id = f.id
+   WHERE ${where} AND f.decided_at IS NOT NULL
+   ORDER BY fr.captured_at, fr.media_id, fr."index", f.face_index`;
+
 const trackOf = (r: Omit<TrackRow, 'centroid'> & { centroid: Buffer | null }): TrackRow => ({
   ...r,
   centroid: r.centroid === null ? null : vectorFromBytes(r.centroid),
@@ -136,15 +150,10 @@ export class ShopperRepository {
    */
   async cameraFaceKeys(tenantId: string, cameraId: string, from: Date, to: Date): Promise<CameraFaceKey[]> {
     return this.db.query(
-      `SELECT f.id AS "faceId", f.frame_id AS "frameId", fr.media_id AS "mediaId", fr."index" AS "frameIndex",
-              f.face_index AS "faceIndex", fr.captured_at AS at, f.track_id AS "trackId"
-       FROM media m
-       JOIN frames fr ON fr.tenant_id = m.tenant_id AND fr.media_id = m.id
-       JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
-       WHERE m.tenant_id = $1 AND m.camera_id = $2 AND m.purpose = 'analysis' AND fr.captured_at BETWEEN $3 AND $4
-         AND f.decided_at IS NOT NULL
-         AND EXISTS (SELECT 1 FROM face_embeddings e WHERE e.tenant_id = f.tenant_id AND e.face_id = f.id)
-       ORDER BY fr.captured_at, fr.media_id, fr."index", f.face_index`,
+      trackerFacesSql(
+        FACE_PLACE_COLUMNS,
+        `m.tenant_id = $1 AND m.camera_id = $2 AND m.purpose = 'analysis' AND fr.captured_at BETWEEN $3 AND $4`,
+      ),
       [tenantId, cameraId, from, to],
     );
   }
@@ -169,16 +178,11 @@ export class ShopperRepository {
       w: number;
       h: number;
     })[] = await this.db.query(
-      `SELECT f.id AS "faceId", f.frame_id AS "frameId", fr.media_id AS "mediaId", fr."index" AS "frameIndex",
-              f.face_index AS "faceIndex", fr.captured_at AS at, f.box_x AS x, f.box_y AS y, f.box_w AS w,
-              f.box_h AS h, ${vectorAsBytes('e.embedding')} AS embedding, e.model_id AS "modelId", f.matches,
-              f.track_id AS "trackId"
-       FROM media m
-       JOIN frames fr ON fr.tenant_id = m.tenant_id AND fr.media_id = m.id
-       JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
-       JOIN face_embeddings e ON e.tenant_id = f.tenant_id AND e.face_id = f.id
-       WHERE ${where} AND f.decided_at IS NOT NULL
-       ORDER BY fr.captured_at, fr.media_id, fr."index", f.face_index`,
+      trackerFacesSql(
+        `${FACE_PLACE_COLUMNS}, f.box_x AS x, f.box_y AS y, f.box_w AS w, f.box_h AS h,
+         ${vectorAsBytes('e.embedding')} AS embedding, e.model_id AS "modelId", f.matches`,
+        where,
+      ),
       params,
     );
     return rows.map(({ x, y, w, h, embedding, ...r }) => ({
