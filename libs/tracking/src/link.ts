@@ -94,8 +94,11 @@ export function maxGapMs(o: Pick<LinkOptions, 'intervalMs' | 'maxGapFrames'>): n
   return (o.maxGapFrames + 1.5) * o.intervalMs;
 }
 
-/** How many of a track's latest faces stand for how its person looks now. */
-const RECENT_FACES = 5;
+/**
+ * How many of a track's latest faces stand for how its person looks now: all that continuing a track reads of it
+ * (`linkTracksFrom`).
+ */
+export const RECENT_FACES = 5;
 
 interface OpenTrack {
   track: LinkedTrack;
@@ -121,7 +124,9 @@ export function linkTracks(input: readonly TrackFace[], options: LinkOptions): L
  * linkTracks resumed part-way: `before` are the tracks of every face recorded before the first of `input` (as
  * linkTracks made them: each face's track depends only on the faces recorded before it), and `input` the faces from
  * there on. The result is what linkTracks gives for all of them together, for the cost of the faces from there on:
- * the tracks still open where `input` begins are continued, the others stay as they were.
+ * the tracks still open where `input` begins are continued, the others stay as they were. Of each track before,
+ * only its first face's id, its start and its latest RECENT_FACES faces are read: given just those, each input
+ * face joins the same track, and the result's tracks hold those faces and the ones that joined them.
  */
 export function linkTracksFrom(
   before: readonly LinkedTrack[],
@@ -178,7 +183,8 @@ export function linkTracksFrom(
     }
   }
   done.push(...open.map((t) => t.track));
-  return done.sort((a, b) => compareFaces(a.faces[0]!, b.faces[0]!));
+  // by start, then first face: what a track keeps of its beginning when only its latest faces were given
+  return done.sort((a, b) => a.startedAt - b.startedAt || cmp(a.firstFaceId, b.firstFaceId));
 }
 
 /** The score of adding face f to track t, or null when it does not fit. */

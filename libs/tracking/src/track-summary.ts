@@ -4,28 +4,6 @@ export interface IdentitySimilarity {
   similarity: number;
 }
 
-/**
- * The similarity of a track to each identity from its faces' ranked matches: per identity, the mean over the
- * track's faces, where a face that did not list the identity among its nearest counts with the lowest similarity
- * it did list (it was at most that close). The result is ranked best first, ready for the one naming rule, so a
- * track is named by the same threshold and margin as a single face, with its noise averaged away.
- */
-export function aggregateMatches(perFace: readonly (readonly IdentitySimilarity[])[]): IdentitySimilarity[] {
-  const faces = perFace.filter((m) => m.length > 0);
-  if (faces.length === 0) return [];
-  const ids = new Set(faces.flatMap((m) => m.map((x) => x.identityId)));
-  const ranked: IdentitySimilarity[] = [];
-  for (const identityId of ids) {
-    let sum = 0;
-    for (const matches of faces) {
-      const hit = matches.find((m) => m.identityId === identityId);
-      sum += hit ? hit.similarity : Math.min(...matches.map((m) => m.similarity));
-    }
-    ranked.push({ identityId, similarity: sum / faces.length });
-  }
-  return ranked.sort((a, b) => b.similarity - a.similarity || (a.identityId < b.identityId ? -1 : 1));
-}
-
 export type GenderLabel = 'female' | 'male';
 
 /** Confidence-weighted vote of a person's faces; confidence is the share of the vote the winner got. */

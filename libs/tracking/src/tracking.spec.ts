@@ -1,7 +1,6 @@
 import {
   absorbCentroid,
   VisitorBook,
-  aggregateMatches,
   ageBand,
   DEFAULT_LINK_OPTIONS,
   dwellByZone,
@@ -9,6 +8,7 @@ import {
   groupVisits,
   linkTracks,
   linkTracksFrom,
+  RECENT_FACES,
   compareFaces,
   matchTransactions,
   percentile,
@@ -18,6 +18,7 @@ import {
   segmentAround,
   voteGender,
   type Sighting,
+  type LinkedTrack,
   type TrackFace,
 } from './index';
 
@@ -49,7 +50,7 @@ function embeddingOf(person: number, noise: number, r: () => number): number[] {
 const options = { ...DEFAULT_LINK_OPTIONS, intervalMs: 200 };
 
 /** People walking across a camera: person p is in frames [from, to) moving right, boxes never crossing. */
-function scene(people: { person: number; from: number; to: number; y: number }[], seed = 1): TrackFace[] {
+function scene(people: { person: number; from: number; to: number; y: number }[], seed = 1, noise = 0.4): TrackFace[] {
   const r = rng(seed);
   const faces: TrackFace[] = [];
   for (let frame = 0; frame < 40; frame++) {
@@ -64,7 +65,7 @@ function scene(people: { person: number; from: number; to: number; y: number }[]
         frameIndex: frame,
         faceIndex: faceIndex++,
         box: { x: 10 + frame * 8, y: p.y, w: 60, h: 60 },
-        embedding: embeddingOf(p.person, 0.4, r),
+        embedding: embeddingOf(p.person, noise, r),
       });
     }
   }
@@ -192,6 +193,28 @@ describe('linkTracksFrom', () => {
       ids(linkTracks(faces, options)),
     );
   });
+
+  it("needs of each track before only its first face's id, its start and its latest RECENT_FACES faces", () => {
+    // noisy faces (a face alone can look unlike the last one, the recent ones together do not) and short tracks
+    const capped = { ...options, maxTrackMs: 2_000 };
+    const trackOf = (tracks: LinkedTrack[]) =>
+      new Map(tracks.flatMap((t) => t.faces.map((f) => [f.faceId, t.firstFaceId] as const)));
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const faces = [...scene(crowd, seed, 1.5)].sort(compareFaces);
+      const whole = linkTracks(faces, capped);
+      const want = trackOf(whole);
+      for (let k = 1; k < faces.length; k++) {
+        if (faces[k]!.frameId === faces[k - 1]!.frameId) continue;
+        const tails = linkTracks(faces.slice(0, k), capped).map((t) => ({ ...t, faces: t.faces.slice(-RECENT_FACES) }));
+        const resumed = linkTracksFrom(tails, faces.slice(k), capped);
+        const got = trackOf(resumed);
+        // every face from the resume point on joins the track it joins when all faces are linked at once
+        expect(faces.slice(k).map((f) => got.get(f.faceId))).toEqual(faces.slice(k).map((f) => want.get(f.faceId)));
+        // and the tracks come out in the same order, each holding its tail and what joined it
+        expect(resumed.map((t) => t.firstFaceId)).toEqual(whole.map((t) => t.firstFaceId));
+      }
+    }
+  });
 });
 
 describe('segmentAround', () => {
@@ -216,24 +239,6 @@ describe('segmentAround', () => {
     // without a window: the run reaches the first and last face given
     expect(segmentAround(faces, 'f1', 1_000)).toMatchObject({ atStart: true, atEnd: true });
   });
-});
-
-describe('aggregateMatches', () => {
-  it('averages each identity over the faces, a missing identity counting as the face’s lowest listed match', () => {
-    const ranked = aggregateMatches([
-      [
-        { identityId: 'a', similarity: 0.6 },
-        { identityId: 'b', similarity: 0.3 },
-      ],
-      [{ identityId: 'a', similarity: 0.4 }],
-      [],
-    ]);
-    expect(ranked).toEqual([
-      { identityId: 'a', similarity: 0.5 },
-      { identityId: 'b', similarity: 0.35 },
-    ]);
-  });
-  it('is empty when no face had a match', () => expect(aggregateMatches([[], []])).toEqual([]));
 });
 
 describe('per-person estimates', () => {

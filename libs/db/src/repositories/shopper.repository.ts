@@ -57,6 +57,20 @@ export type CameraFaceKey = Pick<
   'faceId' | 'frameId' | 'mediaId' | 'frameIndex' | 'faceIndex' | 'at' | 'trackId'
 >;
 
+/** A track as its faces make it (`trackSummaries`): what is stored of it besides who it counts for. */
+export interface TrackSummary {
+  trackId: string;
+  faceCount: number;
+  startedAt: Date;
+  endedAt: Date;
+  /** its first face's embedding model */
+  modelId: string;
+  /** the normalised mean of its faces' vectors */
+  centroid: number[];
+  /** its similarity to each identity its faces matched, best first (`aggregateMatches`) */
+  matches: { identityId: string; similarity: number }[];
+}
+
 /** A track as stored: one person in consecutive frames of one camera. */
 export interface TrackRow {
   id: string;
@@ -105,6 +119,15 @@ const TRACK_COLUMNS = `t.id, t.store_id AS "storeId", t.camera_id AS "cameraId",
 /** What places a face in recording order, and its track (`CameraFaceKey`). */
 const FACE_PLACE_COLUMNS = `f.id AS "faceId", f.frame_id AS "frameId", fr.media_id AS "mediaId",
   fr."index" AS "frameIndex", f.face_index AS "faceIndex", fr.captured_at AS at, f.track_id AS "trackId"`;
+
+/**
+ * A face's place in recording order as the tracker compares places (`compareFaces`): recording time to the
+ * millisecond (what it reads), then media, frame and face index, then id.
+ */
+const PLACE = [`date_trunc('milliseconds', fr.captured_at)`, 'fr.media_id', 'fr."index"', 'f.face_index', 'f.id'];
+/** The same, as columns of a subquery (`PLACE_BY` orders by them). */
+const PLACE_COLUMNS = `${PLACE[0]} AS at, fr.media_id, fr."index" AS frame_index, f.face_index, f.id`;
+const PLACE_BY = 'at, media_id, frame_index, face_index, id';
 
 /** The tracker's faces: decided and embedded, in recording order; `where` over media m, frames fr, faces f. */
 const trackerFacesSql = (columns: string, where: string) =>
@@ -164,28 +187,108 @@ export class ShopperRepository {
     return this.trackerFaces(`f.tenant_id = $1 AND f.id = ANY($2)`, [tenantId, faceIds]);
   }
 
-  /** Every decided, embedded face of these tracks, in recording order. */
-  async trackFaces(tenantId: string, trackIds: readonly string[]): Promise<CameraFaceRow[]> {
+  /**
+   * The latest `perTrack` faces of each of these tracks recorded before `place` (in recording order, at the
+   * millisecond the tracker reads), whole: what continuing a track needs (its last face and how its person looked
+   * lately), however long the track is.
+   */
+  async trackTails(
+    tenantId: string,
+    trackIds: readonly string[],
+    place: Pick<CameraFaceRow, 'faceId' | 'at' | 'mediaId' | 'frameIndex' | 'faceIndex'>,
+    perTrack: number,
+  ): Promise<CameraFaceRow[]> {
     if (trackIds.length === 0) return [];
-    return this.trackerFaces(`f.tenant_id = $1 AND f.track_id = ANY($2)`, [tenantId, trackIds]);
+    return this.trackerFaces(
+      `f.tenant_id = $1 AND f.track_id = ANY($2)
+       AND (${PLACE.join(', ')}) < ($3::timestamptz, $4::uuid, $5::int, $6::int, $7::uuid)`,
+      [tenantId, trackIds, place.at, place.mediaId, place.frameIndex, place.faceIndex, place.faceId],
+      perTrack,
+    );
   }
 
-  private async trackerFaces(where: string, params: unknown[]): Promise<CameraFaceRow[]> {
+  /**
+   * What each of `trackIds` would be once `trackOfFace` is written (its faces: those it is given there, and those
+   * stored on it that are not moved elsewhere): face count, span, first face's model, centroid (the normalised
+   * mean of its faces' vectors) and its similarity to each identity its faces matched (`aggregateMatches`' rule,
+   * summed in recording order). Computed in Postgres, so a track of thousands of faces costs the tracker a row.
+   */
+  async trackSummaries(
+    tenantId: string,
+    trackIds: readonly string[],
+    trackOfFace: ReadonlyMap<string, string>,
+  ): Promise<TrackSummary[]> {
+    if (trackIds.length === 0) return [];
+    const params = [tenantId, [...trackOfFace.keys()], [...trackOfFace.values()], trackIds];
+    // the tracker's faces by the track they will have: the given one, else the stored one
+    const faces = (columns: string) => `
+      WITH v AS (SELECT * FROM unnest($2::uuid[], $3::uuid[]) AS v(face_id, track_id))
+      SELECT * FROM (
+        SELECT COALESCE(v.track_id, f.track_id) AS track_id, ${PLACE_COLUMNS}, ${columns}
+        FROM media m
+        JOIN frames fr ON fr.tenant_id = m.tenant_id AND fr.media_id = m.id
+        JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
+        JOIN face_embeddings e ON e.tenant_id = f.tenant_id AND e.face_id = f.id
+        LEFT JOIN v ON v.face_id = f.id
+        WHERE f.tenant_id = $1 AND f.decided_at IS NOT NULL AND (f.track_id = ANY($4) OR v.face_id IS NOT NULL)
+      ) tf WHERE track_id = ANY($4)`;
+    const rows: (Omit<TrackSummary, 'centroid' | 'matches'> & { centroid: Buffer })[] = await this.db.query(
+      `WITH tf AS (${faces('e.embedding, e.model_id')})
+       SELECT track_id AS "trackId", count(*)::int AS "faceCount", min(at) AS "startedAt", max(at) AS "endedAt",
+              (array_agg(model_id ORDER BY ${PLACE_BY}))[1] AS "modelId",
+              ${vectorAsBytes(`l2_normalize(avg(embedding ORDER BY ${PLACE_BY}))`)} AS centroid
+       FROM tf GROUP BY track_id`,
+      params,
+    );
+    // a face that did not list an identity counts with the lowest similarity it did list
+    const matches: { trackId: string; identityId: string; similarity: number }[] = await this.db.query(
+      `WITH tf AS (${faces('f.matches')}),
+       listed AS (
+         SELECT tf.*, (SELECT min((x->>'similarity')::float8) FROM jsonb_array_elements(tf.matches) x) AS lowest
+         FROM tf WHERE CASE WHEN jsonb_typeof(tf.matches) = 'array' THEN jsonb_array_length(tf.matches) > 0 END),
+       ids AS (SELECT DISTINCT l.track_id, x->>'identityId' AS identity_id
+               FROM listed l CROSS JOIN LATERAL jsonb_array_elements(l.matches) x)
+       SELECT ids.track_id AS "trackId", ids.identity_id AS "identityId",
+              sum(COALESCE(
+                (SELECT (x->>'similarity')::float8 FROM jsonb_array_elements(l.matches) WITH ORDINALITY AS y(x, k)
+                 WHERE x->>'identityId' = ids.identity_id ORDER BY k LIMIT 1),
+                l.lowest) ORDER BY ${PLACE_BY}) / count(*) AS similarity
+       FROM ids JOIN listed l ON l.track_id = ids.track_id
+       GROUP BY ids.track_id, ids.identity_id`,
+      params,
+    );
+    return rows.map((r) => ({
+      ...r,
+      centroid: vectorFromBytes(r.centroid),
+      matches: matches
+        .filter((m) => m.trackId === r.trackId)
+        .map(({ identityId, similarity }) => ({ identityId, similarity }))
+        .sort((a, b) => b.similarity - a.similarity || (a.identityId < b.identityId ? -1 : 1)),
+    }));
+  }
+
+  /** The tracker's faces whole; with `perTrack`, only the latest so many of each track. */
+  private async trackerFaces(where: string, params: unknown[], perTrack?: number): Promise<CameraFaceRow[]> {
+    const columns = `${FACE_PLACE_COLUMNS}, f.box_x AS x, f.box_y AS y, f.box_w AS w, f.box_h AS h,
+      ${vectorAsBytes('e.embedding')} AS embedding, e.model_id AS "modelId", f.matches`;
     const rows: (Omit<CameraFaceRow, 'embedding' | 'box'> & {
       embedding: Buffer;
       x: number;
       y: number;
       w: number;
       h: number;
+      recent?: string;
     })[] = await this.db.query(
-      trackerFacesSql(
-        `${FACE_PLACE_COLUMNS}, f.box_x AS x, f.box_y AS y, f.box_w AS w, f.box_h AS h,
-         ${vectorAsBytes('e.embedding')} AS embedding, e.model_id AS "modelId", f.matches`,
-        where,
-      ),
-      params,
+      perTrack === undefined
+        ? trackerFacesSql(columns, where)
+        : // each track's faces numbered from its latest back
+          `SELECT * FROM (${trackerFacesSql(
+            `${columns}, row_number() OVER (PARTITION BY f.track_id ORDER BY ${PLACE.map((p) => `${p} DESC`).join(', ')}) AS recent`,
+            where,
+          )}) latest WHERE recent <= $${params.length + 1}`,
+      perTrack === undefined ? params : [...params, perTrack],
     );
-    return rows.map(({ x, y, w, h, embedding, ...r }) => ({
+    return rows.map(({ x, y, w, h, embedding, recent: _recent, ...r }) => ({
       ...r,
       box: { x, y, w, h },
       embedding: vectorFromBytes(embedding),

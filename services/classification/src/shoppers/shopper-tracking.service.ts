@@ -11,12 +11,11 @@ import {
 } from '@storelens/db';
 import { InjectConfig } from '@storelens/platform';
 import {
-  aggregateMatches,
-  centroid,
   compareFaces,
   groupVisits,
   linkTracksFrom,
   maxGapMs,
+  RECENT_FACES,
   segmentAround,
   type LinkOptions,
   type TrackFace,
@@ -103,63 +102,68 @@ export class ShopperTrackingService {
       ];
       // the faces linked again, whole (a face erased since the first read is simply gone)
       const after = (await tx.facesById(tenantId, afterKeys.map((f) => f.faceId))).map(asFace).sort(compareFaces);
-      // their faces before the resume point, whole (a track may have begun before the window)
-      const resumed = new Map<string, Face[]>();
-      for (const f of (await tx.trackFaces(tenantId, oldIds)).map(asFace).sort(compareFaces)) {
-        if (compareFaces(f, resumeAt) >= 0) continue;
+      // the stored tracks it touches, and of those begun before the resume point their latest faces before it: all
+      // that continuing a track reads, however long it has run (a cashier in view for minutes)
+      const before = await tx.tracks(tenantId, oldIds);
+      const tails = new Map<string, Face[]>();
+      for (const f of (await tx.trackTails(tenantId, oldIds, { ...resumeAt, at: new Date(resumeAt.at) }, RECENT_FACES))
+        .map(asFace)
+        .sort(compareFaces)) {
         const id = f.row.trackId!;
-        resumed.set(id, [...(resumed.get(id) ?? []), f]);
+        tails.set(id, [...(tails.get(id) ?? []), f]);
       }
       const linked = linkTracksFrom(
-        [...resumed.values()].map((faces) => ({
-          firstFaceId: faces[0]!.faceId,
-          faces,
-          startedAt: faces[0]!.at,
-          endedAt: faces[faces.length - 1]!.at,
-        })),
+        before.flatMap((t) => {
+          const faces = tails.get(t.id);
+          return faces
+            ? [{ firstFaceId: t.firstFaceId, faces, startedAt: t.startedAt.getTime(), endedAt: faces.at(-1)!.at }]
+            : [];
+        }),
         after,
         link,
       );
-      const considered = [...after, ...[...resumed.values()].flat()];
-      const rowOf = new Map(considered.map((f) => [f.faceId, f.row]));
-      const rule = this.cfg.decision;
-      const tracks: NewTrack[] = linked.map((t) => {
-        // the track is named by the same rule as a face, from its faces' similarities averaged per identity
-        const named = nameFace(aggregateMatches(t.faces.map((f) => rowOf.get(f.faceId)!.matches ?? [])), rule);
-        return {
-          id: trackIdOf(t.firstFaceId),
-          storeId: camera.storeId,
-          cameraId,
-          firstFaceId: t.firstFaceId,
-          startedAt: new Date(t.startedAt),
-          endedAt: new Date(t.endedAt),
-          intervalMs: Math.max(1, Math.round(link.intervalMs)),
-          faceCount: t.faces.length,
-          centroid: centroid(t.faces.map((f) => f.embedding)),
-          modelId: rowOf.get(t.firstFaceId)!.modelId,
-          identityId: named?.identityId ?? null,
-          similarity: named?.similarity ?? null,
-        };
-      });
-
-      const newIds = new Set(tracks.map((t) => t.id));
-      // persons and visits the old tracks counted for must be regrouped too
-      const before = await tx.tracks(tenantId, oldIds);
       const trackOfFace = new Map<string, string>();
       for (const t of linked) for (const f of t.faces) trackOfFace.set(f.faceId, trackIdOf(t.firstFaceId));
+      const newIds = new Set(linked.map((t) => trackIdOf(t.firstFaceId)));
       // Only what changed is written: most often one face joins one track, and the segment's other tracks come
       // out as they were stored (same faces, so the same span, centroid and name). Rewriting them all made every
-      // decision cost as much as the segment was long.
-      const kept = keptTracks(tracks, before, considered, trackOfFace);
+      // decision cost as much as the segment was long. What changed is summed up from all its faces in Postgres.
+      const stored = new Map(before.map((t) => [t.id, t]));
+      const changed = changedTracks([...newIds], stored, [...after, ...[...tails.values()].flat()], trackOfFace);
+      const summaries = new Map(
+        (await tx.trackSummaries(tenantId, [...changed], trackOfFace)).map((s) => [s.trackId, s]),
+      );
+      const rule = this.cfg.decision;
+      const tracks: NewTrack[] = linked.flatMap((t) => {
+        const id = trackIdOf(t.firstFaceId);
+        const summary = summaries.get(id);
+        if (!summary) return [];
+        // the track is named by the same rule as a face, from its faces' similarities averaged per identity
+        const named = nameFace(summary.matches, rule);
+        return [
+          {
+            id,
+            storeId: camera.storeId,
+            cameraId,
+            firstFaceId: t.firstFaceId,
+            startedAt: summary.startedAt,
+            endedAt: summary.endedAt,
+            intervalMs: Math.max(1, Math.round(link.intervalMs)),
+            faceCount: summary.faceCount,
+            centroid: summary.centroid,
+            modelId: summary.modelId,
+            identityId: named?.identityId ?? null,
+            similarity: named?.similarity ?? null,
+          },
+        ];
+      });
+
       // The tenant's lock before the first write: another camera's decision regroups a person's visits under it,
       // which updates that person's tracks on every camera, this one's too. Holding rows of this camera's tracks
       // while waiting for the lock deadlocked against it (seen in the full suite: "deadlock detected", the job
       // retried). Linking above stays parallel across cameras; only the writes are taken in turn.
       await tx.lock(`shoppers:${tenantId}`);
-      await tx.upsertTracks(
-        tenantId,
-        tracks.filter((t) => !kept.has(t.id)),
-      );
+      await tx.upsertTracks(tenantId, tracks);
       await tx.assignFaces(tenantId, trackOfFace);
       await tx.deleteTracks(
         tenantId,
@@ -170,17 +174,23 @@ export class ShopperTrackingService {
       const byId = new Map(current.map((t) => [t.id, t]));
       const categories = await tx.identityCategories(
         tenantId,
-        tracks.map((t) => t.identityId).filter((id): id is string => id !== null),
+        current.map((t) => t.identityId).filter((id): id is string => id !== null),
       );
       // the persons of the tracks that changed or went, before and after: their visits are regrouped
       const keys = new Set(
-        before.filter((t) => !kept.has(t.id)).flatMap((t) => (t.personKey === null ? [] : [t.personKey])),
+        before.filter((t) => !newIds.has(t.id) || changed.has(t.id)).flatMap((t) => (t.personKey ? [t.personKey] : [])),
       );
       const decided: TrackRow[] = [];
-      for (const t of tracks) {
-        const row = byId.get(t.id)!;
-        const person = await this.personOf(tx, tenantId, row, t.centroid, categories);
-        const same = kept.has(t.id) && person.visitorId === row.visitorId && person.personKey === row.personKey;
+      for (const t of linked) {
+        const row = byId.get(trackIdOf(t.firstFaceId))!;
+        const vector = summaries.get(row.id)?.centroid ?? row.centroid;
+        // a track kept as stored whose faces' vectors retention has swept stays as it is
+        if (!vector) {
+          decided.push(row);
+          continue;
+        }
+        const person = await this.personOf(tx, tenantId, row, vector, categories);
+        const same = !changed.has(row.id) && person.visitorId === row.visitorId && person.personKey === row.personKey;
         if (!same) await tx.setTrackPerson(tenantId, row.id, person);
         const after = { ...row, ...person };
         decided.push(after);
@@ -190,7 +200,7 @@ export class ShopperTrackingService {
         if (
           after.personKey !== row.personKey ||
           after.visitorId !== row.visitorId ||
-          t.identityId !== before.find((b) => b.id === t.id)?.identityId
+          row.identityId !== stored.get(row.id)?.identityId
         ) {
           this.events.trackDecided(tenantId, after);
         }
@@ -318,35 +328,23 @@ export class ShopperTrackingService {
 }
 
 /**
- * The ids of the recomputed tracks that are stored exactly so already: the same faces as before (so the same span,
- * centroid and name) and the same name on the row (an identity deleted since leaves the row unnamed).
+ * The ids among `ids` (the tracks after linking) whose faces are not the ones stored: new tracks, and tracks a
+ * face joined or left. The others are stored exactly so already (the same faces, so the same span, centroid and
+ * name).
  */
-export function keptTracks(
-  tracks: readonly NewTrack[],
-  before: readonly TrackRow[],
+export function changedTracks(
+  ids: readonly string[],
+  stored: ReadonlyMap<string, unknown>,
   faces: readonly { faceId: string; row: { trackId: string | null } }[],
   trackOfFace: ReadonlyMap<string, string>,
 ): Set<string> {
-  const stored = new Map(before.map((t) => [t.id, t]));
-  const moved = new Set<string>();
+  const changed = new Set(ids.filter((id) => !stored.has(id)));
   for (const f of faces) {
     const now = trackOfFace.get(f.faceId) ?? null;
     if (now === f.row.trackId) continue;
-    if (now) moved.add(now);
-    if (f.row.trackId) moved.add(f.row.trackId);
+    if (now) changed.add(now);
+    if (f.row.trackId) changed.add(f.row.trackId);
   }
-  const kept = new Set<string>();
-  for (const t of tracks) {
-    const b = stored.get(t.id);
-    if (!b || moved.has(t.id)) continue;
-    if (
-      b.faceCount === t.faceCount &&
-      b.identityId === t.identityId &&
-      b.startedAt.getTime() === t.startedAt.getTime() &&
-      b.endedAt.getTime() === t.endedAt.getTime() &&
-      b.modelId === t.modelId
-    )
-      kept.add(t.id);
-  }
-  return kept;
+  const live = new Set(ids);
+  return new Set([...changed].filter((id) => live.has(id)));
 }

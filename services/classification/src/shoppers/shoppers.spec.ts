@@ -23,6 +23,7 @@ import { createTestEnvironment, type TestEnvironment } from '@storelens/test-env
 import { uniqueTestId, waitFor } from '@storelens/testing';
 import { Redis } from 'ioredis';
 import pino from 'pino';
+import { RECENT_FACES } from '@storelens/tracking';
 import { ClassificationWorkerModule } from '../classification.module';
 import { FaceClassificationService } from '../face-classification.service';
 import { ShopperTrackingService } from './shopper-tracking.service';
@@ -372,6 +373,7 @@ describe('shoppers from decided faces (real Postgres, Redis, S3)', () => {
     await env.dataSource.query(`UPDATE faces SET track_id = NULL WHERE id = $1`, [faceId]);
     const keys = jest.spyOn(ShopperRepository.prototype, 'cameraFaceKeys');
     const whole = jest.spyOn(ShopperRepository.prototype, 'facesById');
+    const tails = jest.spyOn(ShopperRepository.prototype, 'trackTails');
     try {
       expect(await service.classifyFace({ tenantId: one.tenantId, faceId }, ctx)).toBe('done');
       const window = (await keys.mock.results[0]!.value) as { faceId: string; frameIndex: number }[];
@@ -382,9 +384,16 @@ describe('shoppers from decided faces (real Postgres, Redis, S3)', () => {
       const read = whole.mock.calls[0]![1];
       expect([...read].sort()).toEqual(window.filter((f) => f.frameIndex >= 4).map((f) => f.faceId).sort());
       expect(read).toHaveLength(8);
+      // the tracks open at frame 4 are continued from their latest faces before it (at most RECENT_FACES each; the
+      // clip's tracks are short, so here all 5), never from their whole length
+      expect(tails).toHaveBeenCalledTimes(1);
+      expect(tails.mock.calls[0]![3]).toBe(RECENT_FACES);
+      const tail = (await tails.mock.results[0]!.value) as { faceId: string }[];
+      expect(tail.map((f) => f.faceId).sort()).toEqual(window.filter((f) => f.frameIndex < 4).map((f) => f.faceId).sort());
     } finally {
       keys.mockRestore();
       whole.mockRestore();
+      tails.mockRestore();
     }
     expect(await outcome(one.tenantId)).toEqual(before);
   });

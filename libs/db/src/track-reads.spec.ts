@@ -1,0 +1,172 @@
+import { ShopperRepository, type NewTrack } from './repositories/shopper.repository';
+import {
+  detection,
+  migratedTestDatabase,
+  randomUUID,
+  randomVector,
+  repositories,
+  seedTenant,
+  type MigratedDatabase,
+  type Repositories,
+} from './test-support';
+
+let t: MigratedDatabase;
+let r: Repositories;
+let shoppers: ShopperRepository;
+beforeAll(async () => {
+  t = await migratedTestDatabase();
+  r = repositories(t.dataSource);
+  shoppers = new ShopperRepository(t.dataSource);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const STEP_MS = 500;
+
+/**
+ * A camera clip of 12 frames, 500 ms apart, one decided and embedded face in each (two in frame 6), all on track A:
+ * the faces' vectors and matches as given.
+ */
+async function clip() {
+  const s = await seedTenant(r);
+  const frames = [];
+  for (let index = 0; index < 12; index++) {
+    frames.push(
+      await r.frames.upsert(s.tenant.id, {
+        mediaId: s.media.id,
+        index,
+        timeMs: index * STEP_MS,
+        capturedAt: new Date(s.media.capturedAt.getTime() + index * STEP_MS),
+        objectKey: `k/${index}`,
+        width: 640,
+        height: 480,
+      }),
+    );
+  }
+  const faces: { id: string; frameIndex: number; faceIndex: number; at: Date; vector: number[] }[] = [];
+  for (const fr of frames) {
+    const saved = await r.faces.saveDetections(
+      s.tenant.id,
+      fr.id,
+      fr.index === 6 ? [detection(0), detection(1)] : [detection(0)],
+      'yunet',
+    );
+    for (const f of saved) {
+      const vector = randomVector();
+      await r.embeddings.upsert(s.tenant.id, f.id, vector, 'mfn');
+      faces.push({ id: f.id, frameIndex: fr.index, faceIndex: f.faceIndex, at: fr.capturedAt, vector });
+    }
+  }
+  const track = (id: string, first: (typeof faces)[number]): NewTrack => ({
+    id,
+    storeId: s.store.id,
+    cameraId: s.camera.id,
+    firstFaceId: first.id,
+    startedAt: first.at,
+    endedAt: first.at,
+    intervalMs: STEP_MS,
+    faceCount: 1,
+    centroid: first.vector,
+    modelId: 'mfn',
+    identityId: null,
+    similarity: null,
+  });
+  const a = randomUUID();
+  await shoppers.upsertTracks(s.tenant.id, [track(a, faces[0]!)]);
+  await shoppers.assignFaces(s.tenant.id, new Map(faces.map((f) => [f.id, a])));
+  return { ...s, faces, a, track };
+}
+
+const decide = (tenantId: string, faceId: string, matches: { identityId: string; similarity: number }[] | null) =>
+  r.faces.recordDecision(tenantId, faceId, {
+    identityId: null,
+    similarity: null,
+    visitorId: null,
+    matches: matches ?? undefined,
+  });
+
+/** The normalised mean of unit vectors, in float64. */
+const mean = (vs: number[][]) => {
+  const sum = vs[0]!.map((_, i) => vs.reduce((s, v) => s + v[i]!, 0));
+  const norm = Math.hypot(...sum);
+  return sum.map((x) => x / norm);
+};
+
+describe('what the tracker reads of a track (real Postgres)', () => {
+  it('reads of a track only its latest faces before a place, however long it is, and only for the tenant', async () => {
+    const c = await clip();
+    for (const f of c.faces) await decide(c.tenant.id, f.id, null);
+    // resuming at frame 8: frames 3 to 7 are the latest five faces before it, frame 6's two faces counting as two
+    const place = c.faces.find((f) => f.frameIndex === 8)!;
+    const at = { faceId: place.id, at: place.at, mediaId: c.media.id, frameIndex: 8, faceIndex: 0 };
+    const tail = await shoppers.trackTails(c.tenant.id, [c.a], at, 5);
+    expect(tail.map((f) => [f.frameIndex, f.faceIndex])).toEqual([
+      [4, 0],
+      [5, 0],
+      [6, 0],
+      [6, 1],
+      [7, 0],
+    ]);
+    expect(tail[0]).toMatchObject({ trackId: c.a, modelId: 'mfn', box: { x: 0, y: 20, w: 50, h: 60 } });
+    tail[0]!.embedding.forEach((x, i) => expect(x).toBeCloseTo(c.faces[4]!.vector[i]!, 6));
+    // within one frame the face index places a face: resuming at frame 6's second face leaves its first before it
+    const second = c.faces.find((f) => f.frameIndex === 6 && f.faceIndex === 1)!;
+    const within = await shoppers.trackTails(
+      c.tenant.id,
+      [c.a],
+      { ...at, faceId: second.id, at: second.at, frameIndex: 6, faceIndex: 1 },
+      2,
+    );
+    expect(within.map((f) => [f.frameIndex, f.faceIndex])).toEqual([
+      [5, 0],
+      [6, 0],
+    ]);
+    // undecided faces are not the tracker's
+    await t.dataSource.query(`UPDATE faces SET decided_at = NULL WHERE id = $1`, [c.faces[7]!.id]); // frame 6, face 1
+    expect((await shoppers.trackTails(c.tenant.id, [c.a], at, 5)).map((f) => f.frameIndex)).toEqual([3, 4, 5, 6, 7]);
+    const other = await seedTenant(r, 'Other');
+    expect(await shoppers.trackTails(other.tenant.id, [c.a], at, 5)).toEqual([]);
+  });
+
+  it("sums a track up from all its faces, as they will be once moved: count, span, centroid and the identities' mean similarity", async () => {
+    const c = await clip();
+    // the rule of a track's name: per identity, the mean over its faces with matches, a face that did not list the
+    // identity counting with the lowest similarity it did list
+    const matches: ({ identityId: string; similarity: number }[] | null)[] = [
+      [
+        { identityId: 'a', similarity: 0.6 },
+        { identityId: 'b', similarity: 0.3 },
+      ],
+      [{ identityId: 'a', similarity: 0.4 }],
+      [],
+      null,
+    ];
+    for (const [i, f] of c.faces.entries()) await decide(c.tenant.id, f.id, matches[i] ?? null);
+    // frames 9 to 11 move to a new track B
+    const b = randomUUID();
+    const moved = c.faces.filter((f) => f.frameIndex >= 9);
+    const [sa, sb] = await shoppers
+      .trackSummaries(c.tenant.id, [c.a, b], new Map(moved.map((f) => [f.id, b])))
+      .then((s) => [s.find((x) => x.trackId === c.a)!, s.find((x) => x.trackId === b)!]);
+    const kept = c.faces.filter((f) => f.frameIndex < 9);
+    expect(sa).toMatchObject({
+      faceCount: kept.length,
+      startedAt: kept[0]!.at,
+      endedAt: kept.at(-1)!.at,
+      modelId: 'mfn',
+      matches: [
+        { identityId: 'a', similarity: 0.5 },
+        { identityId: 'b', similarity: 0.35 },
+      ],
+    });
+    const want = mean(kept.map((f) => f.vector));
+    sa!.centroid.forEach((x, i) => expect(x).toBeCloseTo(want[i]!, 5));
+    expect(sb).toMatchObject({ faceCount: 3, startedAt: moved[0]!.at, endedAt: moved[2]!.at, matches: [] });
+    // nothing is written: the faces are still on track A
+    expect(await shoppers.trackSummaries(c.tenant.id, [c.a], new Map())).toMatchObject([{ faceCount: 13 }]);
+    // another tenant's tracks and faces are not summed
+    const other = await seedTenant(r, 'Other');
+    expect(await shoppers.trackSummaries(other.tenant.id, [c.a], new Map())).toEqual([]);
+  });
+});
