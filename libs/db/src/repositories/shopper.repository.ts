@@ -67,7 +67,11 @@ export interface TrackSummary {
   modelId: string;
   /** the normalised mean of its faces' vectors */
   centroid: number[];
-  /** its similarity to each identity its faces matched, best first (`aggregateMatches`) */
+  /**
+   * its similarity to each identity its faces matched, best first: per identity, the mean over its faces with
+   * matches, a face that did not list the identity counting with the lowest similarity it did list (it was at most
+   * that close); named by the same rule as a single face, with its noise averaged away
+   */
   matches: { identityId: string; similarity: number }[];
 }
 
@@ -199,18 +203,24 @@ export class ShopperRepository {
     perTrack: number,
   ): Promise<CameraFaceRow[]> {
     if (trackIds.length === 0) return [];
+    // the latest faces picked by their places alone, so that only theirs of the track's vectors are read
     return this.trackerFaces(
-      `f.tenant_id = $1 AND f.track_id = ANY($2)
-       AND (${PLACE.join(', ')}) < ($3::timestamptz, $4::uuid, $5::int, $6::int, $7::uuid)`,
-      [tenantId, trackIds, place.at, place.mediaId, place.frameIndex, place.faceIndex, place.faceId],
-      perTrack,
+      `f.tenant_id = $1 AND f.id IN (
+         SELECT id FROM (
+           SELECT f.id, row_number() OVER (PARTITION BY f.track_id ORDER BY ${PLACE.map((p) => `${p} DESC`).join(', ')}) AS recent
+           FROM frames fr JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
+           WHERE f.tenant_id = $1 AND f.track_id = ANY($2) AND f.decided_at IS NOT NULL
+             AND EXISTS (SELECT 1 FROM face_embeddings e WHERE e.tenant_id = f.tenant_id AND e.face_id = f.id)
+             AND (${PLACE.join(', ')}) < ($3::timestamptz, $4::uuid, $5::int, $6::int, $7::uuid)
+         ) latest WHERE recent <= $8)`,
+      [tenantId, trackIds, place.at, place.mediaId, place.frameIndex, place.faceIndex, place.faceId, perTrack],
     );
   }
 
   /**
    * What each of `trackIds` would be once `trackOfFace` is written (its faces: those it is given there, and those
    * stored on it that are not moved elsewhere): face count, span, first face's model, centroid (the normalised
-   * mean of its faces' vectors) and its similarity to each identity its faces matched (`aggregateMatches`' rule,
+   * mean of its faces' vectors) and its similarity to each identity its faces matched (`TrackSummary.matches`,
    * summed in recording order). Computed in Postgres, so a track of thousands of faces costs the tracker a row.
    */
   async trackSummaries(
@@ -230,7 +240,8 @@ export class ShopperRepository {
         JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
         JOIN face_embeddings e ON e.tenant_id = f.tenant_id AND e.face_id = f.id
         LEFT JOIN v ON v.face_id = f.id
-        WHERE f.tenant_id = $1 AND f.decided_at IS NOT NULL AND (f.track_id = ANY($4) OR v.face_id IS NOT NULL)
+        WHERE f.tenant_id = $1 AND f.decided_at IS NOT NULL
+          AND f.id IN (SELECT id FROM faces WHERE tenant_id = $1 AND track_id = ANY($4) UNION SELECT face_id FROM v)
       ) tf WHERE track_id = ANY($4)`;
     const rows: (Omit<TrackSummary, 'centroid' | 'matches'> & { centroid: Buffer })[] = await this.db.query(
       `WITH tf AS (${faces('e.embedding, e.model_id')})
@@ -267,28 +278,22 @@ export class ShopperRepository {
     }));
   }
 
-  /** The tracker's faces whole; with `perTrack`, only the latest so many of each track. */
-  private async trackerFaces(where: string, params: unknown[], perTrack?: number): Promise<CameraFaceRow[]> {
-    const columns = `${FACE_PLACE_COLUMNS}, f.box_x AS x, f.box_y AS y, f.box_w AS w, f.box_h AS h,
-      ${vectorAsBytes('e.embedding')} AS embedding, e.model_id AS "modelId", f.matches`;
+  private async trackerFaces(where: string, params: unknown[]): Promise<CameraFaceRow[]> {
     const rows: (Omit<CameraFaceRow, 'embedding' | 'box'> & {
       embedding: Buffer;
       x: number;
       y: number;
       w: number;
       h: number;
-      recent?: string;
     })[] = await this.db.query(
-      perTrack === undefined
-        ? trackerFacesSql(columns, where)
-        : // each track's faces numbered from its latest back
-          `SELECT * FROM (${trackerFacesSql(
-            `${columns}, row_number() OVER (PARTITION BY f.track_id ORDER BY ${PLACE.map((p) => `${p} DESC`).join(', ')}) AS recent`,
-            where,
-          )}) latest WHERE recent <= $${params.length + 1}`,
-      perTrack === undefined ? params : [...params, perTrack],
+      trackerFacesSql(
+        `${FACE_PLACE_COLUMNS}, f.box_x AS x, f.box_y AS y, f.box_w AS w, f.box_h AS h,
+         ${vectorAsBytes('e.embedding')} AS embedding, e.model_id AS "modelId", f.matches`,
+        where,
+      ),
+      params,
     );
-    return rows.map(({ x, y, w, h, embedding, recent: _recent, ...r }) => ({
+    return rows.map(({ x, y, w, h, embedding, ...r }) => ({
       ...r,
       box: { x, y, w, h },
       embedding: vectorFromBytes(embedding),
