@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { OnnxSession } from '@storelens/inference';
+import { FacePipeline } from '@storelens/pipeline';
 import { addBenchCommand } from './command';
 import { fixturesDir } from './images';
 import { registerBenchRow, registeredBenchRows } from './registry';
@@ -21,6 +22,7 @@ describe('bench, in process, on three fixtures', () => {
   let stdout = '';
   let stray: jest.SpyInstance;
   let strayCalls = 0;
+  let readied: string[] = [];
   let result: BenchResult;
   const row = <T>(name: string) => result.rows.find((r) => r.name === name) as T;
 
@@ -32,11 +34,14 @@ describe('bench, in process, on three fixtures', () => {
     const program = new Command().exitOverride();
     addBenchCommand(program, { stdout: (t) => (stdout += t), stdoutIsTty: false, stderr: silentStderr });
     stray = jest.spyOn(process.stdout, 'write');
+    const ready = jest.spyOn(FacePipeline.prototype, 'ready');
     try {
       await program.parseAsync(['bench', '--json', '--repeat', '1', '--images', dir], { from: 'user' });
     } finally {
       strayCalls = stray.mock.calls.length;
       stray.mockRestore();
+      readied = ready.mock.calls.map(([bytes]) => String(bytes.length));
+      ready.mockRestore();
     }
     result = JSON.parse(stdout);
   });
@@ -50,6 +55,16 @@ describe('bench, in process, on three fixtures', () => {
     expect(stdout.endsWith('\n')).toBe(true);
     expect(stdout.trim().split('\n')).toHaveLength(1);
     expect(strayCalls).toBe(0);
+  });
+
+  it('streams each timed pass behind an untimed lead-in of the same images, as a long run streams them', async () => {
+    // one pass: the three images, then the three again, each opened (decoded and shrunk for the detector) once
+    const sizes = await Promise.all(
+      IMAGES.map(async (rel) => String((await readFile(path.join(fixturesDir(), rel))).length)),
+    );
+    expect(readied).toEqual([...sizes, ...sizes]);
+    // and its faces are counted once
+    expect(row<PipelineRow>('pipeline').faces).toBe(FACES);
   });
 
   it('has the machine, the counts and the rows in order', () => {
@@ -262,7 +277,7 @@ describe('bench, in process, on three fixtures', () => {
       '@vladmandic/human (peer)',
       'align + embed',
       'total, one image at a time',
-      'with the next image decoded while the models run on this one',
+      'streamed, the next images decoded while the models run on this one',
       'INFRA.md 2 threads',
       '7.10',
       'Where the platform spends its time',

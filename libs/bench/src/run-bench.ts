@@ -169,7 +169,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         await pipelinePass(pipeline, prepared, (name) => progress.tick(`pipeline ${r + 1}/${repeat} ${name}`)),
       );
       streamPasses.push(
-        await streamPass(pipeline, prepared, (name) => progress.tick(`pipeline, decoded ahead ${r + 1}/${repeat} ${name}`)),
+        await streamPass(pipeline, prepared, (name) => progress.tick(`pipeline, streamed ${r + 1}/${repeat} ${name}`)),
       );
       rawPasses.push(await rawPass(models, prepared, (name) => progress.tick(`raw models ${r + 1}/${repeat} ${name}`)));
     }
@@ -243,22 +243,30 @@ async function pipelinePass(
 }
 
 /**
- * The images as a stream, the next one decoded and shrunk for the detector while the models run on this one
+ * The images as a stream, the next ones decoded and shrunk for the detector while the models run on this one
  * (`readAhead` and `ready`, as `storelens analyze` runs a folder): the pipeline's throughput. Decoding and resizing
  * run in libvips' threads and the models on the main thread, so on two cores they overlap instead of taking turns.
+ * The pass runs behind a lead-in of the same images, untimed, as a long run streams them: its first image is
+ * decoded while the lead-in's last one is analysed. A fresh stream waits for its first decode, and the set's one
+ * large progressive JPEG, second in it, then outlasts the analysis of the first image; a pass of 15 images would
+ * count those waits once in 15 images, a folder of thousands once in thousands.
  */
 async function streamPass(
   pipeline: FacePipeline,
   prepared: PreparedImage[],
   tick: (name: string) => void,
 ): Promise<StreamPass> {
+  const lead = prepared.length;
   let faces = 0;
-  const start = performance.now();
-  for await (const item of readAhead(prepared, (p) => pipeline.ready(p.image.bytes))) {
-    tick(item.input.image.name);
+  let start = performance.now();
+  for await (const item of readAhead([...prepared, ...prepared], (p) => pipeline.ready(p.image.bytes))) {
     if ('error' in item) throw item.error; // every image decoded in the warm-up
+    if (item.index >= lead) tick(item.input.image.name);
     const { image, firstInput } = item.value;
-    faces += (await pipeline.analyzeImage(image, undefined, undefined, { firstInput })).length;
+    const found = (await pipeline.analyzeImage(image, undefined, undefined, { firstInput })).length;
+    if (item.index >= lead) faces += found;
+    // the timed pass begins as the lead-in's last image is done
+    if (item.index === lead - 1) start = performance.now();
   }
   return { totalMs: performance.now() - start, faces };
 }
@@ -385,7 +393,7 @@ function pipelineRowOf(
       ms: round(median(passes.map((pass) => pass.perImageMs[i]))),
     })),
     note:
-      'image bytes in memory -> decode -> detect -> align+embed -> age/gender+emotion, the next image decoded while the models run on this one; files are read before timing',
+      'image bytes in memory -> decode -> detect -> align+embed -> age/gender+emotion, the next images decoded while the models run on this one, each pass behind an untimed lead-in of the same images (as a long run streams them); files are read before timing',
   };
 }
 

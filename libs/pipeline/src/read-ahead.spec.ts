@@ -1,4 +1,4 @@
-import { readAhead } from './read-ahead';
+import { READ_AHEAD, readAhead } from './read-ahead';
 
 /** An open that resolves when the test says so, recording when each open started. */
 function controlledOpens() {
@@ -15,9 +15,9 @@ function controlledOpens() {
 const flush = () => new Promise((r) => setImmediate(r));
 
 describe('readAhead', () => {
-  it('opens the next input while the consumer works on the current one, never two ahead', async () => {
+  it('opens the next input while the consumer works on the current one, never two ahead at ahead 1', async () => {
     const { started, settle, open } = controlledOpens();
-    const it = readAhead([0, 1, 2], open);
+    const it = readAhead([0, 1, 2], open, { ahead: 1 });
     const first = it.next();
     await flush();
     expect(started).toEqual([0]);
@@ -34,6 +34,34 @@ describe('readAhead', () => {
     settle.get(2)!.resolve('c');
     expect((await it.next()).value).toEqual({ input: 2, index: 2, value: 'c' });
     expect((await it.next()).done).toBe(true);
+  });
+
+  it('opens the next two by default while the consumer works on one, never three ahead', async () => {
+    expect(READ_AHEAD).toBe(2);
+    const { started, settle, open } = controlledOpens();
+    const it = readAhead([0, 1, 2, 3, 4], open);
+    const first = it.next();
+    await flush();
+    // the first input alone until it is open
+    expect(started).toEqual([0]);
+    settle.get(0)!.resolve('a');
+    expect((await first).value).toEqual({ input: 0, index: 0, value: 'a' });
+    expect(started).toEqual([0, 1, 2]);
+    // the second was opened meanwhile: the consumer gets it at once, and the fourth starts
+    settle.get(1)!.resolve('b');
+    settle.get(2)!.resolve('c');
+    expect((await it.next()).value).toEqual({ input: 1, index: 1, value: 'b' });
+    expect(started).toEqual([0, 1, 2, 3]);
+    await flush();
+    expect(started).toEqual([0, 1, 2, 3]);
+    expect((await it.next()).value).toEqual({ input: 2, index: 2, value: 'c' });
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    settle.get(3)!.resolve('d');
+    settle.get(4)!.resolve('e');
+    expect((await it.next()).value).toMatchObject({ value: 'd' });
+    expect((await it.next()).value).toMatchObject({ value: 'e' });
+    expect((await it.next()).done).toBe(true);
+    await expect(readAhead([1], async (x) => x, { ahead: 0 }).next()).rejects.toThrow(/ahead/);
   });
 
   it('hands a failed open over in its place, and goes on with the rest in order', async () => {
@@ -54,7 +82,11 @@ describe('readAhead', () => {
     for await (const o of readAhead([], open)) throw new Error(`unexpected ${JSON.stringify(o)}`);
     expect(open).not.toHaveBeenCalled();
     for await (const o of readAhead([1, 2, 3, 4], open)) if (o.index === 1) break;
-    // the consumer stopped at the second input: the third had been started ahead, the fourth never was
+    // the consumer stopped at the second input: the third and fourth had been started ahead
+    expect(open.mock.calls.map((c) => c[0])).toEqual([1, 2, 3, 4]);
+    open.mockClear();
+    for await (const o of readAhead([1, 2, 3, 4], open, { ahead: 1 })) if (o.index === 1) break;
+    // one ahead: the third had been started, the fourth never was
     expect(open.mock.calls.map((c) => c[0])).toEqual([1, 2, 3]);
   });
 });

@@ -106,8 +106,8 @@ export async function analyzeCommand(inputs: string[], pipeline: FacePipeline, o
     else errors.push({ file, error });
   };
 
-  // The next input is read, decoded and shrunk for the detector (in libvips' threads) while the models run on this
-  // one, so a folder of photos is not decoded and analysed in turn on one core.
+  // The next inputs (READ_AHEAD of them) are read, decoded and shrunk for the detector (in libvips' threads) while the
+  // models run on this one, so a folder of photos is not decoded and analysed in turn on one core.
   for await (const item of readAhead(inputs, (file) => openInput(file, pipeline))) {
     const { input: file, index: i } = item;
     if (showBar) bar.update(i, { file: path.basename(file) });
