@@ -203,16 +203,17 @@ export class ShopperRepository {
     perTrack: number,
   ): Promise<CameraFaceRow[]> {
     if (trackIds.length === 0) return [];
-    // the latest faces picked by their places alone, so that only theirs of the track's vectors are read
+    // the latest faces picked by their places alone, so that only theirs of the track's vectors are read; the ids
+    // as one array computed first (an IN here let the planner walk every face of the tenant, on fresh statistics)
     return this.trackerFaces(
-      `f.tenant_id = $1 AND f.id IN (
+      `f.tenant_id = $1 AND f.id = ANY(ARRAY(
          SELECT id FROM (
            SELECT f.id, row_number() OVER (PARTITION BY f.track_id ORDER BY ${PLACE.map((p) => `${p} DESC`).join(', ')}) AS recent
            FROM frames fr JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
            WHERE f.tenant_id = $1 AND f.track_id = ANY($2) AND f.decided_at IS NOT NULL
              AND EXISTS (SELECT 1 FROM face_embeddings e WHERE e.tenant_id = f.tenant_id AND e.face_id = f.id)
              AND (${PLACE.join(', ')}) < ($3::timestamptz, $4::uuid, $5::int, $6::int, $7::uuid)
-         ) latest WHERE recent <= $8)`,
+         ) latest WHERE recent <= $8))`,
       [tenantId, trackIds, place.at, place.mediaId, place.frameIndex, place.faceIndex, place.faceId, perTrack],
     );
   }
@@ -241,7 +242,7 @@ export class ShopperRepository {
         JOIN face_embeddings e ON e.tenant_id = f.tenant_id AND e.face_id = f.id
         LEFT JOIN v ON v.face_id = f.id
         WHERE f.tenant_id = $1 AND f.decided_at IS NOT NULL
-          AND f.id IN (SELECT id FROM faces WHERE tenant_id = $1 AND track_id = ANY($4) UNION SELECT face_id FROM v)
+          AND f.id = ANY(ARRAY(SELECT id FROM faces WHERE tenant_id = $1 AND track_id = ANY($4) UNION SELECT face_id FROM v))
       ) tf WHERE track_id = ANY($4)`;
     const rows: (Omit<TrackSummary, 'centroid' | 'matches'> & { centroid: Buffer })[] = await this.db.query(
       `WITH tf AS (${faces('e.embedding, e.model_id')})
