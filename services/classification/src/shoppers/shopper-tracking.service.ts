@@ -182,7 +182,9 @@ export class ShopperTrackingService {
       );
       const decided: TrackRow[] = [];
       for (const t of linked) {
-        const row = byId.get(trackIdOf(t.firstFaceId))!;
+        const row = byId.get(trackIdOf(t.firstFaceId));
+        // a face erased meanwhile can leave a track with nothing to sum up, so without a row
+        if (!row) continue;
         const vector = summaries.get(row.id)?.centroid ?? row.centroid;
         // a track kept as stored whose faces' vectors retention has swept stays as it is
         if (!vector) {
