@@ -230,52 +230,46 @@ export class ShopperRepository {
     trackOfFace: ReadonlyMap<string, string>,
   ): Promise<TrackSummary[]> {
     if (trackIds.length === 0) return [];
-    const params = [tenantId, [...trackOfFace.keys()], [...trackOfFace.values()], trackIds];
-    // the tracker's faces by the track they will have: the given one, else the stored one
-    const faces = (columns: string) => `
-      WITH v AS (SELECT * FROM unnest($2::uuid[], $3::uuid[]) AS v(face_id, track_id))
-      SELECT * FROM (
-        SELECT COALESCE(v.track_id, f.track_id) AS track_id, ${PLACE_COLUMNS}, ${columns}
-        FROM media m
-        JOIN frames fr ON fr.tenant_id = m.tenant_id AND fr.media_id = m.id
-        JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
-        JOIN face_embeddings e ON e.tenant_id = f.tenant_id AND e.face_id = f.id
-        LEFT JOIN v ON v.face_id = f.id
-        WHERE f.tenant_id = $1 AND f.decided_at IS NOT NULL
-          AND f.id = ANY(ARRAY(SELECT id FROM faces WHERE tenant_id = $1 AND track_id = ANY($4) UNION SELECT face_id FROM v))
-      ) tf WHERE track_id = ANY($4)`;
-    const rows: (Omit<TrackSummary, 'centroid' | 'matches'> & { centroid: Buffer })[] = await this.db.query(
-      `WITH tf AS (${faces('e.embedding, e.model_id')})
-       SELECT track_id AS "trackId", count(*)::int AS "faceCount", min(at) AS "startedAt", max(at) AS "endedAt",
-              (array_agg(model_id ORDER BY ${PLACE_BY}))[1] AS "modelId",
-              ${vectorAsBytes(`l2_normalize(avg(embedding ORDER BY ${PLACE_BY}))`)} AS centroid
-       FROM tf GROUP BY track_id`,
-      params,
-    );
-    // a face that did not list an identity counts with the lowest similarity it did list
-    const matches: { trackId: string; identityId: string; similarity: number }[] = await this.db.query(
-      `WITH tf AS (${faces('f.matches')}),
+    const rows: (Omit<TrackSummary, 'centroid'> & { centroid: Buffer })[] = await this.db.query(
+      // the tracker's faces by the track they will have: the given one, else the stored one
+      `WITH v AS (SELECT * FROM unnest($2::uuid[], $3::uuid[]) AS v(face_id, track_id)),
+       tf AS MATERIALIZED (
+         SELECT * FROM (
+           SELECT COALESCE(v.track_id, f.track_id) AS track_id, ${PLACE_COLUMNS}, e.embedding, e.model_id, f.matches
+           FROM frames fr
+           JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
+           JOIN face_embeddings e ON e.tenant_id = f.tenant_id AND e.face_id = f.id
+           LEFT JOIN v ON v.face_id = f.id
+           WHERE f.tenant_id = $1 AND f.decided_at IS NOT NULL
+             AND f.id = ANY(ARRAY(SELECT id FROM faces WHERE tenant_id = $1 AND track_id = ANY($4) UNION SELECT face_id FROM v))
+         ) moved WHERE track_id = ANY($4)),
+       -- the faces with matches, and the lowest similarity each listed
        listed AS (
          SELECT tf.*, (SELECT min((x->>'similarity')::float8) FROM jsonb_array_elements(tf.matches) x) AS lowest
          FROM tf WHERE CASE WHEN jsonb_typeof(tf.matches) = 'array' THEN jsonb_array_length(tf.matches) > 0 END),
        ids AS (SELECT DISTINCT l.track_id, x->>'identityId' AS identity_id
-               FROM listed l CROSS JOIN LATERAL jsonb_array_elements(l.matches) x)
-       SELECT ids.track_id AS "trackId", ids.identity_id AS "identityId",
-              sum(COALESCE(
-                (SELECT (x->>'similarity')::float8 FROM jsonb_array_elements(l.matches) WITH ORDINALITY AS y(x, k)
-                 WHERE x->>'identityId' = ids.identity_id ORDER BY k LIMIT 1),
-                l.lowest) ORDER BY ${PLACE_BY}) / count(*) AS similarity
-       FROM ids JOIN listed l ON l.track_id = ids.track_id
-       GROUP BY ids.track_id, ids.identity_id`,
-      params,
+               FROM listed l CROSS JOIN LATERAL jsonb_array_elements(l.matches) x),
+       -- per identity, the mean over the faces with matches; a face that did not list it counts with its lowest
+       similarities AS (
+         SELECT ids.track_id, ids.identity_id,
+                sum(COALESCE(
+                  (SELECT (x->>'similarity')::float8 FROM jsonb_array_elements(l.matches) WITH ORDINALITY AS y(x, k)
+                   WHERE x->>'identityId' = ids.identity_id ORDER BY k LIMIT 1),
+                  l.lowest) ORDER BY ${PLACE_BY}) / count(*) AS similarity
+         FROM ids JOIN listed l ON l.track_id = ids.track_id
+         GROUP BY ids.track_id, ids.identity_id)
+       SELECT track_id AS "trackId", count(*)::int AS "faceCount", min(at) AS "startedAt", max(at) AS "endedAt",
+              (array_agg(model_id ORDER BY ${PLACE_BY}))[1] AS "modelId",
+              ${vectorAsBytes(`l2_normalize(avg(embedding ORDER BY ${PLACE_BY}))`)} AS centroid,
+              (SELECT coalesce(json_agg(json_build_object('identityId', s.identity_id, 'similarity', s.similarity)), '[]')
+               FROM similarities s WHERE s.track_id = tf.track_id) AS matches
+       FROM tf GROUP BY track_id`,
+      [tenantId, [...trackOfFace.keys()], [...trackOfFace.values()], trackIds],
     );
     return rows.map((r) => ({
       ...r,
       centroid: vectorFromBytes(r.centroid),
-      matches: matches
-        .filter((m) => m.trackId === r.trackId)
-        .map(({ identityId, similarity }) => ({ identityId, similarity }))
-        .sort((a, b) => b.similarity - a.similarity || (a.identityId < b.identityId ? -1 : 1)),
+      matches: [...r.matches].sort((a, b) => b.similarity - a.similarity || (a.identityId < b.identityId ? -1 : 1)),
     }));
   }
 
