@@ -12,6 +12,7 @@ import {
   FrameRepository,
   IdentityRepository,
   MediaRepository,
+  ShopperRepository,
   StoreRepository,
   TenantRepository,
   AlertRepository,
@@ -49,6 +50,7 @@ export function repositories(dataSource: DataSource) {
     identities: new IdentityRepository(dataSource),
     embeddings: new EmbeddingRepository(dataSource),
     alerts: new AlertRepository(dataSource),
+    shoppers: new ShopperRepository(dataSource),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;

@@ -1,4 +1,4 @@
-import { ShopperRepository, type NewTrack } from './repositories/shopper.repository';
+import type { NewTrack } from './repositories/shopper.repository';
 import {
   detection,
   migratedTestDatabase,
@@ -12,11 +12,9 @@ import {
 
 let t: MigratedDatabase;
 let r: Repositories;
-let shoppers: ShopperRepository;
 beforeAll(async () => {
   t = await migratedTestDatabase();
   r = repositories(t.dataSource);
-  shoppers = new ShopperRepository(t.dataSource);
 });
 afterAll(async () => {
   await t?.close();
@@ -73,9 +71,9 @@ async function clip() {
     similarity: null,
   });
   const a = randomUUID();
-  await shoppers.upsertTracks(s.tenant.id, [track(a, faces[0]!)]);
-  await shoppers.assignFaces(s.tenant.id, new Map(faces.map((f) => [f.id, a])));
-  return { ...s, faces, a, track };
+  await r.shoppers.upsertTracks(s.tenant.id, [track(a, faces[0]!)]);
+  await r.shoppers.assignFaces(s.tenant.id, new Map(faces.map((f) => [f.id, a])));
+  return { ...s, faces, a };
 }
 
 const decide = (tenantId: string, faceId: string, matches: { identityId: string; similarity: number }[] | null) =>
@@ -97,10 +95,10 @@ describe('what the tracker reads of a track (real Postgres)', () => {
   it('reads of a track only its latest faces before a place, however long it is, and only for the tenant', async () => {
     const c = await clip();
     for (const f of c.faces) await decide(c.tenant.id, f.id, null);
-    // resuming at frame 8: frames 3 to 7 are the latest five faces before it, frame 6's two faces counting as two
+    // resuming at frame 8: the latest five faces before it are those of frames 4 to 7, frame 6's two counting as two
     const place = c.faces.find((f) => f.frameIndex === 8)!;
     const at = { faceId: place.id, at: place.at, mediaId: c.media.id, frameIndex: 8, faceIndex: 0 };
-    const tail = await shoppers.trackTails(c.tenant.id, [c.a], at, 5);
+    const tail = await r.shoppers.trackTails(c.tenant.id, [c.a], at, 5);
     expect(tail.map((f) => [f.frameIndex, f.faceIndex])).toEqual([
       [4, 0],
       [5, 0],
@@ -112,7 +110,7 @@ describe('what the tracker reads of a track (real Postgres)', () => {
     tail[0]!.embedding.forEach((x, i) => expect(x).toBeCloseTo(c.faces[4]!.vector[i]!, 6));
     // within one frame the face index places a face: resuming at frame 6's second face leaves its first before it
     const second = c.faces.find((f) => f.frameIndex === 6 && f.faceIndex === 1)!;
-    const within = await shoppers.trackTails(
+    const within = await r.shoppers.trackTails(
       c.tenant.id,
       [c.a],
       { ...at, faceId: second.id, at: second.at, frameIndex: 6, faceIndex: 1 },
@@ -124,9 +122,9 @@ describe('what the tracker reads of a track (real Postgres)', () => {
     ]);
     // undecided faces are not the tracker's
     await t.dataSource.query(`UPDATE faces SET decided_at = NULL WHERE id = $1`, [c.faces[7]!.id]); // frame 6, face 1
-    expect((await shoppers.trackTails(c.tenant.id, [c.a], at, 5)).map((f) => f.frameIndex)).toEqual([3, 4, 5, 6, 7]);
+    expect((await r.shoppers.trackTails(c.tenant.id, [c.a], at, 5)).map((f) => f.frameIndex)).toEqual([3, 4, 5, 6, 7]);
     const other = await seedTenant(r, 'Other');
-    expect(await shoppers.trackTails(other.tenant.id, [c.a], at, 5)).toEqual([]);
+    expect(await r.shoppers.trackTails(other.tenant.id, [c.a], at, 5)).toEqual([]);
   });
 
   it("sums a track up from all its faces, as they will be once moved: count, span, centroid and the identities' mean similarity", async () => {
@@ -146,7 +144,7 @@ describe('what the tracker reads of a track (real Postgres)', () => {
     // frames 9 to 11 move to a new track B
     const b = randomUUID();
     const moved = c.faces.filter((f) => f.frameIndex >= 9);
-    const [sa, sb] = await shoppers
+    const [sa, sb] = await r.shoppers
       .trackSummaries(c.tenant.id, [c.a, b], new Map(moved.map((f) => [f.id, b])))
       .then((s) => [s.find((x) => x.trackId === c.a)!, s.find((x) => x.trackId === b)!]);
     const kept = c.faces.filter((f) => f.frameIndex < 9);
@@ -164,9 +162,9 @@ describe('what the tracker reads of a track (real Postgres)', () => {
     sa!.centroid.forEach((x, i) => expect(x).toBeCloseTo(want[i]!, 5));
     expect(sb).toMatchObject({ faceCount: 3, startedAt: moved[0]!.at, endedAt: moved[2]!.at, matches: [] });
     // nothing is written: the faces are still on track A
-    expect(await shoppers.trackSummaries(c.tenant.id, [c.a], new Map())).toMatchObject([{ faceCount: 13 }]);
+    expect(await r.shoppers.trackSummaries(c.tenant.id, [c.a], new Map())).toMatchObject([{ faceCount: 13 }]);
     // another tenant's tracks and faces are not summed
     const other = await seedTenant(r, 'Other');
-    expect(await shoppers.trackSummaries(other.tenant.id, [c.a], new Map())).toEqual([]);
+    expect(await r.shoppers.trackSummaries(other.tenant.id, [c.a], new Map())).toEqual([]);
   });
 });

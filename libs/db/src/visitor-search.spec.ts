@@ -8,11 +8,9 @@ import type { MigratedDatabase, Repositories } from './test-support';
 
 let t: MigratedDatabase;
 let r: Repositories;
-let shoppers: ShopperRepository;
 beforeAll(async () => {
   t = await migratedTestDatabase();
   r = repositories(t.dataSource);
-  shoppers = new ShopperRepository(t.dataSource);
 });
 afterAll(async () => {
   await t?.close();
@@ -70,31 +68,31 @@ describe('visitor search, one graph per tenant', () => {
   it('finds the nearest visitor of a large tenant, nearest first, with the connection’s settings', async () => {
     const [id, centroid] = [...bigVisitors][1234]!;
     const query = near(centroid, 0.02);
-    const found = await shoppers.nearestVisitors(big.tenant.id, query, 'mfn', 10);
+    const found = await r.shoppers.nearestVisitors(big.tenant.id, query, 'mfn', 10);
     expect(found).toHaveLength(10);
     expect(found[0]).toMatchObject({ visitorId: id, identityId: null });
     expect(found[0]!.similarity).toBeCloseTo(1 - cosineDistance(query, centroid), 5);
     expect(found.map((f) => f.similarity)).toEqual([...found.map((f) => f.similarity)].sort((a, b) => b - a));
-    expect((await shoppers.nearestVisitor(big.tenant.id, query, 'mfn'))?.visitorId).toBe(id);
+    expect((await r.shoppers.nearestVisitor(big.tenant.id, query, 'mfn'))?.visitorId).toBe(id);
   });
 
   it("never answers with another tenant's visitor, another model's or one whose centroid retention forgot", async () => {
     const [id, centroid] = [...smallVisitors][0]!;
-    expect(await shoppers.nearestVisitor(big.tenant.id, centroid, 'mfn')).not.toMatchObject({ visitorId: id });
-    expect(await shoppers.nearestVisitor(small.tenant.id, centroid, 'other-model')).toBeNull();
+    expect(await r.shoppers.nearestVisitor(big.tenant.id, centroid, 'mfn')).not.toMatchObject({ visitorId: id });
+    expect(await r.shoppers.nearestVisitor(small.tenant.id, centroid, 'other-model')).toBeNull();
     const lone = await seedTenant(r, 'Forgotten');
     const [forgotten] = (await visitors(lone.tenant.id, 1)).keys();
     await t.dataSource.query(`UPDATE visitors SET centroid = NULL WHERE tenant_id = $1`, [lone.tenant.id]);
     expect(forgotten).toBeDefined();
-    expect(await shoppers.nearestVisitor(lone.tenant.id, centroid, 'mfn')).toBeNull();
+    expect(await r.shoppers.nearestVisitor(lone.tenant.id, centroid, 'mfn')).toBeNull();
   });
 
   it('creates a visitor once: a replay keeps the first centroid', async () => {
     const id = randomUUID();
     const first = randomVector();
-    await shoppers.createVisitor(small.tenant.id, id, first, 'mfn');
-    await shoppers.createVisitor(small.tenant.id, id, randomVector(), 'mfn');
-    const found = await shoppers.nearestVisitor(small.tenant.id, first, 'mfn');
+    await r.shoppers.createVisitor(small.tenant.id, id, first, 'mfn');
+    await r.shoppers.createVisitor(small.tenant.id, id, randomVector(), 'mfn');
+    const found = await r.shoppers.nearestVisitor(small.tenant.id, first, 'mfn');
     expect(found).toMatchObject({ visitorId: id });
     expect(found!.similarity).toBeCloseTo(1, 5);
   });
@@ -102,7 +100,7 @@ describe('visitor search, one graph per tenant', () => {
   it('reads a vector in binary as the float4 values its text stands for, and absorbs a track with it', async () => {
     const stored = [...randomVector(), -0, 1e-30, -3.4e38, 0.1].slice(-128);
     const id = randomUUID();
-    await shoppers.createVisitor(small.tenant.id, id, stored, 'mfn');
+    await r.shoppers.createVisitor(small.tenant.id, id, stored, 'mfn');
     const [row]: { bytes: Buffer; text: string }[] = await t.dataSource.query(
       `SELECT ${vectorAsBytes('centroid')} AS bytes, centroid::text AS text FROM visitors WHERE id = $1`,
       [id],
@@ -113,8 +111,8 @@ describe('visitor search, one graph per tenant', () => {
     // the running mean starts from the stored centroid read this way: a track equal to a unit centroid leaves it
     const unit = randomVector();
     const other = randomUUID();
-    await shoppers.createVisitor(small.tenant.id, other, unit, 'mfn');
-    await shoppers.absorbIntoVisitor(small.tenant.id, other, unit);
+    await r.shoppers.createVisitor(small.tenant.id, other, unit, 'mfn');
+    await r.shoppers.absorbIntoVisitor(small.tenant.id, other, unit);
     const [after]: { text: string }[] = await t.dataSource.query(
       `SELECT centroid::text AS text FROM visitors WHERE id = $1`,
       [other],

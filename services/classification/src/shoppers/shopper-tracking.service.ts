@@ -129,7 +129,8 @@ export class ShopperTrackingService {
       // out as they were stored (same faces, so the same span, centroid and name). Rewriting them all made every
       // decision cost as much as the segment was long. What changed is summed up from all its faces in Postgres.
       const stored = new Map(before.map((t) => [t.id, t]));
-      const changed = changedTracks([...newIds], stored, [...after, ...[...tails.values()].flat()], trackOfFace);
+      // only the faces linked again can move: a tail keeps its track by construction
+      const changed = changedTracks([...newIds], stored, after, trackOfFace);
       const summaries = new Map(
         (await tx.trackSummaries(tenantId, [...changed], trackOfFace)).map((s) => [s.trackId, s]),
       );
