@@ -168,3 +168,121 @@ describe('what the tracker reads of a track (real Postgres)', () => {
     expect(await r.shoppers.trackSummaries(other.tenant.id, [c.a], new Map())).toEqual([]);
   });
 });
+
+/** Frames of the seeded camera at these offsets (ms), each with `perFrame` decided, embedded faces. */
+async function framesAt(offsets: number[], perFrame = (_i: number) => 1) {
+  const s = await seedTenant(r);
+  const faces: { id: string; frameId: string; frameIndex: number; faceIndex: number }[] = [];
+  for (const [index, ms] of offsets.entries()) {
+    const fr = await r.frames.upsert(s.tenant.id, {
+      mediaId: s.media.id,
+      index,
+      timeMs: ms,
+      capturedAt: new Date(s.media.capturedAt.getTime() + ms),
+      objectKey: `k/${index}`,
+      width: 640,
+      height: 480,
+    });
+    const dets = Array.from({ length: perFrame(index) }, (_, i) => detection(i));
+    for (const f of await r.faces.saveDetections(s.tenant.id, fr.id, dets, 'yunet')) {
+      await r.embeddings.upsert(s.tenant.id, f.id, randomVector(), 'mfn');
+      await decide(s.tenant.id, f.id, null);
+      faces.push({ id: f.id, frameId: fr.id, frameIndex: index, faceIndex: f.faceIndex });
+    }
+  }
+  // every face on one track, as if tracked already
+  const track: NewTrack = {
+    id: randomUUID(),
+    storeId: s.store.id,
+    cameraId: s.camera.id,
+    firstFaceId: faces[0]!.id,
+    startedAt: s.media.capturedAt,
+    endedAt: s.media.capturedAt,
+    intervalMs: 500,
+    faceCount: faces.length,
+    centroid: randomVector(),
+    modelId: 'mfn',
+    identityId: null,
+    similarity: null,
+  };
+  await r.shoppers.upsertTracks(s.tenant.id, [track]);
+  await r.shoppers.assignFaces(s.tenant.id, new Map(faces.map((f) => [f.id, track.id])));
+  const window = (from: number, to: number) => ({
+    from: new Date(s.media.capturedAt.getTime() + from),
+    to: new Date(s.media.capturedAt.getTime() + to),
+  });
+  return { ...s, faces, window };
+}
+
+describe("a decided face's run, as the tracker continues it (real Postgres)", () => {
+  it('returns the run from the resume point, after the faces within the gap before it, and nothing of other runs', async () => {
+    const c = await framesAt([0, 400, 5_000, 5_300, 5_700, 20_000]);
+    const ids = (run: Awaited<ReturnType<typeof r.shoppers.cameraRun>>) => run && run.faces.map((f) => f.faceId);
+    const f = c.faces.map((x) => x.id);
+    const run = await r.shoppers.cameraRun(c.tenant.id, c.camera.id, f[3]!, c.window(-60_000, 60_000), 1_000);
+    // the run is 5.0-5.7 s; tracking resumes at the decided face, and 5.0 s is within the gap before it
+    expect(ids(run)).toEqual([f[2], f[3], f[4]]);
+    expect(run).toMatchObject({ resume: 1, atEnd: false });
+    expect(run!.faces[1]).toMatchObject({
+      frameId: c.faces[3]!.frameId,
+      mediaId: c.media.id,
+      frameIndex: 3,
+      faceIndex: 0,
+    });
+    // an earlier face of the run still without a track moves the resume point back to it; one of another run does not
+    await t.dataSource.query(`UPDATE faces SET track_id = NULL WHERE id = ANY($1)`, [[f[0], f[2]]]);
+    expect(await r.shoppers.cameraRun(c.tenant.id, c.camera.id, f[3]!, c.window(-60_000, 60_000), 1_000)).toMatchObject(
+      { resume: 0, faces: [{ faceId: f[2] }, { faceId: f[3] }, { faceId: f[4] }] },
+    );
+    // a larger gap joins the first two faces to the run: the untracked first face is now where tracking resumes
+    const wide = await r.shoppers.cameraRun(c.tenant.id, c.camera.id, f[3]!, c.window(-60_000, 60_000), 5_000);
+    expect(ids(wide)).toEqual([f[0], f[1], f[2], f[3], f[4]]);
+    expect(wide!.resume).toBe(0);
+    // an undecided face is not the tracker's: it neither breaks nor joins a run
+    await t.dataSource.query(`UPDATE faces SET decided_at = NULL WHERE id = $1`, [f[4]]);
+    expect(ids(await r.shoppers.cameraRun(c.tenant.id, c.camera.id, f[3]!, c.window(-60_000, 60_000), 1_000))).toEqual([
+      f[2],
+      f[3],
+    ]);
+    // a face outside the window (erased meanwhile), another tenant, another camera: nothing
+    expect(await r.shoppers.cameraRun(c.tenant.id, c.camera.id, f[5]!, c.window(-60_000, 10_000), 1_000)).toBeNull();
+    const other = await seedTenant(r, 'Other');
+    expect(
+      await r.shoppers.cameraRun(other.tenant.id, c.camera.id, f[3]!, c.window(-60_000, 60_000), 1_000),
+    ).toBeNull();
+    expect(
+      await r.shoppers.cameraRun(c.tenant.id, other.camera.id, f[3]!, c.window(-60_000, 60_000), 1_000),
+    ).toBeNull();
+  });
+
+  it('resumes at the first face of the frame, and says when the run may go on past the window', async () => {
+    // frames 500 ms apart, two faces in frame 2
+    const c = await framesAt([0, 500, 1_000, 1_500], (i) => (i === 2 ? 2 : 1));
+    const second = c.faces.find((x) => x.frameIndex === 2 && x.faceIndex === 1)!;
+    const run = await r.shoppers.cameraRun(c.tenant.id, c.camera.id, second.id, c.window(-60_000, 60_000), 800);
+    // the frame's first face is linked again with it; frame 1 is within the gap before, frame 0 is not
+    expect(run!.faces.map((x) => [x.frameIndex, x.faceIndex])).toEqual([
+      [1, 0],
+      [2, 0],
+      [2, 1],
+      [3, 0],
+    ]);
+    expect(run!.resume).toBe(1);
+    expect(run!.faces.map((x) => x.at.getTime() - c.media.capturedAt.getTime())).toEqual([500, 1_000, 1_000, 1_500]);
+    // the run's last face is the window's last: a face just past the window could go on with it, if within the gap
+    expect(
+      await r.shoppers.cameraRun(c.tenant.id, c.camera.id, second.id, c.window(-60_000, 2_300), 800),
+    ).toMatchObject({
+      atEnd: true,
+    });
+    expect(
+      await r.shoppers.cameraRun(c.tenant.id, c.camera.id, second.id, c.window(-60_000, 2_400), 800),
+    ).toMatchObject({
+      atEnd: false,
+    });
+    // cut by the window's end, the run is what the window holds
+    const cut = await r.shoppers.cameraRun(c.tenant.id, c.camera.id, second.id, c.window(-60_000, 1_200), 800);
+    expect(cut).toMatchObject({ atEnd: true, resume: 1 });
+    expect(cut!.faces.map((x) => x.frameIndex)).toEqual([1, 2, 2]);
+  });
+});

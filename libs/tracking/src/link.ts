@@ -203,29 +203,3 @@ function fit(t: OpenTrack, f: TrackFace, o: LinkOptions): number | null {
   }
   return null;
 }
-
-/**
- * The faces that can share a track with `faceId`: the run of faces around it with no gap longer than `gapMs`
- * between consecutive ones. Faces must be in recording order. `window`: the time span the faces were read from;
- * `atStart` / `atEnd` then say a face outside it could still belong to the run (the run reaches the window's first
- * or last face, and that face is within `gapMs` of the window's edge), so the caller knows to read further.
- * Without a window they say only that the run reaches the first or last face given.
- */
-export function segmentAround<F extends { faceId: string; at: number }>(
-  faces: readonly F[],
-  faceId: string,
-  gapMs: number,
-  window?: { from: number; to: number },
-): { faces: F[]; atStart: boolean; atEnd: boolean } {
-  const i = faces.findIndex((f) => f.faceId === faceId);
-  if (i < 0) return { faces: [], atStart: false, atEnd: false };
-  let lo = i;
-  let hi = i;
-  while (lo > 0 && faces[lo]!.at - faces[lo - 1]!.at <= gapMs) lo--;
-  while (hi < faces.length - 1 && faces[hi + 1]!.at - faces[hi]!.at <= gapMs) hi++;
-  return {
-    faces: faces.slice(lo, hi + 1),
-    atStart: lo === 0 && (!window || faces[lo]!.at - window.from <= gapMs),
-    atEnd: hi === faces.length - 1 && (!window || window.to - faces[hi]!.at <= gapMs),
-  };
-}

@@ -15,7 +15,6 @@ import {
   periodOf,
   recordedAt,
   robustAge,
-  segmentAround,
   voteGender,
   type Sighting,
   type LinkedTrack,
@@ -214,30 +213,6 @@ describe('linkTracksFrom', () => {
         expect(resumed.map((t) => t.firstFaceId)).toEqual(whole.map((t) => t.firstFaceId));
       }
     }
-  });
-});
-
-describe('segmentAround', () => {
-  const at = (...ms: number[]) => ms.map((t, i) => ({ faceId: `f${i}`, at: t }));
-
-  it('takes the run of faces around one with no gap over gapMs', () => {
-    const run = segmentAround(at(0, 400, 5_000, 5_300, 5_700, 20_000), 'f3', 1_000);
-    expect(run.faces.map((f) => f.faceId)).toEqual(['f2', 'f3', 'f4']);
-    expect(run).toMatchObject({ atStart: false, atEnd: false });
-  });
-
-  it('asks for more of the window only when a face outside it could still join the run', () => {
-    const faces = at(60_000, 60_500, 61_000);
-    // the run holds every face read, but the nearest is 60 s from either edge of the window: nothing outside can join
-    expect(segmentAround(faces, 'f1', 1_000, { from: 0, to: 120_000 })).toMatchObject({ atStart: false, atEnd: false });
-    // a face read within gapMs of an edge: one just outside might continue the run
-    expect(segmentAround(faces, 'f1', 1_000, { from: 59_500, to: 120_000 })).toMatchObject({
-      atStart: true,
-      atEnd: false,
-    });
-    expect(segmentAround(faces, 'f1', 1_000, { from: 0, to: 61_800 })).toMatchObject({ atStart: false, atEnd: true });
-    // without a window: the run reaches the first and last face given
-    expect(segmentAround(faces, 'f1', 1_000)).toMatchObject({ atStart: true, atEnd: true });
   });
 });
 

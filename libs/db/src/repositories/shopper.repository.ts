@@ -171,18 +171,56 @@ export class ShopperRepository {
   }
 
   /**
-   * The camera's decided, embedded faces recorded in [from, to], in recording order: their places and tracks only.
-   * A busy camera has hundreds of faces in the tracker's window, of which a decision links a few again; those are
-   * read whole with `facesById`.
+   * The run of faces around a decided one, as the tracker continues it: among the camera's decided, embedded faces
+   * recorded in [from, to], in recording order, the run is those no more than `gapMs` apart in a row that holds
+   * `faceId`. Tracking resumes at the run's first face that is `faceId` or has no track yet (its own tracking has not
+   * run), moved back to the first face of its frame; returned are the faces from there to the run's end, after the
+   * faces of the run within `gapMs` before it (whose tracks may go on). Their places and tracks only. `atEnd`: the run
+   * may go on past `to` (its last face is the window's last, within `gapMs` of `to`). Null when the face is not in
+   * the window (erased meanwhile).
+   *
+   * The run is found here: a busy camera has hundreds of faces in the window (the bench's soak ~1,100), and reading
+   * them all into the service, for the few a decision links again, made every decision parse and hold them all.
    */
-  async cameraFaceKeys(tenantId: string, cameraId: string, from: Date, to: Date): Promise<CameraFaceKey[]> {
-    return this.db.query(
-      trackerFacesSql(
-        FACE_PLACE_COLUMNS,
-        `m.tenant_id = $1 AND m.camera_id = $2 AND m.purpose = 'analysis' AND fr.captured_at BETWEEN $3 AND $4`,
-      ),
-      [tenantId, cameraId, from, to],
+  async cameraRun(
+    tenantId: string,
+    cameraId: string,
+    faceId: string,
+    window: { from: Date; to: Date },
+    gapMs: number,
+  ): Promise<{ faces: CameraFaceKey[]; resume: number; atEnd: boolean } | null> {
+    const rows: (CameraFaceKey & { resumed: boolean; atEnd: boolean })[] = await this.db.query(
+      // one sort of the window: its places in order, each face's gap to the one before, the window's last face
+      `WITH w AS (
+         SELECT ${FACE_PLACE_COLUMNS}, ${PLACE[0]} AS ms, row_number() OVER o AS n, count(*) OVER () AS total,
+                CASE WHEN ${PLACE[0]} - lag(${PLACE[0]}) OVER o > $6 * interval '1 millisecond' THEN 1 ELSE 0 END AS brk
+         FROM media m
+         JOIN frames fr ON fr.tenant_id = m.tenant_id AND fr.media_id = m.id
+         JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
+         JOIN face_embeddings e ON e.tenant_id = f.tenant_id AND e.face_id = f.id
+         WHERE m.tenant_id = $1 AND m.camera_id = $2 AND m.purpose = 'analysis' AND fr.captured_at BETWEEN $3 AND $4
+           AND f.decided_at IS NOT NULL
+         WINDOW o AS (ORDER BY ${PLACE.join(', ')})
+       ), runs AS (
+         SELECT w.*, sum(brk) OVER (ORDER BY n) AS run FROM w
+       ), seg AS (
+         SELECT * FROM (SELECT runs.*, max(CASE WHEN "faceId" = $5 THEN run END) OVER () AS mine FROM runs) r
+         WHERE run = mine
+       ), resume AS (
+         SELECT min(n) AS n, min(ms) AS ms FROM seg
+         WHERE "frameId" = (SELECT "frameId" FROM seg WHERE "faceId" = $5 OR "trackId" IS NULL ORDER BY n LIMIT 1)
+       )
+       SELECT "faceId", "frameId", "mediaId", "frameIndex", "faceIndex", at, "trackId", seg.n >= resume.n AS resumed,
+              seg.n = seg.total AND date_trunc('milliseconds', $4::timestamptz) - seg.ms <= $6 * interval '1 millisecond'
+                AS "atEnd"
+       FROM seg, resume
+       WHERE seg.n >= resume.n OR resume.ms - seg.ms <= $6 * interval '1 millisecond'
+       ORDER BY seg.n`,
+      [tenantId, cameraId, window.from, window.to, faceId, gapMs],
     );
+    if (rows.length === 0) return null;
+    const faces = rows.map(({ resumed: _r, atEnd: _e, ...key }) => key);
+    return { faces, resume: rows.findIndex((r) => r.resumed), atEnd: rows.at(-1)!.atEnd };
   }
 
   /** These decided, embedded faces whole (boxes, vectors, matches), in recording order. */

@@ -16,7 +16,6 @@ import {
   linkTracksFrom,
   maxGapMs,
   RECENT_FACES,
-  segmentAround,
   type LinkOptions,
   type TrackFace,
 } from '@storelens/tracking';
@@ -69,37 +68,30 @@ export class ShopperTrackingService {
       const asFace = (row: CameraFaceRow): Face => ({ ...row, at: row.at.getTime(), row });
       type Key = Omit<CameraFaceKey, 'at'> & { at: number };
       const asKey = (row: CameraFaceKey): Key => ({ ...row, at: row.at.getTime() });
-      // The faces around the decided one, read further forward while its run goes on (a face recorded later but
-      // decided earlier may continue it). Nothing before the window is needed: the tracks still open there come
-      // from what is stored (below). Their places and tracks only: the vectors are read for the faces linked again.
+      // The decided face's run of faces, read further forward while it goes on (a face recorded later but decided
+      // earlier may continue it). Nothing before the window is needed: the tracks still open there come from what is
+      // stored (below). Tracking resumes at the decided face's frame, or at an earlier face of the run still without
+      // a track (its own tracking has not run yet), whichever comes first: each face's track depends only on the
+      // faces recorded before it, so what is stored before that point stands, and only the faces from there on are
+      // linked again, continuing the tracks still open there. A busy camera's decision costs the faces of a few
+      // seconds, not its whole unbroken run; Postgres finds the run and the resume point (`cameraRun`), and only the
+      // faces from there on come back, with those within the gap before it whose tracks may go on. Their places and
+      // tracks only: the vectors are read for the faces linked again.
       const from = at.getTime() - WINDOW_MS;
       let to = at.getTime() + WINDOW_MS;
-      let run: { faces: Key[]; atEnd: boolean };
+      let run: Awaited<ReturnType<ShopperRepository['cameraRun']>>;
       for (;;) {
-        const faces = (await tx.cameraFaceKeys(tenantId, cameraId, new Date(from), new Date(to))).map(asKey);
-        run = segmentAround(faces.sort(compareFaces), faceId, gap, { from, to });
-        if (!(run.atEnd && to - at.getTime() < MAX_WINDOW_MS)) break;
+        run = await tx.cameraRun(tenantId, cameraId, faceId, { from: new Date(from), to: new Date(to) }, gap);
+        if (!(run?.atEnd && to - at.getTime() < MAX_WINDOW_MS)) break;
         to += WINDOW_MS;
       }
-      if (run.faces.length === 0) return [];
-
-      // Tracking resumes at the decided face's frame, or at an earlier face of the run still without a track (its
-      // own tracking has not run yet), whichever comes first: each face's track depends only on the faces recorded
-      // before it, so what is stored before that point stands, and only the faces from there on are linked again,
-      // continuing the tracks still open there. A busy camera's decision costs the faces of a few seconds, not its
-      // whole unbroken run.
-      let k = run.faces.findIndex((f) => f.faceId === faceId || f.trackId === null);
-      while (k > 0 && run.faces[k - 1]!.frameId === run.faces[k]!.frameId) k--;
-      const resumeAt = run.faces[k]!;
-      const afterKeys = run.faces.slice(k);
+      if (!run) return [];
+      const runKeys = run.faces.map(asKey);
+      const resumeAt = runKeys[run.resume]!;
+      const afterKeys = runKeys.slice(run.resume);
       const storedIds = (faces: readonly Key[]) => faces.map((f) => f.trackId).filter((id): id is string => id !== null);
       // the stored tracks this touches: those of the faces from there on, and those seen within the gap before it
-      const oldIds = [
-        ...new Set([
-          ...storedIds(afterKeys),
-          ...storedIds(run.faces.slice(0, k).filter((f) => resumeAt.at - f.at <= gap)),
-        ]),
-      ];
+      const oldIds = [...new Set([...storedIds(afterKeys), ...storedIds(runKeys.slice(0, run.resume))])];
       // the faces linked again, whole (a face erased since the first read is simply gone)
       const after = (await tx.facesById(tenantId, afterKeys.map((f) => f.faceId))).map(asFace).sort(compareFaces);
       // the stored tracks it touches, and of those begun before the resume point their latest faces before it: all

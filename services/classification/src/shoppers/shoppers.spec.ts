@@ -371,27 +371,39 @@ describe('shoppers from decided faces (real Postgres, Redis, S3)', () => {
     // the door clip's sixth face: person 0 in frame 4, as a face decided by an attempt that stopped before tracking
     const faceId = [...one.truth.keys()][5]!;
     await env.dataSource.query(`UPDATE faces SET track_id = NULL WHERE id = $1`, [faceId]);
-    const keys = jest.spyOn(ShopperRepository.prototype, 'cameraFaceKeys');
+    const runs = jest.spyOn(ShopperRepository.prototype, 'cameraRun');
     const whole = jest.spyOn(ShopperRepository.prototype, 'facesById');
     const tails = jest.spyOn(ShopperRepository.prototype, 'trackTails');
     try {
       expect(await service.classifyFace({ tenantId: one.tenantId, faceId }, ctx)).toBe('done');
-      const window = (await keys.mock.results[0]!.value) as { faceId: string; frameIndex: number }[];
-      // the window holds the clip's 13 faces; tracking resumes at the face's frame, so the faces of frames 4 to 9 (8)
-      // are linked again and read whole, and the 5 before it are not
-      expect(window).toHaveLength(13);
+      // of the clip's 13 faces, the run read comes back from where tracking resumes, at the face's frame: the faces of
+      // frames 4 to 9 (8), after those before it within the gap, whose tracks may go on
+      expect(runs).toHaveBeenCalledTimes(1);
+      const run = (await runs.mock.results[0]!.value) as {
+        faces: { faceId: string; frameIndex: number; at: Date }[];
+        resume: number;
+      };
+      const from = run.faces.slice(run.resume);
+      expect(from.map((f) => f.frameIndex)).toEqual([...from.map((f) => f.frameIndex)].sort((x, y) => x - y));
+      expect(from[0]!.frameIndex).toBe(4);
+      expect(from).toHaveLength(8);
+      const gap = runs.mock.calls[0]![4];
+      for (const f of run.faces.slice(0, run.resume)) {
+        expect(f.frameIndex).toBeLessThan(4);
+        expect(from[0]!.at.getTime() - f.at.getTime()).toBeLessThanOrEqual(gap);
+      }
+      // those 8 are linked again and read whole, and the 5 before them are not
       expect(whole).toHaveBeenCalledTimes(1);
       const read = whole.mock.calls[0]![1];
-      expect([...read].sort()).toEqual(window.filter((f) => f.frameIndex >= 4).map((f) => f.faceId).sort());
-      expect(read).toHaveLength(8);
+      expect([...read].sort()).toEqual(from.map((f) => f.faceId).sort());
       // the tracks open at frame 4 are continued from their latest faces before it (at most RECENT_FACES each; the
       // clip's tracks are short, so here all 5), never from their whole length
       expect(tails).toHaveBeenCalledTimes(1);
       expect(tails.mock.calls[0]![3]).toBe(RECENT_FACES);
       const tail = (await tails.mock.results[0]!.value) as { faceId: string }[];
-      expect(tail.map((f) => f.faceId).sort()).toEqual(window.filter((f) => f.frameIndex < 4).map((f) => f.faceId).sort());
+      expect(tail.map((f) => f.faceId).sort()).toEqual([...one.truth.keys()].slice(0, 5).sort());
     } finally {
-      keys.mockRestore();
+      runs.mockRestore();
       whole.mockRestore();
       tails.mockRestore();
     }
