@@ -277,7 +277,7 @@ describe('bench, in process, on three fixtures', () => {
       '@vladmandic/human (peer)',
       'align + embed',
       'total, one image at a time',
-      'streamed, the next images decoded while the models run on this one',
+      'streamed, the next images decoded and analysed while this one is',
       'INFRA.md 2 threads',
       '7.10',
       'Where the platform spends its time',

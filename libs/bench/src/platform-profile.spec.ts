@@ -39,15 +39,17 @@ describe('the platform row with CPU profiles', () => {
       const shares = p.top.map((t) => t.share);
       expect(shares.length).toBeGreaterThan(0);
       expect(shares).toEqual([...shares].sort((a, b) => b - a));
-      expect(shares.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1.001);
+      // each share is rounded to 0.001: together at most half of that each over the whole
+      expect(shares.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1 + 0.0005 * shares.length + 1e-9);
     }
-    // the models run on the workers' main threads: ONNX Runtime is among where detection's time went
+    // the models run on the model thread, not the main thread: detection's main thread spends its time cutting crops
     const detection = profiles.find((p) => p.process === 'detection')!;
-    expect(detection.top.map((t) => t.what)).toContain('onnxruntime-node');
+    expect(detection.top.map((t) => t.what)).not.toContain('onnxruntime-node');
+    expect(detection.top.map((t) => t.what)).toContain('libs/vision/src/align.ts');
     const said = platformLines(row, os.availableParallelism()).find((l) => l.startsWith("detection's main thread"));
     expect(said).toContain(detection.file);
     expect(said).toContain(
-      `onnxruntime-node ${Math.round(detection.top.find((t) => t.what === 'onnxruntime-node')!.share * 100)}%`,
+      `libs/vision/src/align.ts ${Math.round(detection.top.find((t) => t.what === 'libs/vision/src/align.ts')!.share * 100)}%`,
     );
   });
 });

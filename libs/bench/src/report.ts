@@ -287,7 +287,7 @@ function summary(result: BenchResult): string[] {
   const raw = rawModelsRow(result);
   const lines = [
     `pipeline / raw-models = ${times(raw.pipelineOverRaw)}: ${percent(p.msPerImage - raw.msPerImage, p.msPerImage)} of the pipeline's time is spent outside the models.`,
-    `pipeline: ${fmt(p.msPerImage)} ms/image streamed, the next images decoded while the models run on this one (as storelens analyze runs a folder; each pass timed behind an untimed lead-in of the same images), ${fmt(p.oneAtATime.msPerImage)} ms/image one image at a time (the stages below).`,
+    `pipeline: ${fmt(p.msPerImage)} ms/image streamed, the next images decoded and analysed while this one is, the models on their own thread (as storelens analyze runs a folder; each pass timed behind an untimed lead-in of the same images), ${fmt(p.oneAtATime.msPerImage)} ms/image one image at a time (the stages below).`,
   ];
   if (raw.detectorScales.length > 1) {
     const [first, detail] = raw.detectorScales;

@@ -36,30 +36,28 @@ describe('readAhead', () => {
     expect((await it.next()).done).toBe(true);
   });
 
-  it('opens the next two by default while the consumer works on one, never three ahead', async () => {
-    expect(READ_AHEAD).toBe(2);
+  it('opens the next READ_AHEAD (4) by default while the consumer works on one, never more', async () => {
+    expect(READ_AHEAD).toBe(4);
+    const n = READ_AHEAD + 3;
+    const inputs = Array.from({ length: n }, (_, i) => i);
     const { started, settle, open } = controlledOpens();
-    const it = readAhead([0, 1, 2, 3, 4], open);
+    const it = readAhead(inputs, open);
     const first = it.next();
     await flush();
     // the first input alone until it is open
     expect(started).toEqual([0]);
-    settle.get(0)!.resolve('a');
-    expect((await first).value).toEqual({ input: 0, index: 0, value: 'a' });
-    expect(started).toEqual([0, 1, 2]);
-    // the second was opened meanwhile: the consumer gets it at once, and the fourth starts
-    settle.get(1)!.resolve('b');
-    settle.get(2)!.resolve('c');
-    expect((await it.next()).value).toEqual({ input: 1, index: 1, value: 'b' });
-    expect(started).toEqual([0, 1, 2, 3]);
-    await flush();
-    expect(started).toEqual([0, 1, 2, 3]);
-    expect((await it.next()).value).toEqual({ input: 2, index: 2, value: 'c' });
-    expect(started).toEqual([0, 1, 2, 3, 4]);
-    settle.get(3)!.resolve('d');
-    settle.get(4)!.resolve('e');
-    expect((await it.next()).value).toMatchObject({ value: 'd' });
-    expect((await it.next()).value).toMatchObject({ value: 'e' });
+    settle.get(0)!.resolve('v0');
+    expect((await first).value).toEqual({ input: 0, index: 0, value: 'v0' });
+    expect(started).toEqual(inputs.slice(0, 1 + READ_AHEAD));
+    for (let i = 1; i < n; i++) {
+      await flush();
+      // while the consumer holds input i - 1, inputs up to i - 1 + READ_AHEAD are being opened, and no further
+      expect(started).toEqual(inputs.slice(0, Math.min(n, i + READ_AHEAD)));
+      const next = it.next();
+      settle.get(i)!.resolve(`v${i}`);
+      expect((await next).value).toEqual({ input: i, index: i, value: `v${i}` });
+      expect(started).toEqual(inputs.slice(0, Math.min(n, i + 1 + READ_AHEAD)));
+    }
     expect((await it.next()).done).toBe(true);
     await expect(readAhead([1], async (x) => x, { ahead: 0 }).next()).rejects.toThrow(/ahead/);
   });

@@ -2,17 +2,20 @@
 export type Opened<T, O> = { input: T; index: number; value: O } | { input: T; index: number; error: unknown };
 
 /**
- * Inputs opened ahead of the consumer by default. One ahead leaves a wait wherever an input takes longer to open
- * than the one before it takes to analyse (a large progressive JPEG after a small photo): in a running stream of the
- * bench images the wait was 1.0-6.5 ms per image at one ahead and 0.0-1.6 at two, for one more decoded input in
- * memory.
+ * Inputs opened ahead of the consumer by default. `storelens analyze` and the bench open an image by decoding and
+ * analysing it, so this many images are in the pipeline at once: one's crops are cut and the next ones decoded
+ * while the model thread runs another's models, which two in flight left idle 30 % of the time. On the bench
+ * images, a stream ran 39-43 ms per image at one image at a time, 39-41 at two in flight and 35.7-36.2 at four
+ * (32.6-34.5 at eight, for twice the decoded images in memory). When opening was decoding alone, one ahead left a
+ * wait wherever an input took longer to open than the one before it took to analyse (a large progressive JPEG after
+ * a small photo).
  */
-export const READ_AHEAD = 2;
+export const READ_AHEAD = 4;
 
 /**
- * Opens inputs (reads and decodes them, say) ahead of their consumer: while the caller works on input i, inputs
- * i + 1 to i + `ahead` are being opened, so decoding in libvips' threads overlaps the models on the main thread
- * instead of taking turns with them. The inputs come back in their order; a failed open is handed over as its
+ * Opens inputs (reads, decodes and analyses them, say) ahead of their consumer: while the caller works on input i,
+ * inputs i + 1 to i + `ahead` are being opened, so decoding in libvips' threads, the crops on the main thread and
+ * the models on their own thread overlap instead of taking turns. The inputs come back in their order; a failed open is handed over as its
  * error, in its place, and the rest go on. Memory holds `ahead` + 1 opened inputs at most.
  */
 export async function* readAhead<T, O>(

@@ -8,11 +8,10 @@ import {
   Gallery,
   faceLabel,
   readAhead,
-  type ReadyImage,
   type FaceResult,
 } from '@storelens/pipeline';
 import { looksLikeVideo, probeVideo, videoFrames, VideoWriter } from '@storelens/media';
-import { annotateJpeg, annotateRaw, ImageDecodeError } from '@storelens/vision';
+import { annotateJpeg, annotateRaw, ImageDecodeError, type RgbImage } from '@storelens/vision';
 import { errorMessage, faceJson, printJson } from '../output';
 
 export interface AnalyzeOptions {
@@ -59,11 +58,14 @@ function uniqueOut(dir: string, base: string, ext: string, used: Set<string>): s
   return path.join(dir, name);
 }
 
-/** An input as the loop takes it: a video to stream, or an image decoded. */
-type Opened = { kind: 'video' } | { kind: 'image'; ready: ReadyImage };
+/** An input as the loop takes it: a video to stream, or an image decoded and its faces. */
+type Opened = { kind: 'video' } | { kind: 'image'; image: RgbImage; faces: FaceResult[] };
 
-/** Checks an input and, for an image, reads it, decodes it and shrinks it for the detector (`FacePipeline.ready`). */
-async function openInput(file: string, pipeline: FacePipeline): Promise<Opened> {
+/**
+ * Checks an input and, for an image, reads it, decodes it and shrinks it for the detector (`FacePipeline.ready`), and
+ * finds its faces.
+ */
+async function openInput(file: string, pipeline: FacePipeline, gallery: AnalyzeOptions['gallery']): Promise<Opened> {
   const st = await stat(file);
   if (st.isDirectory()) throw new Error('is a directory');
   if (st.size === 0) throw new ImageDecodeError('empty', 'empty file');
@@ -72,7 +74,8 @@ async function openInput(file: string, pipeline: FacePipeline): Promise<Opened> 
   if (kind === 'video') return { kind };
   if (st.size > MAX_IMAGE_BYTES)
     throw new ImageDecodeError('too-large', `file is ${(st.size / 2 ** 20).toFixed(0)} MiB, over the image limit`);
-  return { kind, ready: await pipeline.ready(await readFile(file)) };
+  const { image, firstInput } = await pipeline.ready(await readFile(file));
+  return { kind, image, faces: await pipeline.analyzeImage(image, gallery, undefined, { firstInput }) };
 }
 
 /** `storelens analyze`: returns the process exit code (non-zero only when no input could be processed). */
@@ -106,9 +109,10 @@ export async function analyzeCommand(inputs: string[], pipeline: FacePipeline, o
     else errors.push({ file, error });
   };
 
-  // The next inputs (READ_AHEAD of them) are read, decoded and shrunk for the detector (in libvips' threads) while the
-  // models run on this one, so a folder of photos is not decoded and analysed in turn on one core.
-  for await (const item of readAhead(inputs, (file) => openInput(file, pipeline))) {
+  // The next images (READ_AHEAD of them) are read, decoded and shrunk for the detector (in libvips' threads) and
+  // analysed while this one is written out: one image's crops are cut while the model thread runs another's models,
+  // and the decoding overlaps both, so a folder of photos is not decoded and analysed in turn on one core.
+  for await (const item of readAhead(inputs, (file) => openInput(file, pipeline, opts.gallery))) {
     const { input: file, index: i } = item;
     if (showBar) bar.update(i, { file: path.basename(file) });
     try {
@@ -138,8 +142,7 @@ export async function analyzeCommand(inputs: string[], pipeline: FacePipeline, o
         await writer?.close();
         if (frames > 0) processed++;
       } else {
-        const { image: img, firstInput } = opened.ready;
-        const faces = await pipeline.analyzeImage(img, opts.gallery, undefined, { firstInput });
+        const { image: img, faces } = opened;
         if (opts.annotate) {
           await writeFile(
             uniqueOut(opts.annotate, path.parse(file).name, '.jpg', usedNames),
