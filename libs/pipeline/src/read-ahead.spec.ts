@@ -36,8 +36,8 @@ describe('readAhead', () => {
     expect((await it.next()).done).toBe(true);
   });
 
-  it('opens the next READ_AHEAD (4) by default while the consumer works on one, never more', async () => {
-    expect(READ_AHEAD).toBe(4);
+  it('opens the next READ_AHEAD (6) by default while the consumer works on one, never more', async () => {
+    expect(READ_AHEAD).toBe(6);
     const n = READ_AHEAD + 3;
     const inputs = Array.from({ length: n }, (_, i) => i);
     const { started, settle, open } = controlledOpens();

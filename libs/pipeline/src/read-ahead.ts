@@ -4,13 +4,13 @@ export type Opened<T, O> = { input: T; index: number; value: O } | { input: T; i
 /**
  * Inputs opened ahead of the consumer by default. `storelens analyze` and the bench open an image by decoding and
  * analysing it, so this many images are in the pipeline at once: one's crops are cut and the next ones decoded
- * while the model thread runs another's models, which two in flight left idle 30 % of the time. On the bench
- * images, a stream ran 39-43 ms per image at one image at a time, 39-41 at two in flight and 35.7-36.2 at four
- * (32.6-34.5 at eight, for twice the decoded images in memory). When opening was decoding alone, one ahead left a
- * wait wherever an input took longer to open than the one before it took to analyse (a large progressive JPEG after
- * a small photo).
+ * while the model thread runs another's models. With few in flight the model thread waits: at two it was idle 30 %
+ * of the time. The bench's pipeline row, three runs each: 35.2-39.1 ms per image at four in flight, 30.2-33.0 at six,
+ * 29.4-33.6 at eight. The cost is memory: up to seven decoded images at once, ~250 MB for 12-megapixel photos, ~1 GB
+ * for a folder of the largest images accepted (STORELENS_MAX_PIXELS, 50 megapixels). When opening was decoding
+ * alone, one ahead left a wait wherever an input took longer to open than the one before it took to analyse.
  */
-export const READ_AHEAD = 4;
+export const READ_AHEAD = 6;
 
 /**
  * Opens inputs (reads, decodes and analyses them, say) ahead of their consumer: while the caller works on input i,
