@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { OnnxSession } from '@storelens/inference';
-import { FacePipeline } from '@storelens/pipeline';
+import { FacePipeline, READ_AHEAD } from '@storelens/pipeline';
 import { addBenchCommand } from './command';
 import { fixturesDir } from './images';
 import { registerBenchRow, registeredBenchRows } from './registry';
 import { renderReport } from './report';
-import { runBench } from './run-bench';
+import { runBench, streamRounds } from './run-bench';
 import type { BenchContext, BenchResult, BenchRow, PeerRow, PipelineRow, PlatformRow, RawModelsRow } from './types';
 
 // Real models and real fixtures (../shared/fixtures): 2 + 1 + 2 faces.
@@ -58,12 +58,16 @@ describe('bench, in process, on three fixtures', () => {
   });
 
   it('streams each timed pass behind an untimed lead-in of the same images, as a long run streams them', async () => {
-    // one pass: the three images, then the three again, each opened (decoded and shrunk for the detector) once
+    // one pass: a lead-in and a timed part, each as many rounds of the three images as hold READ_AHEAD images (two
+    // rounds of three for six in flight: one round would be in flight whole before timing began), each image opened
+    // (decoded and shrunk for the detector) once
+    expect(streamRounds(IMAGES.length)).toBe(Math.ceil(READ_AHEAD / IMAGES.length));
+    expect(streamRounds(15)).toBe(1);
     const sizes = await Promise.all(
       IMAGES.map(async (rel) => String((await readFile(path.join(fixturesDir(), rel))).length)),
     );
-    expect(readied).toEqual([...sizes, ...sizes]);
-    // and its faces are counted once
+    expect(readied).toEqual(Array.from({ length: 2 * streamRounds(IMAGES.length) }, () => sizes).flat());
+    // and the faces of one round are counted
     expect(row<PipelineRow>('pipeline').faces).toBe(FACES);
   });
 

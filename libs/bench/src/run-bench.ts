@@ -1,6 +1,6 @@
 import { config } from '@storelens/config';
 import sharp from 'sharp';
-import { FacePipeline, newTimings, readAhead, type StageTimings } from '@storelens/pipeline';
+import { FacePipeline, newTimings, READ_AHEAD, readAhead, type StageTimings } from '@storelens/pipeline';
 import type { ModelRole } from '@storelens/inference';
 import { ImageDecodeError } from '@storelens/vision';
 import { defaultBenchImages, folderBenchImages, type BenchImage } from './images';
@@ -243,36 +243,43 @@ async function pipelinePass(
 }
 
 /**
- * The images as a stream, the next ones decoded and shrunk for the detector while the models run on this one
- * (`readAhead` and `ready`, as `storelens analyze` runs a folder): the pipeline's throughput. Decoding and resizing
- * run in libvips' threads and the models on the main thread, so on two cores they overlap instead of taking turns.
- * The pass runs behind a lead-in of the same images, untimed, as a long run streams them: its first image is
- * decoded while the lead-in's last one is analysed. A fresh stream waits for its first decode, and the set's one
- * large progressive JPEG, second in it, then outlasts the analysis of the first image; a pass of 15 images would
- * count those waits once in 15 images, a folder of thousands once in thousands.
+ * The images as a stream, as `storelens analyze` runs a folder: `READ_AHEAD` images in flight, each decoded (in
+ * libvips' threads) and analysed (the crops on the main thread, the models on theirs) while the others are: the
+ * pipeline's throughput. The timed images run behind a lead-in of the same images, untimed, as a long run streams
+ * them, so the stream is full when timing begins: a fresh stream waits for its first decode, and the set's one large
+ * progressive JPEG, second in it, outlasts the analysis of the first image; a pass of 15 images would count those
+ * waits once in 15 images, a folder of thousands once in thousands. Both the lead-in and the timed part are as many
+ * rounds of the images as make at least `READ_AHEAD` images (one round of the bench's 15), so that a small set
+ * cannot have its whole timed part in flight before timing begins; the time and the faces are those of one round.
  */
 async function streamPass(
   pipeline: FacePipeline,
   prepared: PreparedImage[],
   tick: (name: string) => void,
 ): Promise<StreamPass> {
-  const lead = prepared.length;
+  const rounds = streamRounds(prepared.length);
+  const lead = rounds * prepared.length;
+  const images = Array.from({ length: 2 * rounds }, () => prepared).flat();
   let faces = 0;
   let start = performance.now();
-  // each image opened and analysed ahead, as storelens analyze runs a folder: one's crops are cut while the model
-  // thread runs another's models
   const analyse = async (p: PreparedImage) => {
     const { image, firstInput } = await pipeline.ready(p.image.bytes);
     return (await pipeline.analyzeImage(image, undefined, undefined, { firstInput })).length;
   };
-  for await (const item of readAhead([...prepared, ...prepared], analyse)) {
+  for await (const item of readAhead(images, analyse)) {
     if ('error' in item) throw item.error; // every image decoded in the warm-up
     if (item.index >= lead) tick(item.input.image.name);
-    if (item.index >= lead) faces += item.value;
-    // the timed pass begins as the lead-in's last image is done
+    // the faces of one round
+    if (item.index >= lead && item.index < lead + prepared.length) faces += item.value;
+    // the timed part begins as the lead-in's last image is done
     if (item.index === lead - 1) start = performance.now();
   }
-  return { totalMs: performance.now() - start, faces };
+  return { totalMs: (performance.now() - start) / rounds, faces };
+}
+
+/** Rounds of `images` images that hold at least `READ_AHEAD` of them (see streamPass). */
+export function streamRounds(images: number): number {
+  return Math.max(1, Math.ceil(READ_AHEAD / Math.max(1, images)));
 }
 
 async function rawPass(
