@@ -133,11 +133,14 @@ const PLACE = [`date_trunc('milliseconds', fr.captured_at)`, 'fr.media_id', 'fr.
 const PLACE_COLUMNS = `${PLACE[0]} AS at, fr.media_id, fr."index" AS frame_index, f.face_index, f.id`;
 const PLACE_BY = 'at, media_id, frame_index, face_index, id';
 
-/** The tracker's faces: decided and embedded, in recording order; `where` over media m, frames fr, faces f. */
-const trackerFacesSql = (columns: string, where: string) =>
+/**
+ * The tracker's faces: decided and embedded, in recording order; `where` over frames fr and faces f, and media m
+ * when `byCamera` (a camera's faces are found through their media). Faces asked for by id or track need no media:
+ * joined anyway, on a new tenant's empty statistics the planner walked the tenant's media for every face.
+ */
+const trackerFacesSql = (columns: string, where: string, { byCamera = false } = {}) =>
   `SELECT ${columns}
-   FROM media m
-   JOIN frames fr ON fr.tenant_id = m.tenant_id AND fr.media_id = m.id
+   FROM ${byCamera ? 'media m JOIN frames fr ON fr.tenant_id = m.tenant_id AND fr.media_id = m.id' : 'frames fr'}
    JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
    JOIN face_embeddings e ON e.tenant_id = f.tenant_id AND e.face_id = f.id
    WHERE ${where} AND f.decided_at IS NOT NULL
@@ -200,6 +203,7 @@ export class ShopperRepository {
          FROM (${trackerFacesSql(
            `${FACE_PLACE_COLUMNS}, ${PLACE[0]} AS ms`,
            `m.tenant_id = $1 AND m.camera_id = $2 AND m.purpose = 'analysis' AND fr.captured_at BETWEEN $3 AND $4`,
+           { byCamera: true },
          )}) k
          WINDOW o AS (ORDER BY k.ms, k."mediaId", k."frameIndex", k."faceIndex", k."faceId")
        ), runs AS (
