@@ -88,7 +88,7 @@ export interface PipelineRow extends BenchRow {
   /**
    * The same images one at a time, each decoded only when the previous one is done: the time one image takes,
    * which `stages` splits (and `perImage` gives per image). The row's own figures stream the images with the next
-   * ones decoded ahead (`readAhead`), each pass behind an untimed lead-in of the same images.
+   * ones decoded and analysed ahead (`readAhead`), each pass behind an untimed lead-in of the same images.
    */
   oneAtATime: { msPerImage: number; imagesPerSec: number };
   stages: StageStat[];

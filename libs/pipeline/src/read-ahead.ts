@@ -15,8 +15,8 @@ export const READ_AHEAD = 6;
 /**
  * Opens inputs (reads, decodes and analyses them, say) ahead of their consumer: while the caller works on input i,
  * inputs i + 1 to i + `ahead` are being opened, so decoding in libvips' threads, the crops on the main thread and
- * the models on their own thread overlap instead of taking turns. The inputs come back in their order; a failed open is handed over as its
- * error, in its place, and the rest go on. Memory holds `ahead` + 1 opened inputs at most.
+ * the models on their own thread overlap instead of taking turns. The inputs come back in their order; a failed
+ * open is handed over as its error, in its place, and the rest go on. Memory holds `ahead` + 1 opened inputs at most.
  */
 export async function* readAhead<T, O>(
   inputs: readonly T[],

@@ -182,8 +182,9 @@ export class ShopperRepository {
    * may go on past `to` (its last face is the window's last, within `gapMs` of `to`). Null when the face is not in
    * the window (erased meanwhile).
    *
-   * The run is found here: a busy camera has hundreds of faces in the window (the bench's soak ~1,100), and reading
-   * them all into the service, for the few a decision links again, made every decision parse and hold them all.
+   * The run is found here: a busy camera has hundreds of faces in the window (at the bench soak's rate ~1,000 in the
+   * two minutes, by arithmetic), and reading them all into the service, for the few a decision links again, made
+   * every decision parse and hold them all.
    */
   async cameraRun(
     tenantId: string,

@@ -6,8 +6,8 @@
  * the length asked for, cut from the smallest kept buffer that is large enough. A caller takes a view before
  * `session.run` and gives it back once the run has resolved, so concurrent calls never share a buffer. At most
  * `maxBuffers` are kept, the smallest dropped first, so what stays is the largest inputs seen (ONNX Runtime's own
- * arena grows to those too). The buffers are SharedArrayBuffers: the model thread (see OnnxSession) reads them in
- * place.
+ * arena grows to those too). The buffers are SharedArrayBuffers: they reach the model thread (see OnnxSession)
+ * without a copy, and it copies them into memory of its own that it keeps for reuse.
  */
 export class TensorPool {
   private readonly free: Float32Array[] = [];
@@ -21,7 +21,7 @@ export class TensorPool {
       const n = this.free[i].length;
       if (n >= length && (best < 0 || n < this.free[best].length)) best = i;
     }
-    // shared memory, which the model thread reads in place (an ArrayBuffer would be copied to it on every call)
+    // shared memory: an ArrayBuffer would be copied to the model thread into new memory on every call
     if (best < 0) return new Float32Array(new SharedArrayBuffer(length * 4));
     return this.free.splice(best, 1)[0].subarray(0, length);
   }

@@ -3,7 +3,6 @@ import type { StoreLensConfig } from '@storelens/config';
 import {
   CameraRepository,
   ShopperRepository,
-  type CameraFaceKey,
   type CameraFaceRow,
   type NewTrack,
   type TrackRow,
@@ -66,8 +65,6 @@ export class ShopperTrackingService {
     return this.shoppers.locked([`tracks:${tenantId}:${cameraId}`], async (tx) => {
       type Face = TrackFace & { row: CameraFaceRow };
       const asFace = (row: CameraFaceRow): Face => ({ ...row, at: row.at.getTime(), row });
-      type Key = Omit<CameraFaceKey, 'at'> & { at: number };
-      const asKey = (row: CameraFaceKey): Key => ({ ...row, at: row.at.getTime() });
       // The decided face's run of faces, read further forward while it goes on (a face recorded later but decided
       // earlier may continue it). Nothing before the window is needed: the tracks still open there come from what is
       // stored (below). Tracking resumes at the decided face's frame, or at an earlier face of the run still without
@@ -86,19 +83,17 @@ export class ShopperTrackingService {
         to += WINDOW_MS;
       }
       if (!run) return [];
-      const runKeys = run.faces.map(asKey);
-      const resumeAt = runKeys[run.resume]!;
-      const afterKeys = runKeys.slice(run.resume);
-      const storedIds = (faces: readonly Key[]) => faces.map((f) => f.trackId).filter((id): id is string => id !== null);
+      const resumeAt = run.faces[run.resume]!;
+      const afterKeys = run.faces.slice(run.resume);
       // the stored tracks this touches: those of the faces from there on, and those seen within the gap before it
-      const oldIds = [...new Set([...storedIds(afterKeys), ...storedIds(runKeys.slice(0, run.resume))])];
+      const oldIds = [...new Set(run.faces.flatMap((f) => (f.trackId === null ? [] : [f.trackId])))];
       // the faces linked again, whole (a face erased since the first read is simply gone)
       const after = (await tx.facesById(tenantId, afterKeys.map((f) => f.faceId))).map(asFace).sort(compareFaces);
       // the stored tracks it touches, and of those begun before the resume point their latest faces before it: all
       // that continuing a track reads, however long it has run (a cashier in view for minutes)
       const before = await tx.tracks(tenantId, oldIds);
       const tails = new Map<string, Face[]>();
-      for (const f of (await tx.trackTails(tenantId, oldIds, { ...resumeAt, at: new Date(resumeAt.at) }, RECENT_FACES))
+      for (const f of (await tx.trackTails(tenantId, oldIds, resumeAt, RECENT_FACES))
         .map(asFace)
         .sort(compareFaces)) {
         const id = f.row.trackId!;
