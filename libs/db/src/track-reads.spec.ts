@@ -9,6 +9,8 @@ import {
   type MigratedDatabase,
   type Repositories,
 } from './test-support';
+import { preparedRows } from './prepared';
+import type { EntityManager } from 'typeorm';
 
 let t: MigratedDatabase;
 let r: Repositories;
@@ -284,5 +286,55 @@ describe("a decided face's run, as the tracker continues it (real Postgres)", ()
     const cut = await r.shoppers.cameraRun(c.tenant.id, c.camera.id, second.id, c.window(-60_000, 1_200), 800);
     expect(cut).toMatchObject({ atEnd: true, resume: 1 });
     expect(cut!.faces.map((x) => x.frameIndex)).toEqual([1, 2, 2]);
+  });
+
+  it('is a prepared statement whose plan without the values finds the resume point once, not once per face', async () => {
+    const c = await framesAt(Array.from({ length: 12 }, (_, i) => i * 500));
+    const face = c.faces[6]!.id;
+    const w = c.window(-60_000, 60_000);
+    await r.shoppers.locked(['plan'], async (tx) => {
+      // the plan a connection keeps after its first five runs: the one without the values
+      const m = (tx as unknown as { db: EntityManager }).db;
+      await m.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
+      const run = await tx.cameraRun(c.tenant.id, c.camera.id, face, w, 1_000);
+      // resumed at frame 6, after frames 4 and 5 within the gap before it
+      expect(run!.faces.map((f) => f.frameIndex)).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
+      const [{ 'QUERY PLAN': plan }]: { 'QUERY PLAN': [{ Plan: PlanNode }] }[] = await m.query(
+        // EXECUTE takes no bind parameters: the values written out (ids and times of this spec's own making)
+        `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE storelens_tracker_camera_run(${[c.tenant.id, c.camera.id, w.from.toISOString(), w.to.toISOString(), face].map((v) => `'${v}'`).join(', ')}, 1000)`,
+      );
+      const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
+      const all = nodes(plan[0].Plan);
+      // each node runs once: the resume point (an aggregate over the run) is not computed again for each face
+      expect(all.filter((n) => n['Node Type'] === 'Aggregate').map((n) => n['Actual Loops'])).toEqual([1]);
+    });
+  });
+});
+
+interface PlanNode {
+  'Node Type': string;
+  'Actual Loops': number;
+  Plans?: PlanNode[];
+}
+
+describe('prepared statements (real Postgres)', () => {
+  it('run on the connection of the transaction they are given, and on the pool otherwise', async () => {
+    const s = await seedTenant(r);
+    const named = `SELECT name FROM pg_prepared_statements WHERE name = $1`;
+    // a statement is prepared on the connection it runs on: it sees itself there
+    expect(await preparedRows(t.dataSource, 'storelens_spec_self', named, ['storelens_spec_self'])).toEqual([
+      { name: 'storelens_spec_self' },
+    ]);
+    await t.dataSource.transaction(async (m) => {
+      await m.query(`UPDATE media SET error = 'in the transaction' WHERE id = $1`, [s.media.id]);
+      const sql = `SELECT error FROM media WHERE tenant_id = $1 AND id = $2`;
+      // the transaction's own write is seen: the statement ran on its connection, not on another of the pool
+      expect(await preparedRows(m, 'storelens_spec_media_error', sql, [s.tenant.id, s.media.id])).toEqual([
+        { error: 'in the transaction' },
+      ]);
+      expect(await preparedRows(t.dataSource, 'storelens_spec_media_error', sql, [s.tenant.id, s.media.id])).toEqual([
+        { error: null },
+      ]);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Gender, IdentityCategory, MediaKind, ProcessingStatus } from '@storelens/contracts';
-import type { MediaPurpose, Point } from '@storelens/db';
+import { preparedRows, type MediaPurpose, type Point } from '@storelens/db';
 import { DataSource } from 'typeorm';
 import type { MediaProgress } from './media-status';
 
@@ -98,14 +98,17 @@ const MEDIA_WITH_PROGRESS = `
 
 /**
  * The read side's SQL over media, frames and faces. Every query takes the tenant and filters by it; a row of another
- * tenant is indistinguishable from a missing one.
+ * tenant is indistinguishable from a missing one. The reads a client polls (a media item's progress, the list, a
+ * page of frames) are prepared statements: Postgres spent 1-2.5 ms planning each against 0.2-1 ms running it.
  */
 @Injectable()
 export class MediaReadRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
   async get(tenantId: string, mediaId: string): Promise<MediaRow | null> {
-    const rows: MediaRow[] = await this.dataSource.query(
+    const rows = await preparedRows<MediaRow>(
+      this.dataSource,
+      'storelens_media_with_progress',
       `${MEDIA_WITH_PROGRESS} WHERE m.tenant_id = $1 AND m.id = $2`,
       [tenantId, mediaId],
     );
@@ -117,7 +120,9 @@ export class MediaReadRepository {
     const params: unknown[] = [tenantId];
     const where = ['m.tenant_id = $1'];
     if (cameraId !== undefined) where.push(`m.camera_id = $${params.push(cameraId)}`);
-    return this.dataSource.query(
+    return preparedRows<MediaRow>(
+      this.dataSource,
+      cameraId === undefined ? 'storelens_media_list' : 'storelens_media_list_by_camera',
       `${MEDIA_WITH_PROGRESS} WHERE ${where.join(' AND ')}
        ORDER BY m.created_at DESC, m.id DESC LIMIT $${params.push(limit)}`,
       params,
@@ -133,7 +138,9 @@ export class MediaReadRepository {
     mediaId: string,
     page: { offset: number; limit: number } = { offset: 0, limit: 100 },
   ): Promise<FrameFaceRow[]> {
-    return this.dataSource.query(
+    return preparedRows<FrameFaceRow>(
+      this.dataSource,
+      'storelens_media_frames_with_faces',
       `SELECT fr.id AS "frameId", fr."index", fr.time_ms AS "timeMs", fr.captured_at AS "capturedAt", fr.status,
               fr.error, fr.width, fr.height,
               f.id AS "faceId", f.box_x AS "boxX", f.box_y AS "boxY", f.box_w AS "boxW", f.box_h AS "boxH", f.score,
