@@ -216,6 +216,45 @@ async function framesAt(offsets: number[], perFrame = (_i: number) => 1) {
   return { ...s, faces, window };
 }
 
+describe("a track's person (real Postgres)", () => {
+  it('is written to the faces it changes only: a face joining the track, not the faces already on its visitor', async () => {
+    const c = await clip();
+    const ada = await r.identities.create(c.tenant.id, { name: 'Ada', category: 'member' });
+    await t.dataSource.query(`UPDATE faces SET identity_id = $2 WHERE id = $1`, [c.faces[0]!.id, ada.id]);
+    const v = randomUUID();
+    await r.shoppers.createVisitor(c.tenant.id, v, randomVector(), 'mfn');
+    const faces = async () =>
+      new Map(
+        (
+          (await t.dataSource.query(`SELECT id, visitor_id, xmin::text AS version FROM faces WHERE track_id = $1`, [
+            c.a,
+          ])) as { id: string; visitor_id: string | null; version: string }[]
+        ).map((f) => [f.id, f]),
+      );
+    await r.shoppers.setTrackPerson(c.tenant.id, c.a, { visitorId: v, personKey: `visitor:${v}` });
+    const first = await faces();
+    // the identified face counts for its identity, not the visitor; every other face of the track for the visitor
+    expect([...first.values()].filter((f) => f.visitor_id === v)).toHaveLength(c.faces.length - 1);
+    expect(first.get(c.faces[0]!.id)!.visitor_id).toBeNull();
+    // a face joins the track without its visitor: only that face is written again
+    const joined = c.faces[5]!.id;
+    await t.dataSource.query(`UPDATE faces SET visitor_id = NULL WHERE id = $1`, [joined]);
+    const before = await faces();
+    await r.shoppers.setTrackPerson(c.tenant.id, c.a, { visitorId: v, personKey: `visitor:${v}` });
+    const after = await faces();
+    expect(after.get(joined)!.visitor_id).toBe(v);
+    const rewritten = [...after.values()].filter((f) => f.version !== before.get(f.id)!.version).map((f) => f.id);
+    expect(rewritten).toEqual([joined]);
+    // another visitor for the track: every face without an identity moves to it
+    const w = randomUUID();
+    await r.shoppers.createVisitor(c.tenant.id, w, randomVector(), 'mfn');
+    await r.shoppers.setTrackPerson(c.tenant.id, c.a, { visitorId: w, personKey: `visitor:${w}` });
+    expect([...(await faces()).values()].map((f) => f.visitor_id).sort()).toEqual(
+      [...Array(c.faces.length - 1).fill(w), null].sort(),
+    );
+  });
+});
+
 describe("a decided face's run, as the tracker continues it (real Postgres)", () => {
   it('returns the run from the resume point, after the faces within the gap before it, and nothing of other runs', async () => {
     const c = await framesAt([0, 400, 5_000, 5_300, 5_700, 20_000]);
