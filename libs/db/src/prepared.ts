@@ -30,7 +30,7 @@ export function preparedQuery<R extends QueryResultRow = QueryResultRow>(
  * EntityManager is in (a prepared statement lives on one connection), else on the DataSource's pool.
  *
  * For the statements whose planning costs more than their run: tracking's reads join four tables and sort them in
- * windows, and on the bench Postgres spent 3-6 ms planning each against 0.3-2 ms running it. Prepared, a connection
+ * windows, and on the bench Postgres spent 0.5-6.5 ms planning each against 0.2-2 ms running it. Prepared, a connection
  * plans such a statement for its first five runs and then, when the plan without the values is estimated to cost no
  * more than those did, keeps that one (plan_cache_mode auto); an ANALYZE of a table it reads plans it again. That
  * plan does not know the sizes the values select: on a camera's window of 1,200 faces it walks them by index where
