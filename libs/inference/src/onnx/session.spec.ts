@@ -41,7 +41,7 @@ describe('ONNX Runtime sessions on the model thread (real model)', () => {
     expect(await turnsDuring(session.run(big))).toBeGreaterThan(50);
   });
 
-  it('reads an input in shared memory in place and one in its own memory by copy, to the same outputs', async () => {
+  it('takes an input in shared memory and one in its own memory to the same outputs, and hands neither over', async () => {
     const { session } = await openModel('detector', modelOptions(config()));
     const shared = input(320, true);
     const own = input(320, false);
