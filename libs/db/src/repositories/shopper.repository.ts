@@ -288,7 +288,7 @@ export class ShopperRepository {
       `WITH v AS (SELECT * FROM unnest($2::uuid[], $3::uuid[]) AS v(face_id, track_id)),
        tf AS MATERIALIZED (
          SELECT * FROM (
-           SELECT COALESCE(v.track_id, f.track_id) AS track_id, ${PLACE_COLUMNS}, e.embedding, e.model_id, f.matches
+           SELECT COALESCE(v.track_id, f.track_id) AS track_id, ${PLACE_COLUMNS}, e.embedding, e.model_id
            FROM frames fr
            JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
            JOIN face_embeddings e ON e.tenant_id = f.tenant_id AND e.face_id = f.id
@@ -296,21 +296,28 @@ export class ShopperRepository {
            WHERE f.tenant_id = $1 AND f.decided_at IS NOT NULL
              AND f.id = ANY(ARRAY(SELECT id FROM faces WHERE tenant_id = $1 AND track_id = ANY($4) UNION SELECT face_id FROM v))
          ) moved WHERE track_id = ANY($4)),
-       -- the faces with matches, and the lowest similarity each listed
-       listed AS (
-         SELECT tf.*, (SELECT min((x->>'similarity')::float8) FROM jsonb_array_elements(tf.matches) x) AS lowest
-         FROM tf WHERE CASE WHEN jsonb_typeof(tf.matches) = 'array' THEN jsonb_array_length(tf.matches) > 0 END),
-       ids AS (SELECT DISTINCT l.track_id, x->>'identityId' AS identity_id
-               FROM listed l CROSS JOIN LATERAL jsonb_array_elements(l.matches) x),
-       -- per identity, the mean over the faces with matches; a face that did not list it counts with its lowest
-       similarities AS (
-         SELECT ids.track_id, ids.identity_id,
-                sum(COALESCE(
-                  (SELECT (x->>'similarity')::float8 FROM jsonb_array_elements(l.matches) WITH ORDINALITY AS y(x, k)
-                   WHERE x->>'identityId' = ids.identity_id ORDER BY k LIMIT 1),
-                  l.lowest) ORDER BY ${PLACE_BY}) / count(*) AS similarity
-         FROM ids JOIN listed l ON l.track_id = ids.track_id
-         GROUP BY ids.track_id, ids.identity_id)
+       -- the faces with matches, and the lowest similarity each listed (their matches read here, not carried with the
+       -- vectors: a track of 3,000 faces spilled those to disk)
+       listed AS MATERIALIZED (
+         SELECT tf.track_id, tf.at, tf.media_id, tf.frame_index, tf.face_index, tf.id, f.matches,
+                (SELECT min((x->>'similarity')::float8) FROM jsonb_array_elements(f.matches) x) AS lowest
+         FROM tf JOIN faces f ON f.tenant_id = $1 AND f.id = tf.id
+         WHERE CASE WHEN jsonb_typeof(f.matches) = 'array' THEN jsonb_array_length(f.matches) > 0 END),
+       -- each identity a face lists, at its first listing: how far above the face's lowest
+       lifts AS (
+         SELECT DISTINCT ON (l.id, x->>'identityId') l.track_id, l.at, l.media_id, l.frame_index, l.face_index, l.id,
+                x->>'identityId' AS identity_id, (x->>'similarity')::float8 - l.lowest AS lift
+         FROM listed l CROSS JOIN LATERAL jsonb_array_elements(l.matches) WITH ORDINALITY AS y(x, k)
+         ORDER BY l.id, x->>'identityId', y.k),
+       -- per identity, the mean over the faces with matches, a face that did not list it counting with its lowest:
+       -- the faces' lowest summed once, plus the lifts of those that listed it. Each face's matches are parsed once:
+       -- parsed again for every identity, a track of 3,000 faces listing five of eight identities took 154 ms a call
+       -- (125 of them here), against 74 now (medians of 12)
+       similarities AS MATERIALIZED (
+         SELECT s.track_id, s.identity_id, (b.lowest + s.lift) / b.n AS similarity
+         FROM (SELECT track_id, identity_id, sum(lift ORDER BY ${PLACE_BY}) AS lift FROM lifts GROUP BY track_id, identity_id) s
+         JOIN (SELECT track_id, sum(lowest ORDER BY ${PLACE_BY}) AS lowest, count(*) AS n FROM listed GROUP BY track_id) b
+           ON b.track_id = s.track_id)
        SELECT track_id AS "trackId", count(*)::int AS "faceCount", min(at) AS "startedAt", max(at) AS "endedAt",
               (array_agg(model_id ORDER BY ${PLACE_BY}))[1] AS "modelId",
               ${vectorAsBytes(`l2_normalize(avg(embedding ORDER BY ${PLACE_BY}))`)} AS centroid,
