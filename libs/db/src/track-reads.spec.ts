@@ -10,6 +10,7 @@ import {
   type Repositories,
 } from './test-support';
 import { preparedRows } from './prepared';
+import { sumsOf } from '@storelens/tracking';
 import type { EntityManager } from 'typeorm';
 
 let t: MigratedDatabase;
@@ -86,13 +87,6 @@ const decide = (tenantId: string, faceId: string, matches: { identityId: string;
     matches: matches ?? undefined,
   });
 
-/** The normalised mean of unit vectors, in float64. */
-const mean = (vs: number[][]) => {
-  const sum = vs[0]!.map((_, i) => vs.reduce((s, v) => s + v[i]!, 0));
-  const norm = Math.hypot(...sum);
-  return sum.map((x) => x / norm);
-};
-
 describe('what the tracker reads of a track (real Postgres)', () => {
   it('reads of a track only its latest faces before a place, however long it is, and only for the tenant', async () => {
     const c = await clip();
@@ -129,45 +123,56 @@ describe('what the tracker reads of a track (real Postgres)', () => {
     expect(await r.shoppers.trackTails(other.tenant.id, [c.a], at, 5)).toEqual([]);
   });
 
-  it("sums a track up from all its faces, as they will be once moved: count, span, centroid and the identities' mean similarity", async () => {
+  it("reads a track's faces whole and its kept sums, and forgets the sums when anything but tracking changes its faces", async () => {
     const c = await clip();
-    // the rule of a track's name: per identity, the mean over its faces with matches, a face that did not list the
-    // identity counting with the lowest similarity it did list
-    const matches: ({ identityId: string; similarity: number }[] | null)[] = [
-      [
-        { identityId: 'a', similarity: 0.6 },
-        { identityId: 'b', similarity: 0.3 },
-      ],
-      [{ identityId: 'a', similarity: 0.4 }],
-      [],
-      null,
-    ];
-    for (const [i, f] of c.faces.entries()) await decide(c.tenant.id, f.id, matches[i] ?? null);
-    // frames 9 to 11 move to a new track B
-    const b = randomUUID();
-    const moved = c.faces.filter((f) => f.frameIndex >= 9);
-    const [sa, sb] = await r.shoppers
-      .trackSummaries(c.tenant.id, [c.a, b], new Map(moved.map((f) => [f.id, b])))
-      .then((s) => [s.find((x) => x.trackId === c.a)!, s.find((x) => x.trackId === b)!]);
-    const kept = c.faces.filter((f) => f.frameIndex < 9);
-    expect(sa).toMatchObject({
-      faceCount: kept.length,
-      startedAt: kept[0]!.at,
-      endedAt: kept.at(-1)!.at,
-      modelId: 'mfn',
-      matches: [
-        { identityId: 'a', similarity: 0.5 },
-        { identityId: 'b', similarity: 0.35 },
-      ],
-    });
-    const want = mean(kept.map((f) => f.vector));
-    sa!.centroid.forEach((x, i) => expect(x).toBeCloseTo(want[i]!, 5));
-    expect(sb).toMatchObject({ faceCount: 3, startedAt: moved[0]!.at, endedAt: moved[2]!.at, matches: [] });
-    // nothing is written: the faces are still on track A
-    expect(await r.shoppers.trackSummaries(c.tenant.id, [c.a], new Map())).toMatchObject([{ faceCount: 13 }]);
-    // another tenant's tracks and faces are not summed
+    const matches = [{ identityId: randomUUID(), similarity: 0.6 }];
+    for (const f of c.faces) await decide(c.tenant.id, f.id, matches);
+    // every decided, embedded face of the track, whole; none for another tenant
+    const faces = await r.shoppers.trackFaces(c.tenant.id, [c.a]);
+    expect(faces.map((f) => f.faceId).sort()).toEqual(c.faces.map((f) => f.id).sort());
+    expect(faces[0]).toMatchObject({ trackId: c.a, modelId: 'mfn', matches });
     const other = await seedTenant(r, 'Other');
-    expect(await r.shoppers.trackSummaries(other.tenant.id, [c.a], new Map())).toEqual([]);
+    expect(await r.shoppers.trackFaces(other.tenant.id, [c.a])).toEqual([]);
+    expect((await r.shoppers.trackSums(other.tenant.id, [c.a])).size).toBe(0);
+
+    // the clip's track was written without sums (and its faces decided since, each a change): none kept, 13 faces
+    const kept = async () => (await r.shoppers.trackSums(c.tenant.id, [c.a])).get(c.a)!;
+    const start = await kept();
+    expect(start).toEqual({ sums: null, version: expect.any(Number), faces: 13 });
+    const [row] = await r.shoppers.tracks(c.tenant.id, [c.a]);
+    const sums = sumsOf(faces);
+    const write = async (version: number | null) =>
+      r.shoppers.upsertTracks(c.tenant.id, [{ ...row!, centroid: row!.centroid!, sums, sumsVersion: version }]);
+    await write(start.version);
+    expect(await kept()).toEqual({ sums, version: start.version + 1, faces: 13 });
+    // sums read at an earlier version (something forgot them since) are not written back
+    await write(start.version);
+    expect(await kept()).toMatchObject({ sums: null, version: start.version + 2 });
+    const reset = async () => write((await kept()).version);
+
+    // what forgets them: a face decided again with other matches (the same matches do not) ...
+    await reset();
+    await decide(c.tenant.id, c.faces[3]!.id, matches);
+    expect((await kept()).sums).toEqual(sums);
+    await decide(c.tenant.id, c.faces[3]!.id, [{ identityId: randomUUID(), similarity: 0.7 }]);
+    expect((await kept()).sums).toBeNull();
+    // ... a face's vector replaced (the same vector does not) or deleted ...
+    await reset();
+    await r.embeddings.upsert(c.tenant.id, c.faces[4]!.id, c.faces[4]!.vector, 'mfn');
+    expect((await kept()).sums).not.toBeNull();
+    await r.embeddings.upsert(c.tenant.id, c.faces[4]!.id, randomVector(), 'mfn');
+    expect((await kept()).sums).toBeNull();
+    await reset();
+    await t.dataSource.query(`DELETE FROM face_embeddings WHERE tenant_id = $1 AND face_id = $2`, [
+      c.tenant.id,
+      c.faces[5]!.id,
+    ]);
+    expect((await kept()).sums).toBeNull();
+    // ... and faces deleted (here with their media, as retention and erasure delete them)
+    await reset();
+    expect((await kept()).sums).not.toBeNull();
+    await t.dataSource.query(`DELETE FROM media WHERE tenant_id = $1 AND id = $2`, [c.tenant.id, c.media.id]);
+    expect((await kept()).sums).toBeNull();
   });
 });
 

@@ -4,3 +4,4 @@ export * from './track-summary';
 export * from './vectors';
 export * from './visits';
 export * from './visitor-book';
+export * from './track-sums';

@@ -11,6 +11,7 @@ import { GalleryGraph1797100000000 } from './1797100000000-gallery-graph';
 import { VisitSlices1797200000000 } from './1797200000000-visit-slices';
 import { VisitorsByTenant1797300000000 } from './1797300000000-visitors-by-tenant';
 import { GalleryGraphOnly1797400000000 } from './1797400000000-gallery-graph-only';
+import { TrackSums1797500000000 } from './1797500000000-track-sums';
 
 /** Every migration in order. Listed, not globbed, so they load the same under ts-jest, tsx and compiled JS. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   VisitSlices1797200000000,
   VisitorsByTenant1797300000000,
   GalleryGraphOnly1797400000000,
+  TrackSums1797500000000,
 ];

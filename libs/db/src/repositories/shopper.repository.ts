@@ -1,4 +1,4 @@
-import { absorbCentroid } from '@storelens/tracking';
+import { absorbCentroid, type TrackSums } from '@storelens/tracking';
 import { toSql } from 'pgvector';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DEFAULT_VECTOR_SEARCH, vectorSearchSettingsOf } from '../data-source';
@@ -58,24 +58,6 @@ export type CameraFaceKey = Pick<
   'faceId' | 'frameId' | 'mediaId' | 'frameIndex' | 'faceIndex' | 'at' | 'trackId'
 >;
 
-/** A track as its faces make it (`trackSummaries`): what is stored of it besides who it counts for. */
-export interface TrackSummary {
-  trackId: string;
-  faceCount: number;
-  startedAt: Date;
-  endedAt: Date;
-  /** its first face's embedding model */
-  modelId: string;
-  /** the normalised mean of its faces' vectors */
-  centroid: number[];
-  /**
-   * its similarity to each identity its faces matched, best first: per identity, the mean over its faces with
-   * matches, a face that did not list the identity counting with the lowest similarity it did list (it was at most
-   * that close); named by the same rule as a single face, with its noise averaged away
-   */
-  matches: { identityId: string; similarity: number }[];
-}
-
 /** A track as stored: one person in consecutive frames of one camera. */
 export interface TrackRow {
   id: string;
@@ -97,7 +79,15 @@ export interface TrackRow {
   visitId: string | null;
 }
 
-export type NewTrack = Omit<TrackRow, 'visitorId' | 'personKey' | 'visitId' | 'centroid'> & { centroid: number[] };
+export type NewTrack = Omit<TrackRow, 'visitorId' | 'personKey' | 'visitId' | 'centroid'> & {
+  centroid: number[];
+  /**
+   * what its summary was made from, written only if the row's sums are still at `sumsVersion` (null: read as a new
+   * row); none: the next decision sums the track up from its faces
+   */
+  sums?: TrackSums;
+  sumsVersion?: number | null;
+};
 
 export interface VisitorMatch {
   visitorId: string;
@@ -130,9 +120,6 @@ const FACE_PLACE_COLUMNS = `f.id AS "faceId", f.frame_id AS "frameId", fr.media_
  * millisecond (what it reads), then media, frame and face index, then id.
  */
 const PLACE = [`date_trunc('milliseconds', fr.captured_at)`, 'fr.media_id', 'fr."index"', 'f.face_index', 'f.id'];
-/** The same, as columns of a subquery (`PLACE_BY` orders by them). */
-const PLACE_COLUMNS = `${PLACE[0]} AS at, fr.media_id, fr."index" AS frame_index, f.face_index, f.id`;
-const PLACE_BY = 'at, media_id, frame_index, face_index, id';
 
 /**
  * The tracker's faces: decided and embedded, in recording order; `where` over frames fr and faces f, and media m
@@ -271,66 +258,36 @@ export class ShopperRepository {
   }
 
   /**
-   * What each of `trackIds` would be once `trackOfFace` is written (its faces: those it is given there, and those
-   * stored on it that are not moved elsewhere): face count, span, first face's model, centroid (the normalised
-   * mean of its faces' vectors) and its similarity to each identity its faces matched (`TrackSummary.matches`,
-   * summed in recording order). Computed in Postgres, so a track of thousands of faces costs the tracker a row.
+   * The sums each of these stored tracks keeps (`TrackSums`; null once something besides tracking changed its faces),
+   * the version they were read at (an `upsertTracks` writes sums only over that version), and how many faces are on
+   * the track now: sums that count otherwise are not used.
    */
-  async trackSummaries(
+  async trackSums(
     tenantId: string,
     trackIds: readonly string[],
-    trackOfFace: ReadonlyMap<string, string>,
-  ): Promise<TrackSummary[]> {
-    if (trackIds.length === 0) return [];
-    const rows = await this.prepared<Omit<TrackSummary, 'centroid'> & { centroid: Buffer }>(
-      'storelens_tracker_track_summaries',
-      // the tracker's faces by the track they will have: the given one, else the stored one
-      `WITH v AS (SELECT * FROM unnest($2::uuid[], $3::uuid[]) AS v(face_id, track_id)),
-       tf AS MATERIALIZED (
-         SELECT * FROM (
-           SELECT COALESCE(v.track_id, f.track_id) AS track_id, ${PLACE_COLUMNS}, e.embedding, e.model_id
-           FROM frames fr
-           JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
-           JOIN face_embeddings e ON e.tenant_id = f.tenant_id AND e.face_id = f.id
-           LEFT JOIN v ON v.face_id = f.id
-           WHERE f.tenant_id = $1 AND f.decided_at IS NOT NULL
-             AND f.id = ANY(ARRAY(SELECT id FROM faces WHERE tenant_id = $1 AND track_id = ANY($4) UNION SELECT face_id FROM v))
-         ) moved WHERE track_id = ANY($4)),
-       -- the faces with matches, and the lowest similarity each listed (their matches read here, not carried with the
-       -- vectors: a track of 3,000 faces spilled those to disk)
-       listed AS MATERIALIZED (
-         SELECT tf.track_id, tf.at, tf.media_id, tf.frame_index, tf.face_index, tf.id, f.matches,
-                (SELECT min((x->>'similarity')::float8) FROM jsonb_array_elements(f.matches) x) AS lowest
-         FROM tf JOIN faces f ON f.tenant_id = $1 AND f.id = tf.id
-         WHERE CASE WHEN jsonb_typeof(f.matches) = 'array' THEN jsonb_array_length(f.matches) > 0 END),
-       -- each identity a face lists, at its first listing: how far above the face's lowest
-       lifts AS (
-         SELECT DISTINCT ON (l.id, x->>'identityId') l.track_id, l.at, l.media_id, l.frame_index, l.face_index, l.id,
-                x->>'identityId' AS identity_id, (x->>'similarity')::float8 - l.lowest AS lift
-         FROM listed l CROSS JOIN LATERAL jsonb_array_elements(l.matches) WITH ORDINALITY AS y(x, k)
-         ORDER BY l.id, x->>'identityId', y.k),
-       -- per identity, the mean over the faces with matches, a face that did not list it counting with its lowest:
-       -- the faces' lowest summed once, plus the lifts of those that listed it. Each face's matches are parsed once:
-       -- parsed again for every identity, a track of 3,000 faces listing five of eight identities took 154 ms a call
-       -- (125 of them here), against 74 now (medians of 12)
-       similarities AS MATERIALIZED (
-         SELECT s.track_id, s.identity_id, (b.lowest + s.lift) / b.n AS similarity
-         FROM (SELECT track_id, identity_id, sum(lift ORDER BY ${PLACE_BY}) AS lift FROM lifts GROUP BY track_id, identity_id) s
-         JOIN (SELECT track_id, sum(lowest ORDER BY ${PLACE_BY}) AS lowest, count(*) AS n FROM listed GROUP BY track_id) b
-           ON b.track_id = s.track_id)
-       SELECT track_id AS "trackId", count(*)::int AS "faceCount", min(at) AS "startedAt", max(at) AS "endedAt",
-              (array_agg(model_id ORDER BY ${PLACE_BY}))[1] AS "modelId",
-              ${vectorAsBytes(`l2_normalize(avg(embedding ORDER BY ${PLACE_BY}))`)} AS centroid,
-              (SELECT coalesce(json_agg(json_build_object('identityId', s.identity_id, 'similarity', s.similarity)), '[]')
-               FROM similarities s WHERE s.track_id = tf.track_id) AS matches
-       FROM tf GROUP BY track_id`,
-      [tenantId, [...trackOfFace.keys()], [...trackOfFace.values()], trackIds],
+  ): Promise<Map<string, { sums: TrackSums | null; version: number; faces: number }>> {
+    if (trackIds.length === 0) return new Map();
+    const rows = await this.prepared<{ id: string; sums: TrackSums | null; version: number; faces: number }>(
+      'storelens_tracker_track_sums',
+      `SELECT t.id, t.sums, t.sums_version AS version,
+              (SELECT count(*)::int FROM faces f WHERE f.tenant_id = t.tenant_id AND f.track_id = t.id) AS faces
+       FROM tracks t WHERE t.tenant_id = $1 AND t.id = ANY($2)`,
+      [tenantId, trackIds],
     );
-    return rows.map((r) => ({
-      ...r,
-      centroid: vectorFromBytes(r.centroid),
-      matches: [...r.matches].sort((a, b) => b.similarity - a.similarity || (a.identityId < b.identityId ? -1 : 1)),
-    }));
+    return new Map(rows.map(({ id, ...r }) => [id, r]));
+  }
+
+  /**
+   * Every decided, embedded face of these tracks, whole: what summing a track up again needs (its sums forgotten).
+   * The ids as one array computed first, as in `trackTails`.
+   */
+  async trackFaces(tenantId: string, trackIds: readonly string[]): Promise<CameraFaceRow[]> {
+    if (trackIds.length === 0) return [];
+    return this.trackerFaces(
+      'storelens_tracker_track_faces',
+      `f.tenant_id = $1 AND f.id = ANY(ARRAY(SELECT id FROM faces WHERE tenant_id = $1 AND track_id = ANY($2)))`,
+      [tenantId, trackIds],
+    );
   }
 
   private async trackerFaces(name: string, where: string, params: unknown[]): Promise<CameraFaceRow[]> {
@@ -374,11 +331,13 @@ export class ShopperRepository {
     for (const t of tracks) {
       await this.db.query(
         `INSERT INTO tracks (id, tenant_id, store_id, camera_id, first_face_id, started_at, ended_at, interval_ms,
-                             face_count, centroid, model_id, identity_id, similarity)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::vector, $11, $12, $13)
+                             face_count, centroid, model_id, identity_id, similarity, sums)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::vector, $11, $12, $13, $14::jsonb)
          ON CONFLICT (id) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
            interval_ms = EXCLUDED.interval_ms, face_count = EXCLUDED.face_count, centroid = EXCLUDED.centroid,
            model_id = EXCLUDED.model_id, identity_id = EXCLUDED.identity_id, similarity = EXCLUDED.similarity,
+           -- sums read before a change that forgot them (another transaction's, committed since) are not written back
+           sums = CASE WHEN tracks.sums_version = $15 THEN EXCLUDED.sums END, sums_version = tracks.sums_version + 1,
            updated_at = now()
          WHERE tracks.tenant_id = EXCLUDED.tenant_id`,
         [
@@ -395,6 +354,8 @@ export class ShopperRepository {
           t.modelId,
           t.identityId,
           t.similarity,
+          t.sums ? JSON.stringify(t.sums) : null,
+          t.sumsVersion ?? null,
         ],
       );
     }

@@ -15,8 +15,12 @@ import {
   linkTracksFrom,
   maxGapMs,
   RECENT_FACES,
+  addToSums,
+  emptySums,
+  summariseSums,
   type LinkOptions,
   type TrackFace,
+  type TrackSums,
 } from '@storelens/tracking';
 import { joinsVisitor, nameFace, newVisitorId, uuidV5, VISITOR_NAMESPACE } from '@storelens/decision';
 import { ShopperEvents } from './shopper-events';
@@ -114,37 +118,43 @@ export class ShopperTrackingService {
       const newIds = new Set(linked.map((t) => trackIdOf(t.firstFaceId)));
       // Only what changed is written: most often one face joins one track, and the segment's other tracks come
       // out as they were stored (same faces, so the same span, centroid and name). Rewriting them all made every
-      // decision cost as much as the segment was long. What changed is summed up from all its faces in Postgres.
+      // decision cost as much as the segment was long.
       const stored = new Map(before.map((t) => [t.id, t]));
       // only the faces linked again can move: a tail keeps its track by construction
       const changed = changedTracks([...newIds], stored, after, trackOfFace);
-      const summaries = new Map(
-        (await tx.trackSummaries(tenantId, [...changed], trackOfFace)).map((s) => [s.trackId, s]),
-      );
+      const sums = await this.changedSums(tx, tenantId, changed, after, trackOfFace);
       const rule = this.cfg.decision;
       const tracks: NewTrack[] = linked.flatMap((t) => {
         const id = trackIdOf(t.firstFaceId);
-        const summary = summaries.get(id);
-        if (!summary) return [];
+        const s = sums.get(id);
+        const summary = s && summariseSums(s.sums);
+        // a face erased meanwhile can leave a track with no face to sum up
+        if (!s || !summary) return [];
         // the track is named by the same rule as a face, from its faces' similarities averaged per identity
         const named = nameFace(summary.matches, rule);
+        // its first face's model: the stored one for a track continued from before the resume point
+        const continued = stored.get(id);
+        const first = t.faces[0] as Face;
         return [
           {
             id,
             storeId: camera.storeId,
             cameraId,
             firstFaceId: t.firstFaceId,
-            startedAt: summary.startedAt,
-            endedAt: summary.endedAt,
+            startedAt: new Date(t.startedAt),
+            endedAt: new Date(t.endedAt),
             intervalMs: Math.max(1, Math.round(link.intervalMs)),
-            faceCount: summary.faceCount,
+            faceCount: s.sums.faces,
             centroid: summary.centroid,
-            modelId: summary.modelId,
+            modelId: continued && first.at < resumeAt.at.getTime() ? continued.modelId : first.row.modelId,
             identityId: named?.identityId ?? null,
             similarity: named?.similarity ?? null,
+            sums: s.sums,
+            sumsVersion: s.version,
           },
         ];
       });
+      const centroids = new Map(tracks.map((t) => [t.id, t.centroid]));
 
       // The tenant's lock before the first write: another camera's decision regroups a person's visits under it,
       // which updates that person's tracks on every camera, this one's too. Holding rows of this camera's tracks
@@ -173,7 +183,7 @@ export class ShopperTrackingService {
         const row = byId.get(trackIdOf(t.firstFaceId));
         // a face erased meanwhile can leave a track with nothing to sum up, so without a row
         if (!row) continue;
-        const vector = summaries.get(row.id)?.centroid ?? row.centroid;
+        const vector = centroids.get(row.id) ?? row.centroid;
         // a track kept as stored whose faces' vectors retention has swept stays as it is
         if (!vector) {
           decided.push(row);
@@ -314,6 +324,48 @@ export class ShopperTrackingService {
       }
       return visitors.length;
     });
+  }
+
+  /**
+   * The sums of each changed track once `trackOfFace` is written: its stored sums with the faces linked again that
+   * left it taken out and those that joined it added (every face of a stored track from the resume point on is among
+   * `after`, the faces linked again), or, where the stored sums were forgotten (something besides tracking changed
+   * the track's faces) or count other than its faces, summed up again from all its faces. With the version they were
+   * read at.
+   */
+  private async changedSums(
+    tx: ShopperRepository,
+    tenantId: string,
+    changed: ReadonlySet<string>,
+    after: readonly { faceId: string; row: CameraFaceRow }[],
+    trackOfFace: ReadonlyMap<string, string>,
+  ): Promise<Map<string, { sums: TrackSums; version: number | null }>> {
+    const kept = await tx.trackSums(tenantId, [...changed]);
+    const result = new Map<string, { sums: TrackSums; version: number | null }>();
+    const resum: string[] = [];
+    for (const id of changed) {
+      const k = kept.get(id);
+      if (k?.sums && k.sums.faces === k.faces) result.set(id, { sums: k.sums, version: k.version });
+      else if (k) resum.push(id);
+      else result.set(id, { sums: emptySums(), version: null });
+    }
+    if (resum.length > 0) {
+      // the faces stored on them, of which those linked again are moved below like any other
+      for (const f of await tx.trackFaces(tenantId, resum)) {
+        const entry = result.get(f.trackId!) ?? { sums: emptySums(), version: kept.get(f.trackId!)!.version };
+        addToSums(entry.sums, f);
+        result.set(f.trackId!, entry);
+      }
+      for (const id of resum) if (!result.has(id)) result.set(id, { sums: emptySums(), version: kept.get(id)!.version });
+    }
+    for (const f of after) {
+      const from = f.row.trackId;
+      const to = trackOfFace.get(f.faceId) ?? null;
+      if (from === to) continue;
+      if (from && result.has(from)) addToSums(result.get(from)!.sums, f.row, -1);
+      if (to && result.has(to)) addToSums(result.get(to)!.sums, f.row);
+    }
+    return result;
   }
 }
 

@@ -23,7 +23,7 @@ import { createTestEnvironment, type TestEnvironment } from '@storelens/test-env
 import { uniqueTestId, waitFor } from '@storelens/testing';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { RECENT_FACES } from '@storelens/tracking';
+import { RECENT_FACES, sumsOf } from '@storelens/tracking';
 import { ClassificationWorkerModule } from '../classification.module';
 import { FaceClassificationService } from '../face-classification.service';
 import { ShopperTrackingService } from './shopper-tracking.service';
@@ -327,8 +327,15 @@ describe('shoppers from decided faces (real Postgres, Redis, S3)', () => {
     const service = replicas[0]!.get(FaceClassificationService);
     const r2 = rng(99);
     const order = [...one.truth.keys()].map((id) => ({ id, k: r2() })).sort((a, b) => a.k - b.k);
-    for (const { id } of order) {
-      expect(await service.classifyFace({ tenantId: one.tenantId, faceId: id }, ctx)).toBe('done');
+    // each decision updates the sums of the tracks it changes by the faces it moves: none sums a track up again
+    const resummed = jest.spyOn(ShopperRepository.prototype, 'trackFaces');
+    try {
+      for (const { id } of order) {
+        expect(await service.classifyFace({ tenantId: one.tenantId, faceId: id }, ctx)).toBe('done');
+      }
+      expect(resummed).not.toHaveBeenCalled();
+    } finally {
+      resummed.mockRestore();
     }
     const a = await outcome(two.tenantId);
     const b = await outcome(one.tenantId);
@@ -408,6 +415,37 @@ describe('shoppers from decided faces (real Postgres, Redis, S3)', () => {
       tails.mockRestore();
     }
     expect(await outcome(one.tenantId)).toEqual(before);
+  });
+
+  it('every track keeps the exact sums of its faces, however its decisions came (in parallel, out of order, replayed), and sums one up again once they are forgotten', async () => {
+    const shoppers = new ShopperRepository(env.dataSource);
+    const exact = async (tenantId: string) => {
+      const tracks: { id: string; sums: unknown }[] = await env.dataSource.query(
+        `SELECT id, sums FROM tracks WHERE tenant_id = $1`,
+        [tenantId],
+      );
+      expect(tracks.length).toBeGreaterThan(0);
+      for (const t of tracks) expect(t.sums).toEqual(sumsOf(await shoppers.trackFaces(tenantId, [t.id])));
+    };
+    await exact(two.tenantId);
+    await exact(one.tenantId);
+    // forgotten (as a deletion forgets them), a track's sums are summed up again by its next change
+    const before = await outcome(one.tenantId);
+    const faceId = [...one.truth.keys()][7]!;
+    const own = before.tracks.find((t) => t.faces.includes(faceId))!.trackId;
+    await env.dataSource.query(`UPDATE tracks SET sums = NULL WHERE tenant_id = $1 AND id = $2`, [one.tenantId, own]);
+    await env.dataSource.query(`UPDATE faces SET track_id = NULL WHERE id = $1`, [faceId]);
+    const resummed = jest.spyOn(ShopperRepository.prototype, 'trackFaces');
+    try {
+      expect(
+        await replicas[0]!.get(FaceClassificationService).classifyFace({ tenantId: one.tenantId, faceId }, ctx),
+      ).toBe('done');
+      expect(resummed).toHaveBeenCalledTimes(1);
+    } finally {
+      resummed.mockRestore();
+    }
+    expect(await outcome(one.tenantId)).toEqual(before);
+    await exact(one.tenantId);
   });
 
   it('an anonymous visitor enrolled later as a member brings their earlier visits along', async () => {
