@@ -123,6 +123,57 @@ describe('what the tracker reads of a track (real Postgres)', () => {
     expect(await r.shoppers.trackTails(other.tenant.id, [c.a], at, 5)).toEqual([]);
   });
 
+  it("reads a long track's latest faces by its time index, walking as many faces at 400 as at 10, and a face's time follows its frame's", async () => {
+    const walked = async (n: number) => {
+      const c = await framesAt(Array.from({ length: n }, (_, i) => i * 100));
+      const [{ track_id: track }] = await t.dataSource.query(`SELECT track_id FROM faces WHERE id = $1`, [
+        c.faces[0]!.id,
+      ]);
+      const at = (i: number) => ({
+        faceId: c.faces[i]!.id,
+        at: new Date(c.media.capturedAt.getTime() + i * 100),
+        mediaId: c.media.id,
+        frameIndex: i,
+        faceIndex: 0,
+      });
+      const place = at(n - 3);
+      return r.shoppers.locked(['tails'], async (tx) => {
+        const tail = await tx.trackTails(c.tenant.id, [track], place, 5);
+        expect(tail.map((f) => f.frameIndex)).toEqual([n - 8, n - 7, n - 6, n - 5, n - 4]);
+        const m = (tx as unknown as { db: EntityManager }).db;
+        const [{ 'QUERY PLAN': plan }]: { 'QUERY PLAN': [{ Plan: PlanNode }] }[] = await m.query(
+          // EXECUTE takes no bind parameters: the values written out (ids and times of this spec's own making)
+          `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE storelens_tracker_track_tails(${[c.tenant.id, `{${track}}`, place.at.toISOString(), c.media.id].map((v) => `'${v}'`).join(', ')}, ${n - 3}, 0, '${place.faceId}', 5)`,
+        );
+        const nodes = (x: PlanNode): PlanNode[] => [x, ...(x.Plans ?? []).flatMap(nodes)];
+        // the rows read from faces (by the track's index), all nodes together
+        return nodes(plan[0].Plan)
+          .filter((x) => x['Relation Name'] === 'faces')
+          .reduce((sum, x) => sum + x['Actual Rows'] * x['Actual Loops'], 0);
+      });
+    };
+    const short = await walked(10);
+    expect(await walked(400)).toBe(short);
+    expect(short).toBeLessThan(20);
+
+    // a face carries its frame's recording time, whatever writes either
+    const c = await clip();
+    const face = c.faces[3]!;
+    const timeOf = async () =>
+      (
+        (await t.dataSource.query(`SELECT captured_at FROM faces WHERE id = $1`, [face.id])) as { captured_at: Date }[]
+      )[0]!.captured_at;
+    expect(await timeOf()).toEqual(face.at);
+    const later = new Date(face.at.getTime() + 3_600_000);
+    await t.dataSource.query(
+      `UPDATE frames SET captured_at = $2 WHERE tenant_id = $1 AND media_id = $3 AND "index" = 3`,
+      [c.tenant.id, later, c.media.id],
+    );
+    expect(await timeOf()).toEqual(later);
+    await t.dataSource.query(`UPDATE faces SET captured_at = 'epoch' WHERE id = $1`, [face.id]);
+    expect(await timeOf()).toEqual(later);
+  });
+
   it("reads a track's faces whole and its kept sums, and forgets the sums when anything but tracking changes its faces", async () => {
     const c = await clip();
     const matches = [{ identityId: randomUUID(), similarity: 0.6 }];
@@ -357,6 +408,8 @@ describe("a decided face's run, as the tracker continues it (real Postgres)", ()
 
 interface PlanNode {
   'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Rows': number;
   'Actual Loops': number;
   Plans?: PlanNode[];
 }

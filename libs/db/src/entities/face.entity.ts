@@ -89,6 +89,10 @@ export class Face {
   @Column({ type: 'uuid', nullable: true })
   trackId!: string | null;
 
+  /** Its frame's recording time, kept equal to it by Postgres (a trigger): a track's faces are indexed by it. */
+  @Column({ type: 'timestamptz', insert: false, update: false })
+  capturedAt!: Date;
+
   /** When classification decided; null while undecided. */
   @Column({ type: 'timestamptz', nullable: true })
   decidedAt!: Date | null;

@@ -12,6 +12,7 @@ import { VisitSlices1797200000000 } from './1797200000000-visit-slices';
 import { VisitorsByTenant1797300000000 } from './1797300000000-visitors-by-tenant';
 import { GalleryGraphOnly1797400000000 } from './1797400000000-gallery-graph-only';
 import { TrackSums1797500000000 } from './1797500000000-track-sums';
+import { FaceTimes1797600000000 } from './1797600000000-face-times';
 
 /** Every migration in order. Listed, not globbed, so they load the same under ts-jest, tsx and compiled JS. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   VisitorsByTenant1797300000000,
   GalleryGraphOnly1797400000000,
   TrackSums1797500000000,
+  FaceTimes1797600000000,
 ];

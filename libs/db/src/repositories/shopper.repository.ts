@@ -241,15 +241,33 @@ export class ShopperRepository {
     perTrack: number,
   ): Promise<CameraFaceRow[]> {
     if (trackIds.length === 0) return [];
-    // the latest faces picked by their places alone, so that only theirs of the track's vectors are read; the ids
-    // as one array computed first (an IN here let the planner walk every face of the tenant, on fresh statistics)
+    // The latest faces picked by their places alone, so that only theirs of the track's vectors are read, and among
+    // few: those recorded from the millisecond of the track's perTrack-th latest face before the place's millisecond
+    // on (faces before that millisecond have at least perTrack faces after them), found by the track's time index
+    // (`faces.captured_at`) however long the track is. Sorted by place, the faces of the place's own millisecond and
+    // of that one fall in order. The ids as one array computed first (an IN here let the planner walk every face of
+    // the tenant, on fresh statistics).
     return this.trackerFaces(
       'storelens_tracker_track_tails',
       `f.tenant_id = $1 AND f.id = ANY(ARRAY(
+         WITH b AS MATERIALIZED (
+           SELECT t.id, COALESCE((
+             SELECT date_trunc('milliseconds', g.captured_at) FROM faces g
+             WHERE g.tenant_id = $1 AND g.track_id = t.id AND g.decided_at IS NOT NULL
+               AND g.captured_at < date_trunc('milliseconds', $3::timestamptz)
+               AND EXISTS (SELECT 1 FROM face_embeddings e WHERE e.tenant_id = g.tenant_id AND e.face_id = g.id)
+             ORDER BY g.captured_at DESC OFFSET $8 - 1 LIMIT 1), '-infinity') AS since
+           FROM unnest($2::uuid[]) AS t(id))
          SELECT id FROM (
            SELECT f.id, row_number() OVER (PARTITION BY f.track_id ORDER BY ${PLACE.map((p) => `${p} DESC`).join(', ')}) AS recent
-           FROM frames fr JOIN faces f ON f.tenant_id = fr.tenant_id AND f.frame_id = fr.id
-           WHERE f.tenant_id = $1 AND f.track_id = ANY($2) AND f.decided_at IS NOT NULL
+           -- each track's faces from its own bound on (OFFSET 0 keeps the planner from joining them the other way
+           -- round: on fresh statistics it walked every face of the track and looked each one's track up)
+           FROM b CROSS JOIN LATERAL (
+             SELECT * FROM faces f WHERE f.tenant_id = $1 AND f.track_id = b.id AND f.captured_at >= b.since
+               AND f.captured_at < date_trunc('milliseconds', $3::timestamptz) + interval '1 millisecond'
+             OFFSET 0) f
+           JOIN frames fr ON fr.tenant_id = f.tenant_id AND fr.id = f.frame_id
+           WHERE f.decided_at IS NOT NULL
              AND EXISTS (SELECT 1 FROM face_embeddings e WHERE e.tenant_id = f.tenant_id AND e.face_id = f.id)
              AND (${PLACE.join(', ')}) < ($3::timestamptz, $4::uuid, $5::int, $6::int, $7::uuid)
          ) latest WHERE recent <= $8))`,
