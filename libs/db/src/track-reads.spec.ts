@@ -308,6 +308,12 @@ describe("a track's person (real Postgres)", () => {
     expect([...(await faces()).values()].map((f) => f.visitor_id).sort()).toEqual(
       [...Array(c.faces.length - 1).fill(w), null].sort(),
     );
+    // told which faces can lack it (the track's visitor unchanged), it looks at those only
+    const [x, y] = [c.faces[6]!.id, c.faces[7]!.id];
+    await t.dataSource.query(`UPDATE faces SET visitor_id = NULL WHERE id = ANY($1)`, [[x, y]]);
+    await r.shoppers.setTrackPerson(c.tenant.id, c.a, { visitorId: w, personKey: `visitor:${w}` }, [x]);
+    const only = await faces();
+    expect([only.get(x)!.visitor_id, only.get(y)!.visitor_id]).toEqual([w, null]);
   });
 });
 

@@ -400,6 +400,7 @@ export class ShopperRepository {
     tenantId: string,
     trackId: string,
     person: { visitorId: string | null; personKey: string | null },
+    only?: readonly string[],
   ): Promise<void> {
     await this.db.query(
       `UPDATE tracks SET visitor_id = $3, person_key = $4, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
@@ -407,12 +408,14 @@ export class ShopperRepository {
     );
     // only the faces whose visitor this changes: most often the one face that joined the track. Rewriting every face
     // of a long track on each decision (row versions, index entries and the rollups' triggers for each) was, over a
-    // 10-minute soak, the costliest statement Postgres ran (11.7 ms a call)
+    // 10-minute soak, the costliest statement Postgres ran (11.7 ms a call). `only`: the faces that can lack it (the
+    // track's visitor is unchanged, so every other face has it), so that a long track's faces are not even looked at
+    // (1.9 ms a call over a soak)
     await this.db.query(
       `UPDATE faces SET visitor_id = CASE WHEN identity_id IS NULL THEN $3::uuid END
-       WHERE tenant_id = $1 AND track_id = $2
+       WHERE tenant_id = $1 AND track_id = $2 ${only ? 'AND id = ANY($4)' : ''}
          AND visitor_id IS DISTINCT FROM CASE WHEN identity_id IS NULL THEN $3::uuid END`,
-      [tenantId, trackId, person.visitorId],
+      only ? [tenantId, trackId, person.visitorId, only] : [tenantId, trackId, person.visitorId],
     );
   }
 

@@ -92,14 +92,19 @@ export class ShopperTrackingService {
       // the stored tracks this touches: those of the faces from there on, and those seen within the gap before it
       const oldIds = [...new Set(run.faces.flatMap((f) => (f.trackId === null ? [] : [f.trackId])))];
       // the faces linked again, whole (a face erased since the first read is simply gone)
-      const after = (await tx.facesById(tenantId, afterKeys.map((f) => f.faceId))).map(asFace).sort(compareFaces);
+      const after = (
+        await tx.facesById(
+          tenantId,
+          afterKeys.map((f) => f.faceId),
+        )
+      )
+        .map(asFace)
+        .sort(compareFaces);
       // the stored tracks it touches, and of those begun before the resume point their latest faces before it: all
       // that continuing a track reads, however long it has run (a cashier in view for minutes)
       const before = await tx.tracks(tenantId, oldIds);
       const tails = new Map<string, Face[]>();
-      for (const f of (await tx.trackTails(tenantId, oldIds, resumeAt, RECENT_FACES))
-        .map(asFace)
-        .sort(compareFaces)) {
+      for (const f of (await tx.trackTails(tenantId, oldIds, resumeAt, RECENT_FACES)).map(asFace).sort(compareFaces)) {
         const id = f.row.trackId!;
         tails.set(id, [...(tails.get(id) ?? []), f]);
       }
@@ -191,18 +196,25 @@ export class ShopperTrackingService {
         }
         const person = await this.personOf(tx, tenantId, row, vector, categories);
         const same = !changed.has(row.id) && person.visitorId === row.visitorId && person.personKey === row.personKey;
-        if (!same) await tx.setTrackPerson(tenantId, row.id, person);
-        const after = { ...row, ...person };
-        decided.push(after);
+        if (!same) {
+          // the track's visitor unchanged, only its faces linked again can lack it (those before kept theirs)
+          const only =
+            person.visitorId === row.visitorId
+              ? after.filter((f) => trackOfFace.get(f.faceId) === row.id).map((f) => f.faceId)
+              : undefined;
+          await tx.setTrackPerson(tenantId, row.id, person, only);
+        }
+        const now = { ...row, ...person };
+        decided.push(now);
         if (same) continue;
-        if (after.personKey) keys.add(after.personKey);
+        if (now.personKey) keys.add(now.personKey);
         if (row.personKey) keys.add(row.personKey);
         if (
-          after.personKey !== row.personKey ||
-          after.visitorId !== row.visitorId ||
+          now.personKey !== row.personKey ||
+          now.visitorId !== row.visitorId ||
           row.identityId !== stored.get(row.id)?.identityId
         ) {
-          this.events.trackDecided(tenantId, after);
+          this.events.trackDecided(tenantId, now);
         }
       }
       for (const key of [...keys].sort()) await this.regroupVisits(tx, tenantId, camera.storeId, key);
@@ -356,7 +368,8 @@ export class ShopperTrackingService {
         addToSums(entry.sums, f);
         result.set(f.trackId!, entry);
       }
-      for (const id of resum) if (!result.has(id)) result.set(id, { sums: emptySums(), version: kept.get(id)!.version });
+      for (const id of resum)
+        if (!result.has(id)) result.set(id, { sums: emptySums(), version: kept.get(id)!.version });
     }
     for (const f of after) {
       const from = f.row.trackId;
