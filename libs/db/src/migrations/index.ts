@@ -13,6 +13,7 @@ import { VisitorsByTenant1797300000000 } from './1797300000000-visitors-by-tenan
 import { GalleryGraphOnly1797400000000 } from './1797400000000-gallery-graph-only';
 import { TrackSums1797500000000 } from './1797500000000-track-sums';
 import { FaceTimes1797600000000 } from './1797600000000-face-times';
+import { UntrackedFaces1797700000000 } from './1797700000000-untracked-faces';
 
 /** Every migration in order. Listed, not globbed, so they load the same under ts-jest, tsx and compiled JS. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   GalleryGraphOnly1797400000000,
   TrackSums1797500000000,
   FaceTimes1797600000000,
+  UntrackedFaces1797700000000,
 ];

@@ -395,6 +395,8 @@ describe('shoppers from decided faces (real Postgres, Redis, S3)', () => {
       expect(from[0]!.frameIndex).toBe(4);
       expect(from).toHaveLength(8);
       const gap = runs.mock.calls[0]![4];
+      // no face before it awaits its tracking: the run is read from the gap before the face, not a minute back
+      expect(runs.mock.calls[0]![3].from.getTime()).toBe(from[0]!.at.getTime() - gap - 1);
       for (const f of run.faces.slice(0, run.resume)) {
         expect(f.frameIndex).toBeLessThan(4);
         expect(from[0]!.at.getTime() - f.at.getTime()).toBeLessThanOrEqual(gap);
@@ -413,6 +415,22 @@ describe('shoppers from decided faces (real Postgres, Redis, S3)', () => {
       runs.mockRestore();
       whole.mockRestore();
       tails.mockRestore();
+    }
+    expect(await outcome(one.tenantId)).toEqual(before);
+
+    // an earlier face (frame 1) decided and not yet tracked: the decision reads the minute before, and tracking
+    // resumes there, so the same tracks come out
+    const earlier = [...one.truth.keys()][1]!;
+    await env.dataSource.query(`UPDATE faces SET track_id = NULL WHERE id = ANY($1)`, [[faceId, earlier]]);
+    const again = jest.spyOn(ShopperRepository.prototype, 'cameraRun');
+    try {
+      expect(await service.classifyFace({ tenantId: one.tenantId, faceId }, ctx)).toBe('done');
+      const window = again.mock.calls[0]![3];
+      expect(window.to.getTime() - window.from.getTime()).toBe(120_000);
+      const run = (await again.mock.results[0]!.value) as { faces: { faceId: string }[]; resume: number };
+      expect(run.faces[run.resume]!.faceId).toBe(earlier);
+    } finally {
+      again.mockRestore();
     }
     expect(await outcome(one.tenantId)).toEqual(before);
   });
