@@ -326,6 +326,7 @@ async function load(
   const [main, ...copyClients] = clients;
   const tenantIds = sizes.map(() => randomUUID());
   const frames: string[] = [];
+  const frameTimes: string[] = [];
   for (let t = 0; t < sizes.length; t++) {
     await main.query(`INSERT INTO tenants (id, name) VALUES ($1, $2)`, [tenantIds[t], `Chain ${t + 1}`]);
     const media = await main.query<{ id: string }>(
@@ -333,19 +334,21 @@ async function load(
        VALUES ($1, 'image', 'done', 'bench/search', repeat('0', 64), 0, 'image/jpeg', now()) RETURNING id`,
       [tenantIds[t]],
     );
-    const frame = await main.query<{ id: string }>(
+    const frame = await main.query<{ id: string; at: string }>(
       `INSERT INTO frames (tenant_id, media_id, "index", time_ms, captured_at, object_key, width, height, status)
-       VALUES ($1, $2, 0, 0, now(), 'bench/search/0', 640, 480, 'done') RETURNING id`,
+       VALUES ($1, $2, 0, 0, now(), 'bench/search/0', 640, 480, 'done') RETURNING id, captured_at::text AS at`,
       [tenantIds[t], media.rows[0].id],
     );
     frames.push(frame.rows[0].id);
+    // written with the faces: the trigger that copies it from the frame is off for the load (replica role)
+    frameTimes.push(frame.rows[0].at);
   }
   const identities = await new CopyWriter(copyClients[0]).open(
     `COPY identities (id, tenant_id, name, category) FROM STDIN`,
   );
   const faces = await new CopyWriter(copyClients[1]).open(
     `COPY faces (id, tenant_id, frame_id, face_index, box_x, box_y, box_w, box_h, score, landmarks,
-                 detector_model_id, identity_id, visitor_id, decided_at) FROM STDIN`,
+                 detector_model_id, identity_id, visitor_id, decided_at, captured_at) FROM STDIN`,
   );
   const vectors = await new CopyWriter(copyClients[2]).open(
     `COPY face_embeddings (face_id, tenant_id, embedding, model_id) FROM STDIN (FORMAT binary)`,
@@ -378,7 +381,23 @@ async function load(
       await identities.flushIfFull();
       for (let j = 0; j < FACES_PER_IDENTITY && i + j < enrolled; j++) {
         const faceId = randomUUID();
-        faces.line([faceId, tenantId, frames[t], i + j, 10, 10, 100, 100, 0.95, landmarks, 'yunet', id, null, null]);
+        faces.line([
+          faceId,
+          tenantId,
+          frames[t],
+          i + j,
+          10,
+          10,
+          100,
+          100,
+          0.95,
+          landmarks,
+          'yunet',
+          id,
+          null,
+          null,
+          frameTimes[t],
+        ]);
         vectors.push(embeddingRow(faceId, tenantId, space.face(centre), modelId));
         enrolments.push([faceId, id, tenantId]);
         await Promise.all([faces.flushIfFull(), vectors.flushIfFull()]);
