@@ -2,9 +2,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The decided faces not yet tracked, by recording time: few at any moment (a decision's tracking runs right after
- * it), and what tells the tracker whether a decision must read the minute before its face (`untrackedBefore`).
- * Without one, tracking resumes at the decided face, and only the faces within the gap before it matter: on a busy
- * camera, reading the whole minute was tracking's costliest statement (8.9 ms a call over a 10-minute soak).
+ * it), and what tells the tracker how far back a decision must read its run (`earliestUntracked`): tracking resumes
+ * at the earliest of them in the run, else at the decided face, and only the faces within the gap before that matter.
+ * On a busy camera, reading the whole minute before every decided face was tracking's costliest statement (8.9 ms a
+ * call over a 10-minute soak).
  */
 export class UntrackedFaces1797700000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {

@@ -221,24 +221,25 @@ export class ShopperRepository {
   }
 
   /**
-   * Whether the camera has a decided, embedded face recorded in [from, before) that has no track yet (its tracking
-   * has not run): the only reason a decision must read its run further back than the gap before its face. Found by
-   * the index of such faces (few at any moment), not by walking the camera's faces.
+   * When the camera's earliest decided, embedded face recorded in [from, before) that has no track yet (its tracking
+   * has not run) was recorded; null for none. Tracking may resume there, so a decision reads its run from there on:
+   * else from the gap before its own face. Found by the index of such faces (few at any moment), not by walking the
+   * camera's faces.
    */
-  async untrackedBefore(tenantId: string, cameraId: string, from: Date, before: Date): Promise<boolean> {
-    const rows = await this.prepared<{ found: boolean }>(
-      'storelens_tracker_untracked_before',
-      `SELECT EXISTS (
-         SELECT 1 FROM faces f
-         JOIN frames fr ON fr.tenant_id = f.tenant_id AND fr.id = f.frame_id
-         JOIN media m ON m.tenant_id = fr.tenant_id AND m.id = fr.media_id
-         WHERE f.tenant_id = $1 AND f.track_id IS NULL AND f.decided_at IS NOT NULL
-           AND f.captured_at >= $3 AND f.captured_at < $4
-           AND m.camera_id = $2 AND m.purpose = 'analysis'
-           AND EXISTS (SELECT 1 FROM face_embeddings e WHERE e.tenant_id = f.tenant_id AND e.face_id = f.id)) AS found`,
+  async earliestUntracked(tenantId: string, cameraId: string, from: Date, before: Date): Promise<Date | null> {
+    const rows = await this.prepared<{ at: Date | null }>(
+      'storelens_tracker_earliest_untracked',
+      `SELECT min(f.captured_at) AS at
+       FROM faces f
+       JOIN frames fr ON fr.tenant_id = f.tenant_id AND fr.id = f.frame_id
+       JOIN media m ON m.tenant_id = fr.tenant_id AND m.id = fr.media_id
+       WHERE f.tenant_id = $1 AND f.track_id IS NULL AND f.decided_at IS NOT NULL
+         AND f.captured_at >= $3 AND f.captured_at < $4
+         AND m.camera_id = $2 AND m.purpose = 'analysis'
+         AND EXISTS (SELECT 1 FROM face_embeddings e WHERE e.tenant_id = f.tenant_id AND e.face_id = f.id)`,
       [tenantId, cameraId, from, before],
     );
-    return rows[0]!.found;
+    return rows[0]?.at ?? null;
   }
 
   /** These decided, embedded faces whole (boxes, vectors, matches), in recording order. */

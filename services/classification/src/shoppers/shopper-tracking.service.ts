@@ -78,11 +78,11 @@ export class ShopperTrackingService {
       // seconds, not its whole unbroken run; Postgres finds the run and the resume point (`cameraRun`), and only the
       // faces from there on come back, with those within the gap before it whose tracks may go on. Their places and
       // tracks only: the vectors are read for the faces linked again.
-      // Back as far as the window only while a face before it awaits its tracking (it may be where tracking resumes);
-      // else tracking resumes at this face's frame, and of the faces before it only those within the gap matter.
-      const from = (await tx.untrackedBefore(tenantId, cameraId, new Date(at.getTime() - WINDOW_MS), at))
-        ? at.getTime() - WINDOW_MS
-        : at.getTime() - gap - 1;
+      // From the gap before the earliest face of the minute before that awaits its tracking (tracking may resume
+      // there), else from the gap before this face: tracking resumes at its frame, and of the faces before the resume
+      // point only those within the gap matter. The runs found in the window are the same as in the whole minute.
+      const untracked = await tx.earliestUntracked(tenantId, cameraId, new Date(at.getTime() - WINDOW_MS), at);
+      const from = (untracked ?? at).getTime() - gap - 1;
       let to = at.getTime() + WINDOW_MS;
       let run: Awaited<ReturnType<ShopperRepository['cameraRun']>>;
       for (;;) {

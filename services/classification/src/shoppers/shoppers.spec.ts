@@ -418,17 +418,20 @@ describe('shoppers from decided faces (real Postgres, Redis, S3)', () => {
     }
     expect(await outcome(one.tenantId)).toEqual(before);
 
-    // an earlier face (frame 1) decided and not yet tracked: the decision reads the minute before, and tracking
-    // resumes there, so the same tracks come out
+    // an earlier face (frame 1) decided and not yet tracked: the decision reads its run from the gap before that face,
+    // and tracking resumes there, so the same tracks come out
     const earlier = [...one.truth.keys()][1]!;
     await env.dataSource.query(`UPDATE faces SET track_id = NULL WHERE id = ANY($1)`, [[faceId, earlier]]);
     const again = jest.spyOn(ShopperRepository.prototype, 'cameraRun');
     try {
       expect(await service.classifyFace({ tenantId: one.tenantId, faceId }, ctx)).toBe('done');
-      const window = again.mock.calls[0]![3];
-      expect(window.to.getTime() - window.from.getTime()).toBe(120_000);
-      const run = (await again.mock.results[0]!.value) as { faces: { faceId: string }[]; resume: number };
+      const run = (await again.mock.results[0]!.value) as {
+        faces: { faceId: string; at: Date }[];
+        resume: number;
+      };
       expect(run.faces[run.resume]!.faceId).toBe(earlier);
+      const gap = again.mock.calls[0]![4];
+      expect(again.mock.calls[0]![3].from.getTime()).toBe(run.faces[run.resume]!.at.getTime() - gap - 1);
     } finally {
       again.mockRestore();
     }
