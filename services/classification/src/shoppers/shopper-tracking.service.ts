@@ -361,20 +361,13 @@ export class ShopperTrackingService {
     const resum: string[] = [];
     for (const id of changed) {
       const k = kept.get(id);
-      if (k?.sums && k.sums.faces === k.faces) result.set(id, { sums: k.sums, version: k.version });
-      else if (k) resum.push(id);
-      else result.set(id, { sums: emptySums(), version: null });
+      const usable = k?.sums && k.sums.faces === k.faces ? k.sums : null;
+      result.set(id, { sums: usable ?? emptySums(), version: k?.version ?? null });
+      if (k && !usable) resum.push(id);
     }
-    if (resum.length > 0) {
-      // the faces stored on them, of which those linked again are moved below like any other
-      for (const f of await tx.trackFaces(tenantId, resum)) {
-        const entry = result.get(f.trackId!) ?? { sums: emptySums(), version: kept.get(f.trackId!)!.version };
-        addToSums(entry.sums, f);
-        result.set(f.trackId!, entry);
-      }
-      for (const id of resum)
-        if (!result.has(id)) result.set(id, { sums: emptySums(), version: kept.get(id)!.version });
-    }
+    // the faces stored on those summed up again, of which those linked again are moved below like any other
+    if (resum.length > 0)
+      for (const f of await tx.trackFaces(tenantId, resum)) addToSums(result.get(f.trackId!)!.sums, f);
     for (const f of after) {
       const from = f.row.trackId;
       const to = trackOfFace.get(f.faceId) ?? null;
